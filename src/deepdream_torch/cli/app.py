@@ -1,0 +1,263 @@
+"""``deepdream``: the original tool's flags (``deepdream -e video.mp4 -itr 6 --layers a b``) plus a few subcommands.
+
+This file only declares the command line. The flag form becomes a ``Flags`` value handed to ``run.run_flags``;
+each subcommand is one call into ``commands``. Every ``DeepDreamError`` (and every usage error) leaves as one
+line on stderr and exit code 2; Ctrl-C as one line and exit code 130.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import typer
+from typer.core import TyperGroup
+
+from deepdream_torch.cli.argv import OptionTable, normalize_argv, table_from_options
+from deepdream_torch.cli.errors import Interrupted, one_line
+from deepdream_torch.cli.flags import CUSTOMLOOP, DEFAULT_MODEL_NAME, MODES, Flags
+from deepdream_torch.errors import DeepDreamError
+
+PROG = "deepdream"
+IO_PANEL = "Input and output (modes 0-3, single picture)"
+MODEL_PANEL = "Model"
+DREAM_PANEL = "Dream"
+RUN_PANEL = "Machine and messages"
+
+MULTI_VALUE = ("-l", "--layers")  # argparse nargs="+": `--layers a b c`
+ALIASES = {"--gi": "--guide-image"}  # the original README writes --gi
+
+
+class DeepDreamGroup(TyperGroup):
+    """A typer group that reads argparse-style command lines and reports every failure on one line."""
+
+    def option_table(self) -> OptionTable:
+        options = []
+        for param in self.params:
+            takes_value = not getattr(param, "is_flag", False)
+            options.append((list(param.opts), takes_value))
+            if param.secondary_opts:
+                options.append((list(param.secondary_opts), False))
+        return table_from_options(options, multi_value=MULTI_VALUE, aliases=ALIASES)
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        ctx.meta["deepdream.bare"] = not args
+        return super().parse_args(ctx, normalize_argv(args, self.option_table()))
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as interrupt:
+            raise Interrupted("interrupted (Ctrl-C): nothing more was written") from interrupt
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        try:
+            result = super().main(args, prog_name or PROG, complete_var, standalone_mode=False, **extra)
+            code = result if isinstance(result, int) else 0
+        except typer.Abort:
+            code = _fail("aborted", 1)
+        except DeepDreamError as error:
+            code = _fail(str(error), getattr(error, "exit_code", 2))
+        except Exception as error:
+            if not _is_usage_error(error):
+                raise  # a bug: its traceback is the report we want
+            code = _fail(f"{error.format_message()} (see {PROG} --help)", 2)
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+def _is_usage_error(error: BaseException) -> bool:
+    # Recognised by shape: typer >= 0.2x vendors click privately, older typer uses click itself.
+    return getattr(error, "exit_code", None) == 2 and hasattr(error, "format_message")
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"{PROG}: error: {one_line(message)}", file=sys.stderr)
+    if os.environ.get("DEEPDREAM_DEBUG"):
+        import traceback
+
+        traceback.print_exc()
+    return code
+
+
+def _check_blend(value: str) -> str:
+    if value in ("loop", "random"):
+        return value
+    try:
+        amount = float(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a number from 0 to 1, 'loop' or 'random'") from None
+    if not 0 <= amount <= 1:
+        raise typer.BadParameter(f"{value!r} is not between 0 and 1")
+    return value
+
+
+app = typer.Typer(
+    name=PROG,
+    cls=DeepDreamGroup,
+    invoke_without_command=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_show_locals=False,
+    help=(
+        "DeepDream for videos and pictures, with the flags of the original [bold]deepdream.py[/bold].\n\n"
+        "[bold]deepdream -e data/videos/my_video.mp4[/bold] extracts the frames, dreams them and assembles "
+        "the video (mode 0); [bold]deepdream -sp picture.jpg[/bold] dreams one picture per layer."
+    ),
+    epilog="Modes: " + "; ".join(f"{number}: {what}" for number, what in MODES.items()) + ".",
+)
+
+
+@app.callback()
+def deepdream(
+    ctx: typer.Context,
+    mode: Annotated[
+        int,
+        typer.Option("--mode", min=0, max=5, rich_help_panel=IO_PANEL, help="What to do (see Modes below)."),
+    ] = 0,
+    extract: Annotated[
+        Path | None,
+        typer.Option("-e", "--extract", rich_help_panel=IO_PANEL, metavar="VIDEO",
+                     help="The video to dream (modes 0 and 1 need it; 2 and 3 use its name for the folders)."),
+    ] = None,
+    single_picture: Annotated[
+        Path | None,
+        typer.Option("-sp", "--single-picture", rich_help_panel=IO_PANEL, metavar="PICTURE",
+                     help="Dream one picture, one result per layer, into data/single_pictures/NAME/."),
+    ] = None,
+    input_dir: Annotated[
+        Path | None,
+        typer.Option("-i", "--input", rich_help_panel=IO_PANEL, metavar="DIR",
+                     show_default="data/input_frames, or $DEEPDREAM_INPUT",
+                     help="Folder of the extracted frames (a subfolder per video)."),
+    ] = None,
+    output_dir: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", rich_help_panel=IO_PANEL, metavar="DIR",
+                     show_default="data/output_frames, or $DEEPDREAM_OUTPUT",
+                     help="Folder of the dreamed frames (a subfolder per video)."),
+    ] = None,
+    image_type: Annotated[
+        Literal["jpg", "png"],
+        typer.Option("-it", "--image-type", rich_help_panel=IO_PANEL, help="Format of the frame files."),
+    ] = "jpg",
+    start_frame: Annotated[
+        int,
+        typer.Option("-sf", "--start-frame", min=1, rich_help_panel=IO_PANEL,
+                     help="First frame to dream (1-based)."),
+    ] = 1,
+    end_frame: Annotated[
+        int | None,
+        typer.Option("-ef", "--end-frame", min=1, rich_help_panel=IO_PANEL, show_default="the last frame",
+                     help="Last frame to dream."),
+    ] = None,
+    restart: Annotated[
+        bool,
+        typer.Option("--restart", rich_help_panel=IO_PANEL,
+                     help="Dream every frame again instead of resuming after the last finished one."),
+    ] = False,
+    crf: Annotated[
+        int | None,
+        typer.Option("--crf", min=0, max=51, rich_help_panel=IO_PANEL, show_default="the encoder's default",
+                     help="H.264 quality of the assembled video (lower is better and bigger)."),
+    ] = None,
+    model_path: Annotated[
+        Path | None,
+        typer.Option("-p", "--model-path", rich_help_panel=MODEL_PANEL, metavar="DIR",
+                     show_default="$DEEPDREAM_MODELS/models/<model name>",
+                     help="Folder of the model: its .caffemodel and its deploy .prototxt."),
+    ] = None,
+    model_name: Annotated[
+        str,
+        typer.Option("-m", "--model-name", rich_help_panel=MODEL_PANEL, metavar="FILE",
+                     help="The .caffemodel file in the model folder."),
+    ] = DEFAULT_MODEL_NAME,
+    layers: Annotated[
+        list[str],
+        typer.Option("-l", "--layers", rich_help_panel=MODEL_PANEL, metavar="LAYER...",
+                     help="Layers (blobs) to dream, cycled one per frame; several names after one -l. "
+                          f"'{CUSTOMLOOP}' is GoogLeNet's inception_4c..5b/output and back."),
+    ] = [CUSTOMLOOP],  # noqa: B006 - typer reads the default, nothing mutates it
+    octaves: Annotated[
+        int, typer.Option("-oct", "--octaves", rich_help_panel=DREAM_PANEL, help="Number of octaves (scales).")
+    ] = 4,
+    octave_scale: Annotated[
+        float,
+        typer.Option("-octs", "--octavescale", rich_help_panel=DREAM_PANEL,
+                     help="Size ratio between two octaves (greater than 1)."),
+    ] = 1.4,
+    iterations: Annotated[
+        int, typer.Option("-itr", "--iterations", rich_help_panel=DREAM_PANEL, help="Gradient steps per octave.")
+    ] = 10,
+    jitter: Annotated[
+        int, typer.Option("-j", "--jitter", rich_help_panel=DREAM_PANEL, help="Random shift in pixels per step.")
+    ] = 32,
+    step_size: Annotated[
+        float, typer.Option("-s", "--stepsize", rich_help_panel=DREAM_PANEL, help="Gradient step size.")
+    ] = 1.5,
+    blend: Annotated[
+        str,
+        typer.Option("-b", "--blend", callback=_check_blend, rich_help_panel=DREAM_PANEL,
+                     help="How much of the next video frame is blended into the last dreamed frame: a number "
+                          "from 0 to 1, 'loop' (0.5 to 1 and back) or 'random' (0.5 to 1)."),
+    ] = "0.5",
+    guide_image: Annotated[
+        Path | None,
+        typer.Option("-gi", "--guide-image", rich_help_panel=DREAM_PANEL, metavar="PICTURE",
+                     help="Dream towards the features of this picture (also --guide_image, --gi)."),
+    ] = None,
+    chain: Annotated[
+        bool,
+        typer.Option("--chain", rich_help_panel=DREAM_PANEL,
+                     help="Single picture: dream each layer on the previous layer's result, as the original did."),
+    ] = False,
+    device: Annotated[
+        str,
+        typer.Option("--device", rich_help_panel=RUN_PANEL, help="auto (CUDA when present), cpu, cuda or cuda:N."),
+    ] = "auto",
+    precision: Annotated[
+        Literal["fp32", "bf16", "fp16"],
+        typer.Option("--precision", rich_help_panel=RUN_PANEL, help="Arithmetic of the dream (fp16: CUDA only)."),
+    ] = "fp32",
+    seed: Annotated[
+        int, typer.Option("--seed", rich_help_panel=RUN_PANEL, help="Seed of the jitter: same seed, same dream.")
+    ] = 0,
+    verbose: Annotated[
+        int,
+        typer.Option("-v", "--verbose", min=1, max=2, rich_help_panel=RUN_PANEL,
+                     help="1: one progress bar; 2: also the octaves and iterations of each frame."),
+    ] = 2,
+) -> None:
+    if ctx.invoked_subcommand is not None:
+        return
+    if ctx.meta.get("deepdream.bare"):
+        typer.echo(ctx.get_help())
+        raise typer.Exit(0)
+    flags = Flags.from_params(ctx.params)
+    from deepdream_torch.cli.run import run_flags
+
+    run_flags(flags)
+
+
+def parse_flags(argv: Sequence[str]) -> Flags:
+    """The ``Flags`` a command line of the original form stands for, without running anything."""
+    command = typer.main.get_command(app)
+    with command.make_context(PROG, list(argv)) as ctx:
+        return Flags.from_params(ctx.params)
+
+
+def main() -> None:
+    """The ``deepdream`` console script."""
+    typer.main.get_command(app).main(prog_name=PROG)

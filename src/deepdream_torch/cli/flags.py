@@ -1,0 +1,66 @@
+"""The original tool's flags, as values: what ``deepdream -e video.mp4 ...`` asked for, before anything runs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+CUSTOMLOOP = "customloop"  # the original's name for its built-in layer cycle (dream.layers.CUSTOMLOOP)
+DEFAULT_MODEL_NAME = "bvlc_googlenet.caffemodel"
+MODES = {
+    0: "extract frames, dream them, assemble the video",
+    1: "extract frames only",
+    2: "dream already-extracted frames only",
+    3: "assemble the video from dreamed frames only",
+    4: "download a model from the zoo (numbered menu)",
+    5: "list the model's layers (blobs) and their shapes",
+}
+
+
+@dataclass(frozen=True)
+class Flags:
+    """One command line of the original form, defaults as in the original ``deepdream.py``.
+
+    Paths left as None take their defaults later, where the environment is read (``DEEPDREAM_INPUT``,
+    ``DEEPDREAM_OUTPUT``, ``DEEPDREAM_MODELS``), so that these values stay what the user typed.
+    """
+
+    mode: int = 0
+    extract: Path | None = None
+    single_picture: Path | None = None
+    input_dir: Path | None = None
+    output_dir: Path | None = None
+    image_type: str = "jpg"
+    verbose: int = 2
+    guide_image: Path | None = None
+    start_frame: int = 1
+    end_frame: int | None = None
+    model_path: Path | None = None
+    model_name: str = DEFAULT_MODEL_NAME
+    octaves: int = 4
+    octave_scale: float = 1.4
+    iterations: int = 10
+    jitter: int = 32
+    step_size: float = 1.5
+    blend: str = "0.5"
+    layers: tuple[str, ...] = (CUSTOMLOOP,)
+    device: str = "auto"
+    seed: int = 0
+    precision: str = "fp32"
+    restart: bool = False
+    crf: int | None = None
+    chain: bool = False
+
+    @property
+    def quiet(self) -> bool:
+        """``-v 1``: progress per frame (or per layer) only, no per-octave detail."""
+        return self.verbose < 2
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> Flags:
+        """The flags from a parsed command line (parameter name → value, names as the fields here)."""
+        values = {f.name: params[f.name] for f in fields(cls) if f.name in params}
+        values["layers"] = tuple(values.get("layers") or (CUSTOMLOOP,))
+        return cls(**values)
