@@ -1,0 +1,41 @@
+"""Local response normalisation, across channels (AlexNet, GoogLeNet) or within each channel."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from deepdream_torch.caffe import caffe_pb2
+from deepdream_torch.caffe.net_spec import LayerSpec
+from deepdream_torch.converters.registry import add_converter
+
+ACROSS_CHANNELS = caffe_pb2.LRNParameter.ACROSS_CHANNELS
+
+
+class LRN(nn.Module):
+    def __init__(self, spec: LayerSpec):
+        super().__init__()
+        p = spec.message.lrn_param
+        self.size, self.alpha, self.beta, self.k = p.local_size, p.alpha, p.beta, p.k
+        self.across_channels = p.norm_region == ACROSS_CHANNELS
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        squares = x * x
+        if self.across_channels:
+            # Caffe's window for channel c is [c - (size-1)//2, c + size//2]: for an even size it reaches further
+            # forward than back (torch's local_response_norm pads the other way round).
+            before = (self.size - 1) // 2
+            padded = F.pad(squares.unsqueeze(1), (0, 0, 0, 0, before, self.size - 1 - before))
+            mean = F.avg_pool3d(padded, (self.size, 1, 1), stride=1).squeeze(1)
+            return x * (self.k + self.alpha * mean).pow(-self.beta)
+        # Caffe builds WITHIN_CHANNEL from an AVE pooling of the squares (pad (size-1)//2, padded cells counted)
+        # and a Power layer with shift 1: its `k` is not used in this mode.
+        pad = (self.size - 1) // 2
+        mean = F.avg_pool2d(squares, self.size, stride=1, padding=pad, ceil_mode=True, count_include_pad=True)
+        return x * (1.0 + self.alpha * mean).pow(-self.beta)
+
+
+@add_converter("LRN")
+def lrn(spec: LayerSpec, blobs: list[torch.Tensor]) -> nn.Module:
+    return LRN(spec)

@@ -1,0 +1,89 @@
+"""Pooling (MAX and AVE) with Caffe's output size and averaging divisor.
+
+Caffe rounds the output size up (``round_mode: CEIL``, the default) and then drops a last window that would start in
+the padding. Its AVE divisor counts padded cells inside ``[-pad, size + pad)`` but not the cells that rounding up
+adds past that. PyTorch's ``ceil_mode`` pooling with ``count_include_pad`` follows the same rules whenever the pad is
+at most half the kernel, so that fast path is used when it yields Caffe's size; otherwise the window sums are taken
+over an explicitly padded input and divided by Caffe's divisor, computed per output row and column.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from deepdream_torch.caffe import caffe_pb2
+from deepdream_torch.caffe.errors import CaffeFormatError
+from deepdream_torch.caffe.net_spec import LayerSpec
+from deepdream_torch.converters.geometry import pooled_size
+from deepdream_torch.converters.registry import add_converter
+
+MAX, AVE = caffe_pb2.PoolingParameter.MAX, caffe_pb2.PoolingParameter.AVE
+
+
+class Pooling(nn.Module):
+    def __init__(self, spec: LayerSpec):
+        super().__init__()
+        p = spec.message.pooling_param
+        if p.pool not in (MAX, AVE):
+            raise CaffeFormatError(f"layer {spec.name!r}: STOCHASTIC pooling is not supported (MAX and AVE are)")
+        self.name = spec.name
+        self.average = p.pool == AVE
+        self.global_pooling = p.global_pooling
+        self.ceil = p.round_mode == caffe_pb2.PoolingParameter.CEIL
+        if p.HasField("kernel_h") or p.HasField("kernel_w"):
+            self.kernel = (p.kernel_h, p.kernel_w)
+        elif p.HasField("kernel_size"):
+            self.kernel = (p.kernel_size, p.kernel_size)
+        elif not p.global_pooling:
+            raise CaffeFormatError(f"layer {spec.name!r}: pooling needs kernel_size or global_pooling")
+        self.stride = (p.stride_h, p.stride_w) if p.HasField("stride_h") else (p.stride, p.stride)
+        self.pad = (p.pad_h, p.pad_w) if p.HasField("pad_h") or p.HasField("pad_w") else (p.pad, p.pad)
+        if self.global_pooling and any(self.pad):
+            raise CaffeFormatError(f"layer {spec.name!r}: global pooling takes no pad")
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.global_pooling:
+            return x.mean(dim=(-2, -1), keepdim=True) if self.average else x.amax(dim=(-2, -1), keepdim=True)
+        height, width = x.shape[-2:]
+        size = tuple(
+            pooled_size(n, k, s, p, self.ceil) for n, k, s, p in zip((height, width), self.kernel, self.stride, self.pad)
+        )
+        if min(size) < 1:
+            raise CaffeFormatError(
+                f"layer {self.name!r}: its {height}x{width} input is smaller than its {self.kernel} window; "
+                f"use a larger picture or a lower layer"
+            )
+        if all(p <= k // 2 for p, k in zip(self.pad, self.kernel)):
+            if self.average:
+                y = F.avg_pool2d(x, self.kernel, self.stride, self.pad, ceil_mode=self.ceil, count_include_pad=True)
+            else:
+                y = F.max_pool2d(x, self.kernel, self.stride, self.pad, ceil_mode=self.ceil)
+            if tuple(y.shape[-2:]) == size:
+                return y
+        return self._explicit(x, size)
+
+    def _explicit(self, x: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
+        (ph, pw), (kh, kw), (sh, sw) = self.pad, self.kernel, self.stride
+        height, width = x.shape[-2:]
+        extra_h = max(0, (size[0] - 1) * sh + kh - (height + 2 * ph))
+        extra_w = max(0, (size[1] - 1) * sw + kw - (width + 2 * pw))
+        fill = 0.0 if self.average else float("-inf")
+        padded = F.pad(x, (pw, pw + extra_w, ph, ph + extra_h), value=fill)
+        if not self.average:
+            return F.max_pool2d(padded, self.kernel, self.stride)[..., : size[0], : size[1]]
+        sums = F.avg_pool2d(padded, self.kernel, self.stride, divisor_override=1)[..., : size[0], : size[1]]
+        rows = _window_lengths(size[0], height, kh, sh, ph, x.device)
+        cols = _window_lengths(size[1], width, kw, sw, pw, x.device)
+        return sums / (rows[:, None] * cols[None, :]).to(x.dtype)
+
+
+def _window_lengths(count: int, size: int, kernel: int, stride: int, pad: int, device: torch.device) -> torch.Tensor:
+    starts = torch.arange(count, device=device) * stride - pad
+    return torch.clamp(starts + kernel, max=size + pad) - starts
+
+
+@add_converter("Pooling")
+def pooling(spec: LayerSpec, blobs: list[torch.Tensor]) -> nn.Module:
+    return Pooling(spec)

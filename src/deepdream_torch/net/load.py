@@ -1,0 +1,122 @@
+"""``load_caffe``: a Caffe deploy prototxt and its caffemodel as a ``torch.nn.Module`` (see ``CaffeNet``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from deepdream_torch.caffe.caffemodel import BlobData, LayerWeights, read_caffemodel
+from deepdream_torch.caffe.errors import CaffeFormatError
+from deepdream_torch.caffe.net_spec import LayerSpec, NetSpec, Shape, net_spec
+from deepdream_torch.caffe.prototxt import read_prototxt
+from deepdream_torch.converters import converter_for
+from deepdream_torch.net.caffe_net import CaffeNet, Step
+from deepdream_torch.net.shape_plan import ShapePlan, plan_shapes
+
+
+def load_caffe(
+    prototxt: str | Path,
+    caffemodel: str | Path | None = None,
+    input_shape: Shape | None = None,
+) -> CaffeNet:
+    """Convert a Caffe net. Without a caffemodel the parameters are zeros, ready for ``load_state_dict``.
+
+    ``input_shape`` overrides the (N, C, H, W) the prototxt declares for its first input (the net still runs on any
+    size Caffe would accept; the declared size only fixes InnerProduct input counts and the reported blob shapes).
+    """
+    spec = net_spec(read_prototxt(prototxt))
+    weights = read_caffemodel(caffemodel) if caffemodel is not None else None
+    overrides = {next(iter(spec.inputs)): tuple(input_shape)} if input_shape is not None else None
+    return build_net(spec, weights, overrides)
+
+
+def build_net(
+    spec: NetSpec, weights: dict[str, LayerWeights] | None, input_shapes: dict[str, Shape] | None = None
+) -> CaffeNet:
+    plan = plan_shapes(spec, input_shapes)
+    if weights is not None:
+        _check_same_net(spec, plan, weights)
+    steps, modules = [], []
+    keys: set[str] = set()
+    for layer in spec.layers:
+        expected = plan.param_shapes[layer.name]
+        if weights is None:
+            blobs = [torch.zeros(shape) for shape in expected]
+        else:
+            blobs = _matched_blobs(layer, expected, weights.get(layer.name))
+        modules.append(converter_for(layer).build(layer, blobs))
+        steps.append(Step(layer.name, layer.type, _module_key(layer.name, keys), tuple(layer.bottoms), tuple(layer.tops)))
+    net = CaffeNet(spec.name, plan.input_shapes, steps, modules, _blob_shapes(spec, plan))
+    return net.eval()
+
+
+def _check_same_net(spec: NetSpec, plan: ShapePlan, weights: dict[str, LayerWeights]) -> None:
+    needing = [layer.name for layer in spec.layers if plan.param_shapes[layer.name]]
+    if needing and not any(name in weights for name in needing):
+        raise CaffeFormatError(
+            f"the caffemodel has weights for none of the net's {len(needing)} layers with parameters "
+            f"(it has {', '.join(list(weights)[:4])}...): is it the weights of another net?"
+        )
+
+
+def _matched_blobs(layer: LayerSpec, expected: list[Shape], given: LayerWeights | None) -> list[torch.Tensor]:
+    if not expected:
+        if given is not None and given.blobs:
+            raise CaffeFormatError(
+                f"layer {layer.name!r} ({layer.type}) takes no weights, but the caffemodel has {len(given.blobs)}"
+            )
+        return []
+    if given is None:
+        raise CaffeFormatError(
+            f"the caffemodel has no weights for layer {layer.name!r} ({layer.type}): is it the caffemodel of this net?"
+        )
+    if len(given.blobs) != len(expected):
+        raise CaffeFormatError(
+            f"layer {layer.name!r} ({layer.type}) needs {len(expected)} weight blobs, the caffemodel has {len(given.blobs)}"
+        )
+    blobs = []
+    for index, (blob, shape) in enumerate(zip(given.blobs, expected)):
+        if not _fits(blob, shape):
+            raise CaffeFormatError(
+                f"layer {layer.name!r} blob {index}: the caffemodel has shape {blob.shape}, the net needs {shape}"
+            )
+        if blob.values.size != int(np.prod(shape)):
+            raise CaffeFormatError(
+                f"layer {layer.name!r} blob {index}: shape {blob.shape} but {blob.values.size} values; the file is damaged"
+            )
+        blobs.append(torch.from_numpy(blob.values).reshape(shape))
+    return blobs
+
+
+def _fits(blob: BlobData, shape: Shape) -> bool:
+    if not blob.legacy:
+        return tuple(blob.shape) == tuple(shape)
+    # Legacy blobs are always 4-D (num, channels, height, width), padded with leading 1s: InnerProduct weights are
+    # stored as 1x1xOUTxIN and biases as 1x1x1xOUT. Caffe accepts them when the shapes agree once the padding goes.
+    return _without_leading_ones(blob.shape) == _without_leading_ones(shape)
+
+
+def _without_leading_ones(shape: Shape) -> tuple[int, ...]:
+    shape = tuple(shape)
+    while shape and shape[0] == 1:
+        shape = shape[1:]
+    return shape
+
+
+def _module_key(name: str, taken: set[str]) -> str:
+    key = name.replace(".", "_") or "layer"
+    while key in taken:
+        key += "_"
+    taken.add(key)
+    return key
+
+
+def _blob_shapes(spec: NetSpec, plan: ShapePlan) -> dict[str, Shape]:
+    shapes: dict[str, Shape] = dict(plan.input_shapes)
+    for layer, tops in zip(spec.layers, plan.top_shapes):
+        shapes.setdefault(layer.name, tops[0])
+        for top, shape in zip(layer.tops, tops):
+            shapes.setdefault(top, shape)
+    return shapes
