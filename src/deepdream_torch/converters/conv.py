@@ -18,6 +18,7 @@ def _checked(spec: LayerSpec, bottom_shapes: Sequence[Shape]) -> tuple[int, int,
     p = spec.message.convolution_param
     if p.axis not in (1, -3):
         raise CaffeFormatError(f"layer {spec.name!r}: convolution over axis {p.axis} is not supported")
+    conv_geometry(spec)  # validates kernel, stride, dilation and group first
     channels, groups = bottom_shapes[0][1], p.group
     if p.num_output == 0:
         raise CaffeFormatError(f"layer {spec.name!r}: num_output is missing")

@@ -34,7 +34,14 @@ def conv_geometry(spec: LayerSpec) -> tuple[Pair, Pair, Pair, Pair]:
     stride = (p.stride_h, p.stride_w) if p.HasField("stride_h") else pair(spec, "stride", p.stride, 1)
     pad = (p.pad_h, p.pad_w) if p.HasField("pad_h") or p.HasField("pad_w") else pair(spec, "pad", p.pad, 0)
     dilation = pair(spec, "dilation", p.dilation, 1)
+    at_least_one(spec, kernel=kernel, stride=stride, dilation=dilation, group=(p.group,))
     return kernel, stride, pad, dilation
+
+
+def at_least_one(spec: LayerSpec, **values: Sequence[int]) -> None:
+    for what, numbers in values.items():
+        if min(numbers) < 1:
+            raise CaffeFormatError(f"layer {spec.name!r}: {what} must be at least 1, not {min(numbers)}")
 
 
 def pooled_size(size: int, kernel: int, stride: int, pad: int, ceil: bool) -> int:

@@ -8,6 +8,7 @@ from torch import nn
 
 from deepdream_torch.caffe import caffe_pb2
 from deepdream_torch.caffe.net_spec import LayerSpec
+from deepdream_torch.converters.geometry import at_least_one
 from deepdream_torch.converters.registry import add_converter
 
 ACROSS_CHANNELS = caffe_pb2.LRNParameter.ACROSS_CHANNELS
@@ -17,6 +18,7 @@ class LRN(nn.Module):
     def __init__(self, spec: LayerSpec):
         super().__init__()
         p = spec.message.lrn_param
+        at_least_one(spec, local_size=(p.local_size,))
         self.size, self.alpha, self.beta, self.k = p.local_size, p.alpha, p.beta, p.k
         self.across_channels = p.norm_region == ACROSS_CHANNELS
 

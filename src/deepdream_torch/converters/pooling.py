@@ -16,7 +16,7 @@ from torch import nn
 from deepdream_torch.caffe import caffe_pb2
 from deepdream_torch.caffe.errors import CaffeFormatError
 from deepdream_torch.caffe.net_spec import LayerSpec
-from deepdream_torch.converters.geometry import pooled_size
+from deepdream_torch.converters.geometry import at_least_one, pooled_size
 from deepdream_torch.converters.registry import add_converter
 
 MAX, AVE = caffe_pb2.PoolingParameter.MAX, caffe_pb2.PoolingParameter.AVE
@@ -40,6 +40,8 @@ class Pooling(nn.Module):
             raise CaffeFormatError(f"layer {spec.name!r}: pooling needs kernel_size or global_pooling")
         self.stride = (p.stride_h, p.stride_w) if p.HasField("stride_h") else (p.stride, p.stride)
         self.pad = (p.pad_h, p.pad_w) if p.HasField("pad_h") or p.HasField("pad_w") else (p.pad, p.pad)
+        if not self.global_pooling:
+            at_least_one(spec, kernel=self.kernel, stride=self.stride)
         if self.global_pooling and any(self.pad):
             raise CaffeFormatError(f"layer {spec.name!r}: global pooling takes no pad")
 

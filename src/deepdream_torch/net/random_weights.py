@@ -43,18 +43,18 @@ def write_random_caffemodel(
 
 
 def _blob(layer_type: str, index: int, shape: Shape, rng: np.random.Generator) -> np.ndarray:
-    if layer_type == "BatchNorm":
-        factor = rng.uniform(0.5, 2.0, size=shape) if index == 2 else None
-        if index == 0:
-            return rng.normal(0.0, 0.2, size=shape).astype(np.float32)
-        if index == 1:
-            return rng.uniform(0.5, 1.5, size=shape).astype(np.float32)
-        return factor.astype(np.float32)
+    def normal(std: float) -> np.ndarray:
+        return rng.standard_normal(size=shape, dtype=np.float32) * np.float32(std)
+
+    def uniform(low: float, high: float) -> np.ndarray:
+        return rng.uniform(low, high, size=shape).astype(np.float32)
+
+    if layer_type == "BatchNorm":  # running mean sum, running variance sum, the factor they were summed with
+        return (normal(0.2), uniform(0.5, 1.5), uniform(0.5, 2.0))[index]
     if layer_type == "Scale":
-        return (rng.uniform(0.5, 1.5, size=shape) if index == 0 else rng.normal(0.0, 0.1, size=shape)).astype(np.float32)
+        return uniform(0.5, 1.5) if index == 0 else normal(0.1)
     if layer_type == "PReLU":
-        return rng.uniform(0.0, 0.5, size=shape).astype(np.float32)
+        return uniform(0.0, 0.5)
     if index == 0 and len(shape) >= 2:  # Convolution, Deconvolution and InnerProduct weights
-        fan_in = math.prod(shape[1:])
-        return rng.normal(0.0, math.sqrt(2.0 / fan_in), size=shape).astype(np.float32)
-    return rng.normal(0.0, 0.1, size=shape).astype(np.float32)
+        return normal(math.sqrt(2.0 / math.prod(shape[1:])))
+    return normal(0.1)

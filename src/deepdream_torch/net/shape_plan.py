@@ -42,7 +42,7 @@ def plan_shapes(spec: NetSpec, input_shapes: dict[str, Shape] | None = None) -> 
             out = module(*bottoms)
         except CaffeFormatError:
             raise
-        except (RuntimeError, ValueError, IndexError, TypeError) as exc:
+        except (RuntimeError, ValueError, IndexError, TypeError, ZeroDivisionError) as exc:
             first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise CaffeFormatError(f"layer {layer.name!r} ({layer.type}) cannot run on its inputs: {first_line}") from None
         tops = list(out) if isinstance(out, tuple) else [out]
