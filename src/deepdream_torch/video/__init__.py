@@ -1,0 +1,45 @@
+"""Videos with PyAV: the original tool's modes 0 to 3, streamed, resumable, with audio.
+
+The CLI calls one function per mode and takes folder names from ``paths``; the dreaming itself comes in as a
+``Dreamer`` callable (frames and one layer per frame in, dreamed frames out), so nothing here builds a net.
+
+- mode 0: ``dream_video(video, frames_dir, video_out, dreamer, layers, ...)``
+- mode 1: ``extract_frames(video, frames_dir, ...)``
+- mode 2: ``dream_frames(frames_in, frames_dir, dreamer, layers, ...)``
+- mode 3: ``assemble_video(frames_dir, video_out, source=video, ...)``
+"""
+
+from deepdream_torch.video.assemble import assemble_video
+from deepdream_torch.video.blend import Blend, parse_blend
+from deepdream_torch.video.decode import VideoInfo, probe
+from deepdream_torch.video.dream_folder import dream_frames
+from deepdream_torch.video.errors import VideoError, VideoInterrupted
+from deepdream_torch.video.extract import extract_frames
+from deepdream_torch.video.frame import Dreamer, FrameRange
+from deepdream_torch.video.layers import layer_for_frame
+from deepdream_torch.video.progress import NO_PROGRESS, FrameDone, Progress
+from deepdream_torch.video.result import RunResult
+from deepdream_torch.video.rich_progress import RichProgress, rich_progress
+from deepdream_torch.video.stream import dream_video
+
+__all__ = [
+    "NO_PROGRESS",
+    "Blend",
+    "Dreamer",
+    "FrameDone",
+    "FrameRange",
+    "Progress",
+    "RichProgress",
+    "RunResult",
+    "VideoError",
+    "VideoInfo",
+    "VideoInterrupted",
+    "assemble_video",
+    "dream_frames",
+    "dream_video",
+    "extract_frames",
+    "layer_for_frame",
+    "parse_blend",
+    "probe",
+    "rich_progress",
+]

@@ -1,0 +1,100 @@
+"""The hot loop of the video modes: each frame blended with the previous dream, dreamed, handed on in order."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from deepdream_torch.video.blend import Blend, blend_frames
+from deepdream_torch.video.errors import VideoError
+from deepdream_torch.video.frame import Dreamer, Frame
+from deepdream_torch.video.layers import layer_for_frame
+from deepdream_torch.video.progress import FrameDone, Progress
+
+
+@dataclass(frozen=True)
+class Dreamed:
+    """``frame`` with its dreamed image; ``reused`` when it was finished by an earlier run (not dreamed now)."""
+
+    frame: Frame
+    reused: bool
+
+
+def dream_sequence(
+    source: Iterable[Frame],
+    dreamer: Dreamer,
+    layers: Sequence[str],
+    blend: Blend,
+    *,
+    finished: Callable[[int], np.ndarray | None],
+    stop: threading.Event,
+    progress: Progress,
+    total: int,
+    batch_size: int = 1,
+) -> Iterator[Dreamed]:
+    """The dreamed frames of ``source``, in order.
+
+    The first frame is dreamed as it is; frame n after it from ``blend_frames(dream(n - 1), source(n), b)``.
+    ``finished(n)`` gives the image of frame n when an earlier run dreamed it: that image is reused and is the
+    blend source of the next frame. When ``blend`` takes nothing from the previous dream, up to ``batch_size``
+    frames go to the dreamer in one call. Stops between dreamer calls once ``stop`` is set; frames not yet
+    handed to the dreamer are dropped.
+    """
+    previous: np.ndarray | None = None
+    waiting: list[Frame] = []
+    done = 0
+    for frame in source:
+        if stop.is_set():
+            return
+        image = finished(frame.number)
+        if image is not None:
+            previous = image
+            done += 1
+            yield Dreamed(replace(frame, image=image), reused=True)
+            continue
+        if blend.independent:
+            waiting.append(frame)
+            if len(waiting) >= batch_size:
+                for dreamed in _dream(dreamer, layers, waiting, [None] * len(waiting), done, total, progress):
+                    done += 1
+                    yield dreamed
+                waiting = []
+            continue
+        b = None if previous is None else blend.weight(frame.number)
+        mixed = frame if b is None else replace(frame, image=blend_frames(previous, frame.image, b))
+        (dreamed,) = _dream(dreamer, layers, [mixed], [b], done, total, progress)
+        previous = dreamed.frame.image
+        done += 1
+        yield dreamed
+    if waiting and not stop.is_set():
+        yield from _dream(dreamer, layers, waiting, [None] * len(waiting), done, total, progress)
+
+
+def _dream(
+    dreamer: Dreamer,
+    layers: Sequence[str],
+    inputs: list[Frame],
+    blends: list[float | None],
+    done: int,
+    total: int,
+    progress: Progress,
+) -> list[Dreamed]:
+    names = [layer_for_frame(layers, frame.number) for frame in inputs]
+    batch = np.stack([frame.image for frame in inputs])
+    began = time.perf_counter()
+    result = np.asarray(dreamer(batch, names))
+    seconds = (time.perf_counter() - began) / len(inputs)
+    if result.shape != batch.shape or result.dtype != np.uint8:
+        raise VideoError(
+            f"the dreamer returned {result.dtype} {result.shape} for frames {batch.shape}: "
+            "it must return uint8 frames of the shape it was given"
+        )
+    out = []
+    for index, (frame, name, b) in enumerate(zip(inputs, names, blends, strict=True)):
+        progress.frame(FrameDone(frame.number, done + index + 1, total, seconds, name, b))
+        out.append(Dreamed(replace(frame, image=result[index]), reused=False))
+    return out

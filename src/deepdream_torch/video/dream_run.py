@@ -1,0 +1,93 @@
+"""What modes 0 and 2 share: resume after the finished frames, dream the rest on the main thread while another
+thread reads frames and one saves them, stop cleanly on a signal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from deepdream_torch.video.background import Prefetch, Sink
+from deepdream_torch.video.blend import Blend
+from deepdream_torch.video.dream_loop import Dreamed, dream_sequence
+from deepdream_torch.video.folder import finished_until, forget_dreamed
+from deepdream_torch.video.frame import Dreamer, Frame, FrameRange
+from deepdream_torch.video.images import read_image, write_image
+from deepdream_torch.video.paths import dream_frame_path
+from deepdream_torch.video.progress import Progress
+from deepdream_torch.video.signals import stop_on_signals
+
+# Frames queued on each side of the dreamer: enough to ride out a slow decode or a slow save, few enough that
+# a 4K run holds well under a gigabyte.
+QUEUE_FRAMES = 4
+
+
+@dataclass(frozen=True)
+class DreamOutcome:
+    """How a dream run ended: ``dreamed`` now, ``reused`` from an earlier run, ``complete`` unless stopped."""
+
+    dreamed: int
+    reused: int
+    complete: bool
+
+    @property
+    def done(self) -> int:
+        return self.dreamed + self.reused
+
+
+def run_dream(
+    source: Callable[[], Iterator[Frame]],
+    frames_dir: Path,
+    dreamer: Dreamer,
+    layers: Sequence[str],
+    *,
+    blend: Blend,
+    batch_size: int,
+    frames: FrameRange,
+    image_type: str,
+    restart: bool,
+    total: int,
+    progress: Progress,
+    also: Callable[[Dreamed], None] | None = None,
+) -> DreamOutcome:
+    """Dream the frames ``source()`` yields into ``frames_dir`` (``dream_frame_%08d.<image_type>``).
+
+    Frames finished by an earlier run are reused (``restart`` deletes them first). Each frame, reused or new,
+    is also passed to ``also`` on the saving thread, in order (mode 0 encodes it there).
+    """
+    frames_dir.mkdir(parents=True, exist_ok=True)
+    if restart:
+        forget_dreamed(frames_dir, image_type, frames)
+    last_finished = finished_until(frames_dir, image_type, frames)
+    already = last_finished - frames.start + 1
+    if already:
+        progress.log(1, f"resuming after frame {last_finished}: {already} frames are already dreamed in {frames_dir}")
+    progress.start("dreaming", total, already)
+
+    def finished(number: int) -> np.ndarray | None:
+        return read_image(dream_frame_path(frames_dir, number, image_type)) if number <= last_finished else None
+
+    def save(item: Dreamed) -> None:
+        if not item.reused:
+            write_image(dream_frame_path(frames_dir, item.frame.number, image_type), item.frame.image)
+        if also is not None:
+            also(item)
+
+    dreamed = reused = 0
+    ahead = QUEUE_FRAMES + batch_size
+    with stop_on_signals() as stop, Prefetch(source, ahead, "read frames") as reader:
+        with Sink(save, QUEUE_FRAMES + batch_size, "save frames") as saver:
+            try:
+                for item in dream_sequence(
+                    reader, dreamer, layers, blend,
+                    finished=finished, stop=stop, progress=progress, total=total, batch_size=batch_size,
+                ):  # fmt: skip
+                    saver.put(item)
+                    reused += item.reused
+                    dreamed += not item.reused
+            except KeyboardInterrupt:
+                stop.set()  # a second signal: the frame in flight is dropped, the saved ones stay
+        # Complete when the source ran out and no frame read was dropped (a stop can drop a waiting batch).
+        return DreamOutcome(dreamed, reused, complete=reader.exhausted and dreamed + reused == reader.handed)

@@ -1,0 +1,55 @@
+"""Mode 1: a video's frames into a folder, ``%08d.<ext>`` numbered from 1, for mode 2 to dream."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from deepdream_torch.video.background import Prefetch
+from deepdream_torch.video.decode import decode_frames, probe
+from deepdream_torch.video.dream_run import QUEUE_FRAMES
+from deepdream_torch.video.errors import VideoError, VideoInterrupted
+from deepdream_torch.video.frame import ALL_FRAMES, FrameRange
+from deepdream_torch.video.images import write_image
+from deepdream_torch.video.paths import check_image_type, source_frame_path
+from deepdream_torch.video.progress import NO_PROGRESS, FrameDone, Progress
+from deepdream_torch.video.result import RunResult
+from deepdream_torch.video.signals import stop_on_signals
+
+
+def extract_frames(
+    video: Path,
+    frames_dir: Path,
+    *,
+    frames: FrameRange = ALL_FRAMES,
+    image_type: str = "jpg",
+    progress: Progress = NO_PROGRESS,
+) -> RunResult:
+    """Write frames ``frames.start``..``frames.end`` of ``video`` as ``frames_dir/00000001.<image_type>``, ...
+    (mode 1; numbers are the video's, from 1). ``frames_dir``: ``paths.frames_folder(input_root(), name, guided)``.
+
+    Raises VideoError for a missing or corrupt video, VideoInterrupted on Ctrl-C or SIGTERM (the frames
+    written so far are complete files).
+    """
+    video, frames_dir = Path(video), Path(frames_dir)
+    image_type = check_image_type(image_type)
+    info = probe(video)
+    total = frames.count(info.frame_count)
+    if total == 0:
+        raise VideoError(f"start frame {frames.start} is past the end of {video} ({info.frame_count} frames)")
+    frames_dir.mkdir(parents=True, exist_ok=True)
+    progress.start("extracting", total, 0)
+    written = 0
+    with stop_on_signals() as stop, Prefetch(lambda: decode_frames(video, frames), QUEUE_FRAMES, "decode") as reader:
+        for frame in reader:
+            if stop.is_set():
+                break
+            write_image(source_frame_path(frames_dir, frame.number, image_type), frame.image)
+            written += 1
+            progress.frame(FrameDone(frame.number, written, total, 0.0))
+        if not reader.exhausted:
+            raise VideoInterrupted(
+                f"interrupted: {written} of {total} frames extracted to {frames_dir}; "
+                "run the same command again to extract them all",
+                written,
+            )
+    return RunResult(frames_dir, written)

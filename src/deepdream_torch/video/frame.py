@@ -1,0 +1,54 @@
+"""The values that flow through the video pipeline: one frame, and the range of frames a run covers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from deepdream_torch.video.errors import VideoError
+
+# What the video modes call to dream: frames (N, H, W, 3) uint8 RGB and one layer name per frame in, the
+# dreamed frames (same shape and dtype) out. Build it once (net, guide features, settings) and pass it in; the
+# pipeline never builds a net, so guide features are computed once per layer by the dreamer, not per frame.
+Dreamer = Callable[[np.ndarray, Sequence[str]], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Frame:
+    """Frame ``number`` (1-based, the source's numbering) as (H, W, 3) uint8 RGB.
+
+    ``pts`` and ``duration`` are in the source video's time base (None for frames read from a folder); the
+    encoder keeps them, so variable-frame-rate videos stay in sync with their audio.
+    """
+
+    number: int
+    image: np.ndarray
+    pts: int | None = None
+    duration: int | None = None
+
+
+@dataclass(frozen=True)
+class FrameRange:
+    """Frames ``start`` to ``end``, 1-based and inclusive; ``end=None`` runs to the last frame."""
+
+    start: int = 1
+    end: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.start < 1:
+            raise VideoError(f"start frame {self.start} is before the first frame: frames are numbered from 1")
+        if self.end is not None and self.end < self.start:
+            raise VideoError(f"end frame {self.end} is before start frame {self.start}: swap them")
+
+    def __contains__(self, number: object) -> bool:
+        return isinstance(number, int) and number >= self.start and (self.end is None or number <= self.end)
+
+    def count(self, available: int) -> int:
+        """How many of frames 1..``available`` fall in the range."""
+        last = available if self.end is None else min(self.end, available)
+        return max(0, last - self.start + 1)
+
+
+ALL_FRAMES = FrameRange()

@@ -1,0 +1,45 @@
+"""Frame files: read one as RGB, write one so that a file on disk is always complete (the resume checkpoint)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from deepdream_torch.video.errors import VideoError
+
+JPEG_QUALITY = 95
+
+
+def read_image(path: Path) -> np.ndarray:
+    """The picture at ``path`` as (H, W, 3) uint8 RGB."""
+    try:
+        with Image.open(path) as picture:
+            return np.asarray(picture.convert("RGB"))
+    except FileNotFoundError:
+        raise VideoError(f"frame {path} is missing: extract or dream the frames again") from None
+    except (UnidentifiedImageError, OSError) as error:
+        raise VideoError(f"cannot read frame {path} ({error}): delete it and extract or dream it again") from None
+
+
+def write_image(path: Path, image: np.ndarray) -> None:
+    """Save ``image`` (H, W, 3 uint8 RGB) as ``path`` (.jpg at quality 95 with full colour, or .png).
+
+    Written under a hidden temporary name and renamed into place, so that an interrupted run never leaves a
+    half-written frame that a resumed run would take for finished.
+    """
+    path = Path(path)
+    temporary = path.with_name(f".{path.name}.partial")
+    picture = Image.fromarray(np.ascontiguousarray(image))
+    try:
+        if path.suffix.lower() == ".png":
+            # Level 1: a fraction of the default's time for a few percent more bytes; frames are written per dream.
+            picture.save(temporary, format="PNG", compress_level=1)
+        else:
+            picture.save(temporary, format="JPEG", quality=JPEG_QUALITY, subsampling=0)
+        os.replace(temporary, path)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise VideoError(f"cannot write frame {path} ({error}): check the folder's permissions and free space") from None

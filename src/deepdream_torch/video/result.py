@@ -1,0 +1,38 @@
+"""What a video mode returns, and the checks and messages the modes share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from deepdream_torch.video.errors import VideoError
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """A finished run: ``frames`` frames in ``frames_dir`` (``dreamed`` now, ``reused`` from an earlier run),
+    and for modes 0 and 3 the ``video`` written and its ``audio`` (e.g. "aac, re-encoded from vorbis")."""
+
+    frames_dir: Path
+    frames: int
+    dreamed: int = 0
+    reused: int = 0
+    video: Path | None = None
+    audio: str | None = None
+
+
+def refuse_to_overwrite(source: Path | None, *outputs: Path) -> None:
+    """VideoError when an output path is the source video: the input is never overwritten."""
+    if source is None:
+        return
+    for output in outputs:
+        if Path(output).resolve() == Path(source).resolve():
+            raise VideoError(f"the output {output} is the input video: choose another output path")
+
+
+def resume_hint(done: int, total: int, frames_dir: Path, next_frame: int) -> str:
+    """The part of an interrupted run's message that says where things are and how to go on."""
+    return (
+        f"{done} of {total} frames are dreamed in {frames_dir}; run the same command again to continue from "
+        f"frame {next_frame} (or add --restart to start over)"
+    )
