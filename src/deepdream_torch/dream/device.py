@@ -53,6 +53,13 @@ def autocast(device: torch.device, dtype: torch.dtype | None) -> AbstractContext
     return torch.autocast(device_type=device.type, dtype=dtype)
 
 
+def memory_format(device: torch.device) -> torch.memory_format:
+    """The layout the net and pictures are kept in. Channels-last: on the CPU it made a GoogLeNet dream step 5.8x
+    faster (0.70 s against 4.08 s at 960x540, oneDNN's convolutions want it); on CUDA it is the layout
+    tensor-core convolutions use (not measured here: no GPU)."""
+    return torch.channels_last
+
+
 def tune_for(device: torch.device) -> None:
     """Let cuDNN pick its fastest kernels: a dream repeats each octave's shape `iterations` times, and a video
     repeats them every frame, so the one-off autotuning per shape is paid back (not measurable on the CPU-only

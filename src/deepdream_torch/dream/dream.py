@@ -1,0 +1,185 @@
+"""``dream()`` and ``dream_batch()``: the notebook-usable API over the tensor loop in ``loop.py``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import torch
+
+from deepdream_torch.dream.device import autocast, memory_format, resolve_device, resolve_precision, tune_for
+from deepdream_torch.dream.errors import DreamError
+from deepdream_torch.dream.guide import GuideCache, guide_cache_for
+from deepdream_torch.dream.jitter import item_generators
+from deepdream_torch.dream.layers import DEFAULT_LAYER
+from deepdream_torch.dream.loop import Log, Progress, dream_tensor
+from deepdream_torch.dream.objectives import Objective, guided, l2
+from deepdream_torch.dream.pixels import Picture, as_rgb_array, mean_tensor, to_net, to_pictures
+from deepdream_torch.dream.settings import IMAGENET_MEAN, DreamSettings
+from deepdream_torch.errors import DeepDreamError
+
+
+def dream(
+    image: Picture,
+    net: torch.nn.Module,
+    layer: str = DEFAULT_LAYER,
+    octaves: int = 4,
+    octave_scale: float = 1.4,
+    iterations: int = 10,
+    jitter: int = 32,
+    step_size: float = 1.5,
+    guide: Picture | None = None,
+    mean: tuple[float, float, float] = IMAGENET_MEAN,
+    device: str = "auto",
+    seed: int | None = None,
+    precision: str = "fp32",
+    progress: Callable[[Progress], None] | None = None,
+    *,
+    objective: Objective | None = None,
+    log: Log | None = None,
+    guide_cache: GuideCache | None = None,
+) -> np.ndarray:
+    """Dream one picture; returns the (H, W, 3) uint8 RGB result.
+
+    ``image``: an (H, W, 3) uint8 RGB array, a PIL image or a picture file. ``layer``: the blob to amplify (L2),
+    or to pull towards ``guide``'s features when a guide picture is given. ``objective`` replaces both with any
+    objective (see ``deepdream_torch.dream.objectives``). ``mean``: the model's B, G, R mean. ``seed``: same
+    seed, same picture. ``progress`` is called after every step; ``log(level, message)`` gets details.
+    The net is moved to ``device`` (and to the channels-last layout, which changes none of its results).
+    """
+    return dream_batch(
+        as_rgb_array(image)[None],
+        net,
+        [layer],
+        octaves=octaves,
+        octave_scale=octave_scale,
+        iterations=iterations,
+        jitter=jitter,
+        step_size=step_size,
+        guide=guide,
+        mean=mean,
+        device=device,
+        seed=seed,
+        precision=precision,
+        progress=progress,
+        objectives=None if objective is None else [objective],
+        log=log,
+        guide_cache=guide_cache,
+    )[0]
+
+
+def dream_batch(
+    images: np.ndarray | Sequence[Picture],
+    net: torch.nn.Module,
+    layers: str | Sequence[str] = DEFAULT_LAYER,
+    octaves: int = 4,
+    octave_scale: float = 1.4,
+    iterations: int = 10,
+    jitter: int = 32,
+    step_size: float = 1.5,
+    guide: Picture | None = None,
+    mean: tuple[float, float, float] = IMAGENET_MEAN,
+    device: str = "auto",
+    seed: int | Sequence[int] | None = None,
+    precision: str = "fp32",
+    progress: Callable[[Progress], None] | None = None,
+    *,
+    objectives: Sequence[Objective] | None = None,
+    log: Log | None = None,
+    guide_cache: GuideCache | None = None,
+) -> np.ndarray:
+    """Dream N pictures of one size as one batch; returns (N, H, W, 3) uint8 RGB.
+
+    Stable contract (the video pipeline relies on it):
+
+    - ``images``: an (N, H, W, 3) uint8 RGB array, or a sequence of pictures (arrays, PIL images, paths) that
+      all have the same size.
+    - ``layers``: one blob name for every item, or a sequence with one name per item.
+    - ``seed``: an int gives item i the seed ``seed + i``; a sequence gives item i ``seed[i]``; None is random.
+      Item i's result equals ``dream(images[i], net, layers[i], ..., seed=<its seed>)``: each item has its own
+      target blob, jitter and gradient normalisation (equal up to float rounding of batched convolutions).
+    - ``guide``: one guide picture for every item; its blob per layer is computed once and cached per net (or
+      in ``guide_cache``) for later calls.
+    - ``objectives``: one objective per item, replacing ``layers`` and ``guide``.
+    - the other settings as in ``dream()``; ``progress`` counts the steps of the whole batch.
+    """
+    pictures = _as_batch(images)
+    count = len(pictures)
+    settings = DreamSettings(octaves, octave_scale, iterations, jitter, step_size, tuple(mean))
+    target = resolve_device(device)
+    dtype = resolve_precision(precision, target)
+    tune_for(target)
+    layout = memory_format(target)
+    net.to(device=target, memory_format=layout)
+    if objectives is None:
+        names = [layers] * count if isinstance(layers, str) else list(layers)
+        if len(names) != count:
+            raise DreamError(f"{len(names)} layers given for {count} pictures: give one, or one per picture")
+        objectives = _objectives(net, names, guide, settings.mean, target, dtype, guide_cache)
+    elif len(objectives) != count:
+        raise DreamError(f"{len(objectives)} objectives given for {count} pictures: give one per picture")
+    else:
+        for objective in objectives:
+            for name in objective.layers:
+                check_layer(net, name)
+    try:
+        generators = item_generators(seed, count)
+    except ValueError as error:
+        raise DreamError(f"seeds: {error}; give one seed, or one per picture") from error
+    mean_on_device = mean_tensor(settings.mean, target)
+    x = to_net(pictures, mean_on_device).contiguous(memory_format=layout)
+    result = dream_tensor(x, net, objectives, settings, generators, autocast(target, dtype), progress, log)
+    return to_pictures(result, mean_on_device)
+
+
+def check_layer(net: torch.nn.Module, layer: str) -> None:
+    """DreamError naming close matches when ``net`` has no blob ``layer``."""
+    try:
+        net.check_blob(layer)
+    except DreamError:
+        raise
+    except DeepDreamError as error:
+        raise DreamError(f"cannot dream: {error}") from error
+
+
+def _objectives(
+    net: torch.nn.Module,
+    layers: list[str],
+    guide: Picture | None,
+    mean: tuple[float, float, float],
+    device: torch.device,
+    dtype: torch.dtype | None,
+    cache: GuideCache | None,
+) -> list[Objective]:
+    """One objective per item; items naming the same layer share one objective object, so the loop scores
+    them in one call."""
+    for layer in dict.fromkeys(layers):
+        check_layer(net, layer)
+    if guide is None:
+        shared = {layer: l2(layer) for layer in dict.fromkeys(layers)}
+    else:
+        guide_rgb = as_rgb_array(guide)
+        cache = cache if cache is not None else guide_cache_for(net)
+        shared = {
+            layer: guided(layer, cache.blob(net, guide_rgb, layer, mean, device, dtype))
+            for layer in dict.fromkeys(layers)
+        }
+    return [shared[layer] for layer in layers]
+
+
+def _as_batch(images: np.ndarray | Sequence[Picture]) -> np.ndarray:
+    if isinstance(images, np.ndarray) and images.ndim == 4:
+        if images.dtype != np.uint8 or images.shape[3] != 3:
+            raise DreamError(
+                f"a batch must be (N, height, width, 3) uint8 RGB; got {images.shape} {images.dtype}"
+            )
+        if images.shape[0] == 0:
+            raise DreamError("an empty batch: give at least one picture")
+        return images
+    pictures = [as_rgb_array(image) for image in images]
+    if not pictures:
+        raise DreamError("an empty batch: give at least one picture")
+    sizes = {picture.shape for picture in pictures}
+    if len(sizes) > 1:
+        raise DreamError(f"a batch needs pictures of one size; got {sorted(sizes)}")
+    return np.stack(pictures)

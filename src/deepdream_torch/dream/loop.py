@@ -1,0 +1,150 @@
+"""The dream loop on tensors: octaves, then jittered gradient-ascent steps. Nothing in here leaves the device.
+
+``dream_tensor`` is the kernel under ``dream()`` and ``dream_batch()``; callers that keep frames on the device
+(the video pipeline) may call it directly.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+
+import torch
+
+from deepdream_torch.dream.errors import DreamError
+from deepdream_torch.dream.jitter import draw_shift, roll_each
+from deepdream_torch.dream.min_size import min_side
+from deepdream_torch.dream.objectives import Objective
+from deepdream_torch.dream.octaves import octave_sizes, resize, usable_octaves
+from deepdream_torch.dream.settings import DreamSettings
+from deepdream_torch.dream.step import ascend, clip
+
+Log = Callable[[int, str], None]  # (verbosity level, message): 1 = a line per picture, 2 = details
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a dream is: ``done`` of ``total`` steps; octave 1 is the smallest one dreamed."""
+
+    octave: int
+    octaves: int
+    iteration: int
+    iterations: int
+    done: int
+    total: int
+
+
+def dream_tensor(
+    x: torch.Tensor,
+    net: torch.nn.Module,
+    objectives: Sequence[Objective],
+    settings: DreamSettings,
+    generators: Sequence[random.Random],
+    amp: AbstractContextManager,
+    progress: Callable[[Progress], None] | None = None,
+    log: Log | None = None,
+) -> torch.Tensor:
+    """Dream the (N, 3, H, W) net-space batch ``x``; item i ascends ``objectives[i]`` with shifts from
+    ``generators[i]``. Returns the dreamed batch, same shape, same device.
+
+    Each item uses the octaves its objective's blobs can be reached from; an item that needs bigger pictures
+    than the others joins the batch at a later (larger) octave, exactly as it would start alone.
+    """
+    n, _, height, width = x.shape
+    mean = x.new_tensor(settings.mean).view(1, 3, 1, 1)
+    sizes = octave_sizes(height, width, settings.octaves, settings.octave_scale)
+    usable = []
+    for objective in objectives:
+        needed = max(min_side(net, layer) for layer in objective.layers)
+        count = usable_octaves(sizes, needed)
+        if count == 0:
+            raise DreamError(
+                f"the picture ({width}x{height}) is too small for {objective.name}: the net needs at least"
+                f" {needed}x{needed} pixels to reach it"
+            )
+        if count < settings.octaves and log is not None:
+            log(
+                2,
+                f"{objective.name}: {count} of {settings.octaves} octaves (smaller ones are under the"
+                f" {needed}x{needed} pixels the net needs)",
+            )
+        usable.append(count)
+
+    # Items sorted by octave count, most first, so the items dreaming at any octave are a prefix of the batch.
+    order = sorted(range(n), key=lambda i: -usable[i])
+    x = _reorder(x, order)
+    objectives = [objectives[i] for i in order]
+    generators = [generators[i] for i in order]
+    usable = [usable[i] for i in order]
+
+    bases = [x]
+    for size in sizes[1 : usable[0]]:
+        bases.append(resize(bases[-1], size))
+    total = usable[0] * settings.iterations
+    image = bases[-1]
+    detail = torch.zeros_like(image)
+    for level in reversed(range(usable[0])):
+        base = bases[level]
+        image = base + resize(detail, sizes[level])
+        active = sum(1 for count in usable if count > level)
+        part = image[:active]
+        for iteration in range(settings.iterations):
+            part = dream_step(
+                part, net, objectives[:active], generators[:active], settings, -mean, 255 - mean, amp
+            )
+            if progress is not None:
+                octave = usable[0] - level
+                done = (octave - 1) * settings.iterations + iteration + 1
+                progress(Progress(octave, usable[0], iteration + 1, settings.iterations, done, total))
+        image = part if active == n else torch.cat([part, image[active:]])
+        detail = image - base
+    return _reorder(image, sorted(range(n), key=order.__getitem__))
+
+
+def dream_step(
+    x: torch.Tensor,
+    net: torch.nn.Module,
+    objectives: Sequence[Objective],
+    generators: Sequence[random.Random],
+    settings: DreamSettings,
+    low: torch.Tensor,
+    high: torch.Tensor,
+    amp: AbstractContextManager,
+) -> torch.Tensor:
+    """One step: shift, forward to the objectives' blobs, gradient to the input only, ascend, unshift, clip."""
+    shifts = [draw_shift(generator, settings.jitter) for generator in generators]
+    shifted = roll_each(x, shifts).requires_grad_(True)
+    layers = list(dict.fromkeys(layer for objective in objectives for layer in objective.layers))
+    with amp:
+        blobs = net(shifted, outputs=layers)
+        score = _batch_score(blobs, objectives)
+    # backward(inputs=...) computes the input's gradient only, like autograd.grad, and unlike it runs under
+    # FlopCounterMode, which the benchmark counts this step with.
+    score.backward(inputs=[shifted])
+    moved = ascend(shifted.detach(), shifted.grad, settings.step_size)
+    return clip(roll_each(moved, [(-down, -right) for down, right in shifts]), low, high)
+
+
+def _batch_score(blobs: dict[str, torch.Tensor], objectives: Sequence[Objective]) -> torch.Tensor:
+    """The sum of each item's objective on its own slice; runs of items sharing an objective are scored in one
+    call."""
+    total = None
+    start = 0
+    while start < len(objectives):
+        stop = start + 1
+        while stop < len(objectives) and objectives[stop] is objectives[start]:
+            stop += 1
+        objective = objectives[start]
+        whole = start == 0 and stop == len(objectives)
+        part = objective(blobs if whole else {name: blobs[name][start:stop] for name in objective.layers})
+        total = part if total is None else total + part
+        start = stop
+    return total
+
+
+def _reorder(x: torch.Tensor, order: list[int]) -> torch.Tensor:
+    if order == sorted(order):
+        return x
+    return torch.stack([x[i] for i in order])
