@@ -1,4 +1,4 @@
-"""Small converted nets with random weights (real prototxts in data/, loaded through load_caffe)."""
+"""Small converted nets with random weights (real prototxts in nets/, loaded through load_caffe)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from deepdream_torch import load_caffe
 from deepdream_torch.net.random_weights import write_random_caffemodel
 
-DATA = Path(__file__).parent / "data"
+NETS = Path(__file__).parent / "nets"
 
 
 def random_net(prototxt: Path, folder: Path, seed: int = 0):
@@ -20,12 +20,12 @@ def random_net(prototxt: Path, folder: Path, seed: int = 0):
 @pytest.fixture
 def tiny_net(tmp_path):
     """conv1 (3x3) -> relu -> pool1 (2x2/2) -> conv2 (3x3) -> relu; fresh per test (dreams move nets around)."""
-    return random_net(DATA / "tiny.prototxt", tmp_path)
+    return random_net(NETS / "tiny.prototxt", tmp_path)
 
 
 @pytest.fixture
 def one_conv_net(tmp_path):
-    return random_net(DATA / "one_conv.prototxt", tmp_path, seed=3)
+    return random_net(NETS / "one_conv.prototxt", tmp_path, seed=3)
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ import contextlib
 import numpy as np
 import pytest
 import torch
-from conftest import DATA
+from conftest import NETS
 
 from deepdream_torch import dream, dream_batch
 from deepdream_torch.dream.errors import DreamError
@@ -43,7 +43,7 @@ def hand_gradient(x, weight, bias):
 def test_one_step_follows_the_rule_with_a_hand_computed_gradient(one_conv_net):
     image = picture(6, 7, seed=1)
     # The weights as written into the caffemodel, not as the converted net holds them.
-    ((_, _, (weight, bias)),) = random_weights(DATA / "one_conv.prototxt", seed=3)
+    ((_, _, (weight, bias)),) = random_weights(NETS / "one_conv.prototxt", seed=3)
     x = image[:, :, ::-1].transpose(2, 0, 1).astype(np.float64) - MEAN[:, None, None]
     grad = hand_gradient(x, weight, bias)
     # A large step so that a wrong sign, scale or normalisation cannot hide inside uint8 rounding.
