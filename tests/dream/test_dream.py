@@ -5,7 +5,7 @@ import contextlib
 import numpy as np
 import pytest
 import torch
-from conftest import NETS
+from dream_nets import NETS
 
 from deepdream_torch import dream, dream_batch
 from deepdream_torch.dream.errors import DreamError
