@@ -68,7 +68,9 @@ def assemble_video(
             for number, path in listing.items():
                 timing = next(times, None)
                 if source is not None and timing is None:
-                    raise VideoError(f"{source} ends before frame {number}: give the video these frames came from")
+                    raise VideoError(
+                        f"{source} ends before frame {number}: give the video these frames came from"
+                    )
                 pts, duration = (timing.pts, timing.duration) if timing else (None, None)
                 yield Frame(number, read_image(path), pts, duration)
 
@@ -76,7 +78,9 @@ def assemble_video(
     progress.start("assembling", total, 0)
     with (
         stop_on_signals() as stop,
-        open_writer(partial, time_base=time_base, frame_rate=rate, crf=crf, audio_from=source) as writer,
+        open_writer(
+            partial, time_base=time_base, frame_rate=rate, crf=crf, audio_from=source, trim_audio=first > 1
+        ) as writer,
         Prefetch(read, QUEUE_FRAMES, "read frames") as reader,
     ):
         for frame in reader:

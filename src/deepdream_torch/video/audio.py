@@ -1,8 +1,10 @@
-"""The source's audio in the dreamed video: copied packet for packet when the output container takes its codec,
-else re-encoded to AAC. Both follow the video as it is written, so a partial video has its audio too.
+"""The source's audio in the dreamed video: copied packet for packet when the output container takes its
+codec, else re-encoded to AAC. Both follow the video as it is written, so a partial video has its audio too.
 
 Times are source seconds: ``origin`` is the source time of the first video frame written (it becomes 0 in the
-output) and ``advance(until)`` writes the audio before source time ``until``.
+output) and ``advance(until)`` writes the audio before source time ``until``. ``trim`` drops the audio before
+the origin (a run from a start frame); without it a copy keeps the source's lead-in (AAC priming packets at
+negative times, which decoders need for a clean start).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ class AudioTrack(Protocol):
     codec: str
     copied: bool
 
-    def start(self, origin: float) -> None: ...
+    def start(self, origin: float, trim: bool) -> None: ...
 
     def advance(self, until: float) -> None: ...
 
@@ -49,7 +51,7 @@ def can_copy(output: OutputContainer, codec: str) -> bool:
 
 
 def describe_audio(track: AudioTrack | None, source_codec: str | None) -> str:
-    """What became of the source's audio, for the user: "vorbis, copied", "aac, re-encoded from vorbis", "none"."""
+    """What became of the source's audio: "vorbis, copied", "aac, re-encoded from vorbis" or "none"."""
     if track is None or source_codec is None:
         return "none"
     return f"{source_codec}, copied" if track.copied else f"{track.codec}, re-encoded from {source_codec}"
@@ -82,10 +84,12 @@ class _AudioCopy:
         self._packets = source.demux(self._source_stream)
         self._waiting: av.Packet | None = None
         self._offset = 0
+        self._trim = False
         self.codec = self._source_stream.codec_context.name
 
-    def start(self, origin: float) -> None:
+    def start(self, origin: float, trim: bool) -> None:
         self._offset = round(Fraction(origin) / self._source_stream.time_base)
+        self._trim = trim
 
     def advance(self, until: float) -> None:
         time_base = self._source_stream.time_base
@@ -93,7 +97,7 @@ class _AudioCopy:
             if packet.pts * time_base >= until:
                 self._waiting = packet
                 return
-            if packet.pts < self._offset:
+            if self._trim and packet.pts < self._offset:
                 continue  # before the first video frame written: a start frame cut it off
             packet.pts -= self._offset
             if packet.dts is not None:
@@ -113,7 +117,9 @@ class _AudioCopy:
                 if packet.size and packet.pts is not None:
                     return packet
         except av.FFmpegError as error:
-            raise VideoError(f"the source's audio is corrupt ({error.strerror}): re-encode the video") from None
+            raise VideoError(
+                f"the source's audio is corrupt ({error.strerror}): re-encode the video"
+            ) from None
         return None
 
 
@@ -125,7 +131,7 @@ class _AudioToAac:
         source_stream = source.streams.audio[0]
         rates = av.codec.Codec("aac", "w").audio_rates or ()
         rate = source_stream.sample_rate if source_stream.sample_rate in rates else 48_000
-        layout = source_stream.codec_context.layout.name
+        layout = _named_layout(source_stream.codec_context.layout)
         self._stream = output.add_stream("aac", rate=rate, layout=layout)
         self._stream.bit_rate = AAC_BITRATE
         self._rate = rate
@@ -138,7 +144,8 @@ class _AudioToAac:
         self._written = 0  # samples written so far, at the output rate, from the origin
         self._following: int | None = None  # where the next decoded chunk starts if the audio is contiguous
 
-    def start(self, origin: float) -> None:
+    def start(self, origin: float, trim: bool) -> None:
+        # Samples before the origin cannot be placed before time 0 here, so they are dropped either way.
         self._origin = origin
 
     def advance(self, until: float) -> None:
@@ -172,8 +179,8 @@ class _AudioToAac:
             first = self._following
             if frame.time is not None:
                 stamped = round((float(frame.time) - self._origin) * self._rate)
-                # Container clocks are coarse (Matroska: 1 ms = 48 samples), so consecutive frames are taken as
-                # contiguous; only a real jump (a gap or the first frame) moves the audio to its timestamp.
+                # Container clocks are coarse (Matroska: 1 ms = 48 samples), so consecutive frames are taken
+                # as contiguous; only a real jump (a gap or the first frame) moves the audio to its timestamp.
                 if first is None or abs(stamped - first) > self._rate * GAP_SECONDS:
                     first = stamped
             self._following = first + samples.shape[1]
@@ -187,6 +194,20 @@ class _AudioToAac:
         frame.pts = first
         for packet in self._stream.encode(frame):
             self._output.mux(packet)
+
+
+# The usual layout for a channel count, for sources that give only the count ("2 channels"): AAC needs one.
+_USUAL_LAYOUTS = {1: "mono", 2: "stereo", 3: "2.1", 4: "quad", 5: "5.0", 6: "5.1", 7: "6.1", 8: "7.1"}
+
+
+def _named_layout(layout: av.AudioLayout) -> str:
+    if not layout.name.endswith("channels"):
+        return layout.name
+    if layout.nb_channels not in _USUAL_LAYOUTS:
+        raise VideoError(
+            f"cannot re-encode {layout.nb_channels}-channel audio to AAC: write a .mkv video instead"
+        )
+    return _USUAL_LAYOUTS[layout.nb_channels]
 
 
 def _decoded(source: InputContainer, stream: av.audio.stream.AudioStream) -> Iterator[av.AudioFrame]:

@@ -1,8 +1,9 @@
 """How much of the next source frame goes into each dream: a fixed number, ``loop`` or ``random``.
 
-Frame n (n > first) is dreamed from ``dream(n - 1) * (1 - b) + source(n) * b``: b = 1 dreams every frame on its
-own, smaller b carries more of the previous dream forward. The original blended the frame it had just dreamed
-instead of the next one (so the video lagged a frame and never used the last source frame); this does not.
+Frame n (n > first) is dreamed from ``dream(n - 1) * (1 - b) + source(n) * b``: b = 1 dreams every frame
+on its own, smaller b carries more of the previous dream forward. The original blended the frame it had just
+dreamed instead of the next one (so the video lagged a frame and never used the last source frame); this
+does not.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ DEFAULT_BLEND = Blend()  # 0.5, the original's default
 
 
 def parse_blend(text: str | float, seed: int = 0) -> Blend:
-    """The schedule the ``--blend`` flag names: a number from 0 to 1, ``loop`` or ``random`` (drawn with ``seed``)."""
+    """The schedule ``--blend`` names: a number from 0 to 1, ``loop`` or ``random`` (drawn with ``seed``)."""
     if isinstance(text, str) and text.strip().lower() in ("loop", "random"):
         return Blend(kind=text.strip().lower(), seed=seed)  # type: ignore[arg-type]
     try:
@@ -65,5 +66,7 @@ def parse_blend(text: str | float, seed: int = 0) -> Blend:
 
 def blend_frames(previous_dream: np.ndarray, new_frame: np.ndarray, b: float) -> np.ndarray:
     """``previous_dream * (1 - b) + new_frame * b``, rounded back to uint8 for the dreamer."""
-    mixed = previous_dream.astype(np.float32) * np.float32(1.0 - b) + new_frame.astype(np.float32) * np.float32(b)
+    mixed = previous_dream.astype(np.float32) * np.float32(1.0 - b) + new_frame.astype(
+        np.float32
+    ) * np.float32(b)
     return np.clip(np.rint(mixed), 0, 255).astype(np.uint8)

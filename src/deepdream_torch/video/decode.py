@@ -34,7 +34,7 @@ class VideoInfo:
 
 @contextmanager
 def open_video(path: Path) -> Iterator[InputContainer]:
-    """The container of ``path``, closed on exit; VideoError when it is missing, unreadable or has no video."""
+    """The container of ``path``, closed on exit; VideoError if it is missing, unreadable or has no video."""
     path = Path(path)
     if not path.is_file():
         what = "is a folder, not a video file" if path.is_dir() else "does not exist"
@@ -42,7 +42,9 @@ def open_video(path: Path) -> Iterator[InputContainer]:
     try:
         container = av.open(str(path))
     except av.FFmpegError as error:
-        raise VideoError(f"cannot read {path} as a video ({_reason(error)}): check that it is a complete video file") from None
+        raise VideoError(
+            f"cannot read {path} as a video ({_reason(error)}): check that it is a complete video file"
+        ) from None
     with container:
         if not container.streams.video:
             raise VideoError(f"{path} has no video stream: give a video file")
@@ -59,7 +61,9 @@ def probe(path: Path) -> VideoInfo:
             try:
                 count = sum(1 for packet in container.demux(stream) if packet.size)
             except av.FFmpegError as error:
-                raise VideoError(f"{path} is corrupt ({_reason(error)}): check that it is a complete video file") from None
+                raise VideoError(
+                    f"{path} is corrupt ({_reason(error)}): check that it is a complete video file"
+                ) from None
         audio = container.streams.audio[0].codec_context.name if container.streams.audio else None
         return VideoInfo(
             path=Path(path),
@@ -108,4 +112,3 @@ def decode_frames(path: Path, frames: FrameRange = ALL_FRAMES, images: bool = Tr
 
 def _reason(error: av.FFmpegError) -> str:
     return error.strerror or type(error).__name__
-

@@ -52,10 +52,18 @@ def dream_frames(
             yield Frame(number, image)
 
     outcome = run_dream(
-        read, frames_dir, dreamer, layers,
-        blend=blend, batch_size=batch_size, frames=frames, image_type=image_type, restart=restart,
-        total=len(listing), progress=progress,
-    )  # fmt: skip
+        read,
+        frames_dir,
+        dreamer,
+        layers,
+        blend=blend,
+        batch_size=batch_size,
+        frames=frames,
+        image_type=image_type,
+        restart=restart,
+        total=len(listing),
+        progress=progress,
+    )
     if not outcome.complete:
         hint = resume_hint(outcome.done, len(listing), frames_dir, frames.start + outcome.done)
         raise VideoInterrupted(f"interrupted: {hint}", outcome.done)

@@ -1,4 +1,4 @@
-"""The hot loop of the video modes: each frame blended with the previous dream, dreamed, handed on in order."""
+"""The hot loop of the video modes: each frame blended with the previous dream, dreamed, passed on."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from deepdream_torch.video.progress import FrameDone, Progress
 
 @dataclass(frozen=True)
 class Dreamed:
-    """``frame`` with its dreamed image; ``reused`` when it was finished by an earlier run (not dreamed now)."""
+    """``frame`` with its dreamed image; ``reused`` when an earlier run finished it (not dreamed now)."""
 
     frame: Frame
     reused: bool

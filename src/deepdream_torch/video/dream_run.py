@@ -63,11 +63,15 @@ def run_dream(
     last_finished = finished_until(frames_dir, image_type, frames)
     already = last_finished - frames.start + 1
     if already:
-        progress.log(1, f"resuming after frame {last_finished}: {already} frames are already dreamed in {frames_dir}")
+        progress.log(
+            1, f"resuming after frame {last_finished}: {already} frames are already dreamed in {frames_dir}"
+        )
     progress.start("dreaming", total, already)
 
     def finished(number: int) -> np.ndarray | None:
-        return read_image(dream_frame_path(frames_dir, number, image_type)) if number <= last_finished else None
+        return (
+            read_image(dream_frame_path(frames_dir, number, image_type)) if number <= last_finished else None
+        )
 
     def save(item: Dreamed) -> None:
         if not item.reused:
@@ -81,9 +85,16 @@ def run_dream(
         with Sink(save, QUEUE_FRAMES + batch_size, "save frames") as saver:
             try:
                 for item in dream_sequence(
-                    reader, dreamer, layers, blend,
-                    finished=finished, stop=stop, progress=progress, total=total, batch_size=batch_size,
-                ):  # fmt: skip
+                    reader,
+                    dreamer,
+                    layers,
+                    blend,
+                    finished=finished,
+                    stop=stop,
+                    progress=progress,
+                    total=total,
+                    batch_size=batch_size,
+                ):
                     saver.put(item)
                     reused += item.reused
                     dreamed += not item.reused

@@ -1,4 +1,4 @@
-"""Writing the dreamed video with PyAV: H.264 in yuv420p, the source's timestamps kept, its audio alongside."""
+"""Writing the dreamed video with PyAV: H.264 in yuv420p, the source's timestamps kept, its audio beside."""
 
 from __future__ import annotations
 
@@ -22,11 +22,16 @@ class VideoWriter:
     """Frames in, encoded and muxed in order; audio from the source follows each frame's time."""
 
     def __init__(
-        self, container: OutputContainer, stream: av.video.stream.VideoStream, audio: AudioTrack | None
+        self,
+        container: OutputContainer,
+        stream: av.video.stream.VideoStream,
+        audio: AudioTrack | None,
+        trim_audio: bool = False,
     ) -> None:
         self._container = container
         self._stream = stream
         self._audio = audio
+        self._trim_audio = trim_audio
         self._time_base: Fraction = stream.codec_context.time_base
         self._frame_step = max(1, round(1 / (stream.codec_context.framerate * self._time_base)))
         self._origin: int | None = None
@@ -41,7 +46,7 @@ class VideoWriter:
         return self._audio
 
     def write(self, image: np.ndarray, pts: int | None = None, duration: int | None = None) -> None:
-        """Encode ``image`` (H, W, 3 uint8 RGB) at source time ``pts`` (the writer's time base) for ``duration``.
+        """Encode ``image`` (H, W, 3 uint8 RGB) at source time ``pts`` (in the time base) for ``duration``.
 
         Without ``pts`` frames follow each other at the frame rate. The first frame's time becomes 0.
         """
@@ -81,7 +86,7 @@ class VideoWriter:
         self._stream.codec_context.height = height + height % 2
         self._origin = pts if pts is not None else 0
         if self._audio is not None:
-            self._audio.start(float(self._origin * self._time_base))
+            self._audio.start(float(self._origin * self._time_base), self._trim_audio)
 
     def finish(self) -> None:
         """Flush the encoder and write the audio up to the end of the last frame (cut there, so that a partial
@@ -102,8 +107,8 @@ def _even(image: np.ndarray) -> np.ndarray:
     """``image`` padded to even width and height by repeating its last column and row.
 
     yuv420p stores colour per 2x2 block, so x264 takes even sizes only. Padding (rather than cropping) keeps
-    every dreamed pixel; the repeated edge is the least visible extra line. The output is then 1 pixel wider or
-    taller than an odd-sized source.
+    every dreamed pixel; the repeated edge is the least visible extra line. The output is then 1 pixel wider
+    or taller than an odd-sized source.
     """
     height, width = image.shape[:2]
     if height % 2 == 0 and width % 2 == 0:
@@ -120,18 +125,22 @@ def open_writer(
     crf: int | None = None,
     preset: str = "medium",
     audio_from: Path | None = None,
+    trim_audio: bool = False,
 ) -> Iterator[VideoWriter]:
     """A ``VideoWriter`` for ``path`` (container by its suffix, e.g. .mp4 or .mkv), closed on exit.
 
     Timestamps given to ``write`` are in ``time_base`` (the source's, so variable frame rates survive);
     ``frame_rate`` is the nominal rate. ``crf`` None is x264's default (23). ``audio_from``: the video whose
-    audio to keep. On any exit, an exception included, the encoder is flushed and the container closed, so
-    whatever was written plays.
+    audio to keep; ``trim_audio`` drops its audio before the first frame written (a run from a start frame).
+    On any exit, an exception included, the encoder is flushed and the container closed, so whatever was
+    written plays.
     """
     try:
         container = av.open(str(path), "w")
     except av.FFmpegError as error:
-        raise VideoError(f"cannot write video {path} ({error.strerror}): check the folder and the file suffix") from None
+        raise VideoError(
+            f"cannot write video {path} ({error.strerror}): check the folder and the file suffix"
+        ) from None
     with container:
         stream = container.add_stream(VIDEO_CODEC, rate=frame_rate)
         stream.pix_fmt = PIXEL_FORMAT
@@ -139,7 +148,7 @@ def open_writer(
         stream.time_base = time_base
         stream.options = {"preset": preset} | ({} if crf is None else {"crf": str(crf)})
         with source_audio(audio_from, container) as audio:
-            writer = VideoWriter(container, stream, audio)
+            writer = VideoWriter(container, stream, audio, trim_audio)
             try:
                 yield writer
             finally:

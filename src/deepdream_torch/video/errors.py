@@ -4,7 +4,7 @@ from deepdream_torch.errors import DeepDreamError
 
 
 class VideoError(DeepDreamError):
-    """A video or frames folder that cannot be used as asked (missing, corrupt, gaps), in one actionable line."""
+    """A video or frames folder that cannot be used as asked (missing, corrupt, gaps), in one line."""
 
 
 class VideoInterrupted(VideoError):

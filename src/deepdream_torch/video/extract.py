@@ -25,7 +25,8 @@ def extract_frames(
     progress: Progress = NO_PROGRESS,
 ) -> RunResult:
     """Write frames ``frames.start``..``frames.end`` of ``video`` as ``frames_dir/00000001.<image_type>``, ...
-    (mode 1; numbers are the video's, from 1). ``frames_dir``: ``paths.frames_folder(input_root(), name, guided)``.
+    (mode 1; numbers are the video's, from 1).
+    ``frames_dir``: ``paths.frames_folder(paths.input_root(), name, guided)``.
 
     Raises VideoError for a missing or corrupt video, VideoInterrupted on Ctrl-C or SIGTERM (the frames
     written so far are complete files).
@@ -39,7 +40,10 @@ def extract_frames(
     frames_dir.mkdir(parents=True, exist_ok=True)
     progress.start("extracting", total, 0)
     written = 0
-    with stop_on_signals() as stop, Prefetch(lambda: decode_frames(video, frames), QUEUE_FRAMES, "decode") as reader:
+    with (
+        stop_on_signals() as stop,
+        Prefetch(lambda: decode_frames(video, frames), QUEUE_FRAMES, "decode") as reader,
+    ):
         for frame in reader:
             if stop.is_set():
                 break

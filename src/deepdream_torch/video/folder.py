@@ -18,13 +18,17 @@ def numbered_files(folder: Path, pattern: re.Pattern[str], image_type: str) -> d
     """
     folder = Path(folder)
     if not folder.exists():
-        raise VideoError(f"frames folder {folder} does not exist: check the folder name, or create the frames first")
+        raise VideoError(
+            f"frames folder {folder} does not exist: check the folder name, or create the frames first"
+        )
     if not folder.is_dir():
         raise VideoError(f"frames folder {folder} is a file, not a folder: give the folder of the frames")
     try:
         names = [entry.name for entry in folder.iterdir()]
     except OSError as error:
-        raise VideoError(f"cannot read frames folder {folder} ({error.strerror}): check its permissions") from None
+        raise VideoError(
+            f"cannot read frames folder {folder} ({error.strerror}): check its permissions"
+        ) from None
     found = {}
     for name in names:
         match = pattern.match(name)
@@ -40,7 +44,7 @@ def source_frames(folder: Path, image_type: str, frames: FrameRange) -> dict[int
 
 
 def dreamed_frames(folder: Path, image_type: str, frames: FrameRange) -> dict[int, Path]:
-    """The dreamed frames (``dream_frame_00000001.jpg``, ...) of ``folder`` in ``frames``, checked for gaps."""
+    """The dreamed frames (``dream_frame_00000001.jpg``, ...) of ``folder`` in ``frames``, without gaps."""
     fix = "dream the missing frames (mode 0 or 2) first"
     return _contiguous(folder, DREAM_FRAME, dream_frame_path, image_type, frames, fix)
 
@@ -57,14 +61,17 @@ def _contiguous(
     if not found:
         other = "png" if image_type == "jpg" else "jpg"
         if any(n in frames for n in numbered_files(folder, pattern, other)):
-            raise VideoError(f"frames folder {folder} has {other} frames, not {image_type}: ask for image type {other}")
+            raise VideoError(
+                f"frames folder {folder} has {other} frames, not {image_type}: ask for image type {other}"
+            )
         wanted = f"frames {frames.start}..{frames.end}" if frames.end else f"frames from {frames.start}"
         raise VideoError(f"frames folder {folder} has no {image_type} {wanted}: {fix}")
     first, last = frames.start, max(found)
     missing = [n for n in range(first, last + 1) if n not in found]
     if missing:
         more = f" and {len(missing) - 1} more" if len(missing) > 1 else ""
-        raise VideoError(f"frames folder {folder} has gaps: {path_of(folder, missing[0], image_type).name} is missing{more}; {fix}")
+        first_missing = path_of(folder, missing[0], image_type).name
+        raise VideoError(f"frames folder {folder} has gaps: {first_missing} is missing{more}; {fix}")
     return dict(sorted(found.items()))
 
 
@@ -85,7 +92,7 @@ def finished_until(folder: Path, image_type: str, frames: FrameRange) -> int:
 
 
 def forget_dreamed(folder: Path, image_type: str, frames: FrameRange) -> int:
-    """Delete the dreamed frames of ``frames`` in ``folder`` (a restart), so that none is mistaken for finished
+    """Delete the dreamed frames of ``frames`` in ``folder`` (a restart), so that none is taken for finished
     work later; returns how many were deleted."""
     folder = Path(folder)
     if not folder.is_dir():

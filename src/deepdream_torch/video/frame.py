@@ -38,7 +38,9 @@ class FrameRange:
 
     def __post_init__(self) -> None:
         if self.start < 1:
-            raise VideoError(f"start frame {self.start} is before the first frame: frames are numbered from 1")
+            raise VideoError(
+                f"start frame {self.start} is before the first frame: frames are numbered from 1"
+            )
         if self.end is not None and self.end < self.start:
             raise VideoError(f"end frame {self.end} is before start frame {self.start}: swap them")
 

@@ -1,4 +1,4 @@
-"""Frame files: read one as RGB, write one so that a file on disk is always complete (the resume checkpoint)."""
+"""Frame files: read one as RGB; write one so that a file on disk is always complete (the checkpoint)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,9 @@ def read_image(path: Path) -> np.ndarray:
     except FileNotFoundError:
         raise VideoError(f"frame {path} is missing: extract or dream the frames again") from None
     except (UnidentifiedImageError, OSError) as error:
-        raise VideoError(f"cannot read frame {path} ({error}): delete it and extract or dream it again") from None
+        raise VideoError(
+            f"cannot read frame {path} ({error}): delete it and extract or dream it again"
+        ) from None
 
 
 def write_image(path: Path, image: np.ndarray) -> None:
@@ -35,11 +37,13 @@ def write_image(path: Path, image: np.ndarray) -> None:
     picture = Image.fromarray(np.ascontiguousarray(image))
     try:
         if path.suffix.lower() == ".png":
-            # Level 1: a fraction of the default's time for a few percent more bytes; frames are written per dream.
+            # Level 1: a fraction of the default's time for a few percent more bytes, once per dreamed frame.
             picture.save(temporary, format="PNG", compress_level=1)
         else:
             picture.save(temporary, format="JPEG", quality=JPEG_QUALITY, subsampling=0)
         os.replace(temporary, path)
     except OSError as error:
         temporary.unlink(missing_ok=True)
-        raise VideoError(f"cannot write frame {path} ({error}): check the folder's permissions and free space") from None
+        raise VideoError(
+            f"cannot write frame {path} ({error}): check the folder's permissions and free space"
+        ) from None

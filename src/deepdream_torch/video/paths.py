@@ -1,4 +1,4 @@
-"""Where the video modes read and write, as in the original tool: the one place the CLI takes folder names from.
+"""Where the video modes read and write, as in the original tool: the place the CLI takes folder names from.
 
 ``data/input_frames/<video name>[_guided]/00000001.jpg`` holds extracted frames (mode 1),
 ``data/output_frames/<video name>[_guided]/dream_frame_00000001.jpg`` the dreamed ones (modes 0 and 2), and
@@ -50,7 +50,7 @@ def video_name(video: Path) -> str:
 
 
 def frames_folder(root: Path, name: str, guided: bool = False) -> Path:
-    """``<root>/<name>`` or, for a guided dream, ``<root>/<name>_guided`` (as the original kept them apart)."""
+    """``<root>/<name>``, or ``<root>/<name>_guided`` for a guided dream (the original kept them apart)."""
     return Path(root) / (f"{name}_guided" if guided else name)
 
 

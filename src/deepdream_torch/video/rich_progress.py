@@ -60,8 +60,8 @@ class RichProgress:
             self._bar.console.print(message, markup=False, highlight=False)
 
     def steps(self, step: Any) -> None:
-        """The dream's ``progress`` callback (``dream.loop.Progress``): octave and iteration of the frame in flight,
-        shown as a second bar at ``-v 2``."""
+        """The dream's ``progress`` callback (``dream.loop.Progress``): octave and iteration of the frame in
+        flight, shown as a second bar at ``-v 2``."""
         if self._verbose < 2:
             return
         text = f"  octave {step.octave}/{step.octaves}, iteration {step.iteration}/{step.iterations}"

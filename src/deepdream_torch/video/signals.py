@@ -15,10 +15,10 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 def stop_on_signals() -> Iterator[threading.Event]:
     """An event set by the first SIGINT or SIGTERM while the block runs.
 
-    The run checks it between frames: the frame being dreamed is finished and saved, the video closed. A second
-    signal raises KeyboardInterrupt at once, dropping the frame in flight (for a user who will not wait for a
-    slow frame); the run still closes its files. Previous handlers are restored on exit. Off the main thread,
-    where Python cannot install handlers, signals keep their usual effect.
+    The run checks it between frames: the frame being dreamed is finished and saved, the video closed. A
+    second signal raises KeyboardInterrupt at once, dropping the frame in flight (for a user who will not
+    wait for a slow frame); the run still closes its files. Previous handlers are restored on exit. Off the
+    main thread, where Python cannot install handlers, signals keep their usual effect.
     """
     stop = threading.Event()
     if threading.current_thread() is not threading.main_thread():

@@ -57,31 +57,41 @@ def dream_video(
     total = frames.count(info.frame_count)
     if total == 0:
         raise VideoError(
-            f"start frame {frames.start} is past the end of {video} ({info.frame_count} frames): give a smaller one"
+            f"start frame {frames.start} is past the end of {video} ({info.frame_count} frames): "
+            "give a smaller one"
         )
     partial = partial_video_path(video_out)
     refuse_to_overwrite(video, video_out, partial)
     video_out.parent.mkdir(parents=True, exist_ok=True)
-    with open_writer(
-        partial, time_base=info.time_base, frame_rate=info.frame_rate, crf=crf, audio_from=video
-    ) as writer:
+    timing = {"time_base": info.time_base, "frame_rate": info.frame_rate}
+    with open_writer(partial, **timing, crf=crf, audio_from=video, trim_audio=frames.start > 1) as writer:
 
         def encode(item: Dreamed) -> None:
             writer.write(item.frame.image, item.frame.pts, item.frame.duration)
 
         outcome = run_dream(
-            lambda: decode_frames(video, frames), frames_dir, dreamer, layers,
-            blend=blend, batch_size=batch_size, frames=frames, image_type=image_type, restart=restart,
-            total=total, progress=progress, also=encode,
-        )  # fmt: skip
+            lambda: decode_frames(video, frames),
+            frames_dir,
+            dreamer,
+            layers,
+            blend=blend,
+            batch_size=batch_size,
+            frames=frames,
+            image_type=image_type,
+            restart=restart,
+            total=total,
+            progress=progress,
+            also=encode,
+        )
     audio = describe_audio(writer.audio, info.audio_codec)
     if not outcome.complete:
         kept = f"the partial video is {partial}" if writer.frames else "no video was written yet"
         if not writer.frames:
             partial.unlink(missing_ok=True)
         hint = resume_hint(outcome.done, total, frames_dir, frames.start + outcome.done)
-        raise VideoInterrupted(f"interrupted: {kept}; {hint}", outcome.done, partial if writer.frames else None)
+        raise VideoInterrupted(
+            f"interrupted: {kept}; {hint}", outcome.done, partial if writer.frames else None
+        )
     os.replace(partial, video_out)
     progress.log(1, f"wrote {video_out} ({writer.frames} frames, {writer.duration:.2f} s, audio: {audio})")
     return RunResult(frames_dir, outcome.done, outcome.dreamed, outcome.reused, video_out, audio)
-
