@@ -1,0 +1,135 @@
+"""Single-picture mode: dream one picture once per layer, write each result and a contact sheet."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from deepdream_torch.dream.device import resolve_device
+from deepdream_torch.dream.dream import check_layer, dream_batch
+from deepdream_torch.dream.errors import DreamError
+from deepdream_torch.dream.layers import CUSTOMLOOP, distinct
+from deepdream_torch.dream.loop import Log, Progress
+from deepdream_torch.dream.pixels import Picture, as_rgb_array
+from deepdream_torch.dream.settings import DreamSettings
+from deepdream_torch.picture.contact_sheet import contact_sheet
+from deepdream_torch.picture.files import save_atomic
+from deepdream_torch.picture.naming import IMAGE_TYPES, output_name
+
+DEFAULT_ROOT = Path("data/single_pictures")
+CONTACT_SHEET = "contact_sheet.jpg"
+
+
+@dataclass(frozen=True)
+class PictureProgress:
+    """How far a single-picture run is: ``finished`` of ``layers`` written, ``step`` inside the current batch
+    (which dreams ``batch`` layers at once)."""
+
+    finished: int
+    layers: int
+    batch: int
+    step: Progress
+
+    @property
+    def fraction(self) -> float:
+        """0 to 1, for a progress bar."""
+        return (self.finished + self.batch * self.step.done / self.step.total) / self.layers
+
+
+@dataclass(frozen=True)
+class SinglePictureResult:
+    """What a run wrote: one file per distinct layer (in order) and the contact sheet."""
+
+    out_dir: Path
+    pictures: dict[str, Path]
+    contact_sheet: Path
+
+
+def dream_single_picture(
+    picture: str | Path,
+    net: torch.nn.Module,
+    layers: Sequence[str] = CUSTOMLOOP,
+    out_dir: str | Path | None = None,
+    image_type: str = "jpg",
+    settings: DreamSettings | None = None,
+    guide: Picture | None = None,
+    device: str = "auto",
+    seed: int | None = None,
+    precision: str = "fp32",
+    chain: bool = False,
+    batch_size: int | None = None,
+    progress: Callable[[PictureProgress], None] | None = None,
+    log: Log | None = None,
+) -> SinglePictureResult:
+    """Dream ``picture`` once per distinct layer of ``layers``, each from the original picture.
+
+    Writes ``dream_<pic>_L-<layer>_..._(<seconds>sec).<jpg|png>`` per layer and ``contact_sheet.jpg`` into
+    ``out_dir`` (default ``data/single_pictures/<picture name>/``). Layer k uses seed ``seed + k``, so batching
+    does not change a result. ``chain=True`` dreams each layer from the previous layer's result instead, the
+    original tool's behaviour (one layer at a time). ``batch_size`` layers are dreamed together (default: all
+    of them on CUDA, one at a time on the CPU, where a batch forwards every item to the deepest layer and so
+    costs more than it saves). ``seconds`` in a name is the layer's share of its batch's time.
+    """
+    if image_type not in IMAGE_TYPES:
+        raise DreamError(f"unknown image type {image_type!r}: use {' or '.join(IMAGE_TYPES)}")
+    settings = settings or DreamSettings()
+    original = as_rgb_array(Path(picture))
+    todo = distinct(list(layers))
+    if not todo:
+        raise DreamError("no layers to dream: give at least one")
+    for layer in todo:  # all of them before the first hour of dreaming, not after
+        check_layer(net, layer)
+    name = Path(picture).stem
+    folder = Path(out_dir) if out_dir is not None else DEFAULT_ROOT / name
+    folder.mkdir(parents=True, exist_ok=True)
+    if chain:
+        batch_size = 1
+    elif batch_size is None:
+        batch_size = len(todo) if resolve_device(device).type == "cuda" else 1
+
+    written: dict[str, Path] = {}
+    results: list[np.ndarray] = []
+    source = original
+    for start in range(0, len(todo), batch_size):
+        batch = todo[start : start + batch_size]
+
+        def report(step: Progress, finished: int = start, size: int = len(batch)) -> None:
+            if progress is not None:
+                progress(PictureProgress(finished, len(todo), size, step))
+
+        began = time.perf_counter()
+        dreamed = dream_batch(
+            np.repeat(source[None], len(batch), axis=0),
+            net,
+            batch,
+            octaves=settings.octaves,
+            octave_scale=settings.octave_scale,
+            iterations=settings.iterations,
+            jitter=settings.jitter,
+            step_size=settings.step_size,
+            guide=guide,
+            mean=settings.mean,
+            device=device,
+            seed=None if seed is None else seed + start,
+            precision=precision,
+            progress=report,
+            log=log,
+        )
+        seconds = (time.perf_counter() - began) / len(batch)
+        for layer, result in zip(batch, dreamed, strict=True):
+            path = folder / output_name(name, layer, settings, seconds, image_type)
+            written[layer] = save_atomic(result, path)
+            results.append(result)
+            if log is not None:
+                log(1, f"{layer}: {path} ({seconds:.1f} s)")
+        if chain:
+            source = dreamed[-1]
+
+    sheet = contact_sheet([("original", original), *zip(todo, results, strict=True)])
+    sheet_path = save_atomic(sheet, folder / CONTACT_SHEET)
+    return SinglePictureResult(folder, written, sheet_path)

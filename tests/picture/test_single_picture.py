@@ -1,0 +1,105 @@
+import re
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from deepdream_torch import dream
+from deepdream_torch.dream.errors import DreamError
+from deepdream_torch.dream.settings import DreamSettings
+from deepdream_torch.picture.single import dream_single_picture
+
+SETTINGS = DreamSettings(octaves=2, iterations=2, jitter=4)
+
+
+def read(path):
+    with Image.open(path) as opened:
+        return np.asarray(opened.convert("RGB"))
+
+
+def test_one_file_per_distinct_layer_each_dreamed_from_the_original(tiny_net, picture_file, tmp_path):
+    out = tmp_path / "out"
+    result = dream_single_picture(
+        picture_file, tiny_net, ["conv2", "conv1", "conv2"], out, "png", SETTINGS, device="cpu", seed=5
+    )
+    assert list(result.pictures) == ["conv2", "conv1"]  # the repeated layer is dreamed once
+    pattern = r"dream_cat_L-{}_i-2_o-2_os-1.4_ss-1.5_j-4_\(\d+sec\)\.png"
+    for layer, path in result.pictures.items():
+        assert path.parent == out and re.fullmatch(pattern.format(layer), path.name), path.name
+    original = read(picture_file)
+    for k, (layer, path) in enumerate(result.pictures.items()):
+        alone = dream(original, tiny_net, layer, octaves=2, iterations=2, jitter=4, seed=5 + k, device="cpu")
+        assert np.abs(read(path).astype(int) - alone).max() <= 1
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [*(p.name for p in result.pictures.values()), "contact_sheet.jpg"]
+    )
+    assert result.contact_sheet == out / "contact_sheet.jpg"
+    with Image.open(result.contact_sheet) as sheet:
+        assert sheet.format == "JPEG" and sheet.size == (6 + 2 * 326, 6 + 2 * (240 + 22 + 6))  # 3 tiles
+
+
+def test_batching_layers_changes_no_result(tiny_net, picture_file, tmp_path):
+    options = {
+        "layers": ["conv2", "conv1"],
+        "image_type": "png",
+        "settings": SETTINGS,
+        "device": "cpu",
+        "seed": 1,
+    }
+    one = dream_single_picture(picture_file, tiny_net, out_dir=tmp_path / "one", batch_size=1, **options)
+    both = dream_single_picture(picture_file, tiny_net, out_dir=tmp_path / "both", batch_size=2, **options)
+    for layer in ("conv2", "conv1"):
+        assert np.abs(read(one.pictures[layer]).astype(int) - read(both.pictures[layer])).max() <= 1
+
+
+def test_chain_dreams_each_layer_from_the_previous_result(tiny_net, picture_file, tmp_path):
+    result = dream_single_picture(
+        picture_file,
+        tiny_net,
+        ["conv2", "conv1"],
+        tmp_path,
+        "png",
+        SETTINGS,
+        device="cpu",
+        seed=3,
+        chain=True,
+    )
+    first = read(result.pictures["conv2"])
+    expected = dream(first, tiny_net, "conv1", octaves=2, iterations=2, jitter=4, seed=4, device="cpu")
+    assert np.abs(read(result.pictures["conv1"]).astype(int) - expected).max() <= 1
+
+
+def test_default_folder_is_data_single_pictures_and_jpeg(tiny_net, picture_file, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = dream_single_picture(picture_file, tiny_net, ["conv1"], settings=SETTINGS, device="cpu")
+    assert result.out_dir == tmp_path.joinpath("data", "single_pictures", "cat").relative_to(tmp_path)
+    (path,) = result.pictures.values()
+    assert path.suffix == ".jpg" and (tmp_path / path).is_file()
+
+
+def test_progress_runs_from_nothing_to_everything(tiny_net, picture_file, tmp_path):
+    seen = []
+    dream_single_picture(
+        picture_file,
+        tiny_net,
+        ["conv2", "conv1"],
+        tmp_path,
+        "png",
+        SETTINGS,
+        device="cpu",
+        progress=seen.append,
+    )
+    fractions = [event.fraction for event in seen]
+    assert len(seen) == 2 * 2 * 2  # layers x octaves x iterations
+    assert fractions == sorted(fractions) and fractions[0] == pytest.approx(1 / 8) and fractions[-1] == 1.0
+    assert [event.finished for event in seen] == [0] * 4 + [1] * 4
+
+
+def test_clear_errors(tiny_net, picture_file, tmp_path):
+    with pytest.raises(DreamError, match="unknown image type 'gif'"):
+        dream_single_picture(picture_file, tiny_net, ["conv1"], tmp_path, "gif")
+    with pytest.raises(DreamError, match="cannot read picture .*missing.jpg"):
+        dream_single_picture(tmp_path / "missing.jpg", tiny_net, ["conv1"], tmp_path)
+    with pytest.raises(DreamError, match="unknown blob 'conv9'"):
+        dream_single_picture(picture_file, tiny_net, ["conv1", "conv9"], tmp_path / "x", settings=SETTINGS)
+    assert not (tmp_path / "x").exists()  # refused before any work, not after the first layer
