@@ -45,7 +45,9 @@ def mean_tensor(mean: tuple[float, float, float], device: torch.device) -> torch
 
 def to_net(pictures: np.ndarray, mean: torch.Tensor) -> torch.Tensor:
     """(N, H, W, 3) uint8 RGB on the host -> (N, 3, H, W) float32 BGR minus mean on ``mean``'s device."""
-    rgb = torch.from_numpy(np.ascontiguousarray(pictures)).to(mean.device, non_blocking=True)
+    # from_numpy shares memory and wants it writable and contiguous; copy only when it is not (PIL's arrays).
+    host = np.require(pictures, dtype=np.uint8, requirements=["C_CONTIGUOUS", "WRITEABLE"])
+    rgb = torch.from_numpy(host).to(mean.device, non_blocking=True)
     return rgb.permute(0, 3, 1, 2).flip(1).float() - mean
 
 
