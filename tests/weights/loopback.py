@@ -80,6 +80,7 @@ class _Handler(BaseHTTPRequestHandler):
             served.drops_left[self.path] -= 1
             chunk = chunk[: served.drop_after[self.path]]
             self.close_connection = True
+        # Counted before writing: the client may finish reading before this thread runs again.
+        served.body_bytes_sent[self.path] = served.body_bytes_sent.get(self.path, 0) + len(chunk)
         self.wfile.write(chunk)
         self.wfile.flush()
-        served.body_bytes_sent[self.path] = served.body_bytes_sent.get(self.path, 0) + len(chunk)
