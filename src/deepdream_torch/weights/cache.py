@@ -1,0 +1,180 @@
+"""Converted weights cached by caffemodel sha1, so a caffemodel is parsed once, not on every run.
+
+`$DEEPDREAM_HOME/converted/<sha1>.safetensors` holds the converted net's state dict and `<sha1>.json` says which
+prototxt (by sha256) it was converted with. The json is written last, so its presence means the pair is whole;
+both are written to a temporary name and renamed, so an interrupted run never leaves a half cache entry.
+
+The sha1 comes from the `<caffemodel>.sha1` sidecar when it is fresh (written at download), else it is computed
+once (about 0.1 s per 50 MB) and the sidecar written.
+
+Measured with benchmarks/bench_model_cache.py: the cache does not make loading faster, because the caffemodel
+reader already streams the weights straight into their arrays (GoogLeNet: about 57 ms from the caffemodel, 60 ms
+from the cache; most of either is reading the prototxt and building the modules). What it gives is a net that
+loads without its caffemodel, and weights in a format other tools read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+
+from deepdream_torch.net.load import load_caffe
+from deepdream_torch.weights.checksum import caffemodel_sha1, read_sidecar
+from deepdream_torch.weights.discovery import ModelFiles, model_files_in
+from deepdream_torch.weights.errors import ZooError
+from deepdream_torch.weights.store import converted_dir
+
+# Bumped when the converters change what they produce, so older caches are converted again.
+CACHE_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class ConvertedWeights:
+    """A cache entry: the caffemodel's sha1, its safetensors file, and whether this call wrote it."""
+
+    sha1: str
+    weights: Path
+    converted_now: bool
+
+
+def load_model(
+    model: str | os.PathLike[str] | ModelFiles, caffemodel: str | os.PathLike[str] | None = None
+) -> torch.nn.Module:
+    """The converted net of a model, from the conversion cache when it holds this caffemodel (else converted
+    and cached).
+
+    `model` is a ModelFiles, a model folder (its only caffemodel), or a prototxt given with its `caffemodel`.
+    """
+    files = _model_files(model, caffemodel)
+    sha1, prototxt_sha256 = _keys(files)
+    net = _load_cached(files, sha1, prototxt_sha256)
+    if net is None:
+        net = _convert(files)
+        _write(net, sha1, prototxt_sha256, files)
+    return net
+
+
+def convert_to_cache(files: ModelFiles, *, force: bool = False) -> ConvertedWeights:
+    """Make sure the cache holds this model's converted weights (for `deepdream convert`)."""
+    sha1, prototxt_sha256 = _keys(files)
+    if not force and _entry_matches(sha1, prototxt_sha256):
+        return ConvertedWeights(sha1, weights_path(sha1), converted_now=False)
+    _write(_convert(files), sha1, prototxt_sha256, files)
+    return ConvertedWeights(sha1, weights_path(sha1), converted_now=True)
+
+
+def weights_path(sha1: str) -> Path:
+    return converted_dir() / f"{sha1}.safetensors"
+
+
+def description_path(sha1: str) -> Path:
+    return converted_dir() / f"{sha1}.json"
+
+
+def _model_files(
+    model: str | os.PathLike[str] | ModelFiles, caffemodel: str | os.PathLike[str] | None
+) -> ModelFiles:
+    if isinstance(model, ModelFiles):
+        return model
+    path = Path(model)
+    if caffemodel is not None:
+        return ModelFiles(prototxt=path, caffemodel=Path(caffemodel))
+    if path.is_dir():
+        return model_files_in(path)
+    raise ZooError(f"{path} is not a model folder; pass a folder, or a prototxt together with its caffemodel")
+
+
+def _keys(files: ModelFiles) -> tuple[str, str]:
+    if not files.prototxt.is_file():
+        raise ZooError(f"prototxt {files.prototxt} does not exist")
+    if not files.caffemodel.exists() and read_sidecar(files.caffemodel) is None:
+        raise ZooError(f"caffemodel {files.caffemodel} does not exist; download it or fix the model name")
+    sha1 = caffemodel_sha1(files.caffemodel)
+    return sha1, hashlib.sha256(files.prototxt.read_bytes()).hexdigest()
+
+
+def _entry_matches(sha1: str, prototxt_sha256: str) -> bool:
+    try:
+        description = json.loads(description_path(sha1).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (
+        isinstance(description, dict)
+        and description.get("format") == CACHE_FORMAT
+        and description.get("prototxt_sha256") == prototxt_sha256
+        and weights_path(sha1).is_file()
+    )
+
+
+def _load_cached(files: ModelFiles, sha1: str, prototxt_sha256: str) -> torch.nn.Module | None:
+    if not _entry_matches(sha1, prototxt_sha256):
+        if not files.caffemodel.exists():
+            raise ZooError(
+                f"caffemodel {files.caffemodel} is gone and no weights converted with this prototxt are cached"
+                f" (sha1 {sha1}); put the caffemodel back"
+            )
+        return None
+    # Built on the meta device, the net allocates no zeros only to overwrite them; the cached tensors are
+    # assigned instead. They are cloned first: safetensors hands out tensors at odd addresses, and BLAS picks
+    # other kernels for those (InnerProduct outputs then differ in the last bits from a fresh conversion).
+    with torch.device("meta"):
+        net = load_caffe(files.prototxt, None)
+    try:
+        tensors = {key: value.clone() for key, value in load_file(weights_path(sha1)).items()}
+        net.load_state_dict(tensors, strict=True, assign=True)
+    except (SafetensorError, RuntimeError, OSError):
+        # A damaged or foreign cache file: convert again rather than fail (the caffemodel is the truth).
+        if not files.caffemodel.exists():
+            raise ZooError(
+                f"the cached weights {weights_path(sha1)} are damaged and {files.caffemodel} is gone; put it back"
+            ) from None
+        return None
+    return net
+
+
+def _convert(files: ModelFiles) -> torch.nn.Module:
+    return load_caffe(files.prototxt, files.caffemodel)
+
+
+def _write(net: torch.nn.Module, sha1: str, prototxt_sha256: str, files: ModelFiles) -> None:
+    folder = converted_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    # safetensors refuses tensors that share memory or are views; a contiguous copy of each is always accepted.
+    tensors = {key: value.detach().contiguous().clone() for key, value in net.state_dict().items()}
+    _atomic(weights_path(sha1), lambda tmp: save_file(tensors, tmp, metadata={"caffemodel_sha1": sha1}))
+    description = {
+        "format": CACHE_FORMAT,
+        "caffemodel_sha1": sha1,
+        "prototxt_sha256": prototxt_sha256,
+        "caffemodel": files.caffemodel.name,
+        "prototxt": files.prototxt.name,
+        "blob_names": list(getattr(net, "blob_names", [])),
+    }
+    _atomic(description_path(sha1), lambda tmp: Path(tmp).write_text(json.dumps(description, indent=1)))
+
+
+def _atomic(target: Path, write: Callable[[str], object]) -> None:
+    handle, tmp = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent)
+    os.close(handle)
+    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600 files; a cache is as readable as any other file
+    try:
+        write(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
