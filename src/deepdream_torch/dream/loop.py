@@ -54,23 +54,9 @@ def dream_tensor(
     """
     n, _, height, width = x.shape
     mean = x.new_tensor(settings.mean).view(1, 3, 1, 1)
+    low, high = -mean, 255 - mean
     sizes = octave_sizes(height, width, settings.octaves, settings.octave_scale)
-    usable = []
-    for objective in objectives:
-        needed = max(min_side(net, layer) for layer in objective.layers)
-        count = usable_octaves(sizes, needed)
-        if count == 0:
-            raise DreamError(
-                f"the picture ({width}x{height}) is too small for {objective.name}: the net needs at least"
-                f" {needed}x{needed} pixels to reach it"
-            )
-        if count < settings.octaves and log is not None:
-            log(
-                2,
-                f"{objective.name}: {count} of {settings.octaves} octaves (smaller ones are under the"
-                f" {needed}x{needed} pixels the net needs)",
-            )
-        usable.append(count)
+    usable = [usable_octaves_for(net, objective, sizes, log) for objective in objectives]
 
     # Items sorted by octave count, most first, so the items dreaming at any octave are a prefix of the batch.
     order = sorted(range(n), key=lambda i: -usable[i])
@@ -91,9 +77,7 @@ def dream_tensor(
         active = sum(1 for count in usable if count > level)
         part = image[:active]
         for iteration in range(settings.iterations):
-            part = dream_step(
-                part, net, objectives[:active], generators[:active], settings, -mean, 255 - mean, amp
-            )
+            part = dream_step(part, net, objectives[:active], generators[:active], settings, low, high, amp)
             if progress is not None:
                 octave = usable[0] - level
                 done = (octave - 1) * settings.iterations + iteration + 1
@@ -101,6 +85,27 @@ def dream_tensor(
         image = part if active == n else torch.cat([part, image[active:]])
         detail = image - base
     return _reorder(image, sorted(range(n), key=order.__getitem__))
+
+
+def usable_octaves_for(
+    net: torch.nn.Module, objective: Objective, sizes: list[tuple[int, int]], log: Log | None
+) -> int:
+    """How many of the octave ``sizes`` the net can take down to every blob ``objective`` reads."""
+    height, width = sizes[0]
+    needed = max(min_side(net, layer) for layer in objective.layers)
+    count = usable_octaves(sizes, needed)
+    if count == 0:
+        raise DreamError(
+            f"the picture ({width}x{height}) is too small for {objective.name}: the net needs at least"
+            f" {needed}x{needed} pixels to reach it"
+        )
+    if count < len(sizes) and log is not None:
+        log(
+            2,
+            f"{objective.name}: {count} of {len(sizes)} octaves (smaller ones are under the"
+            f" {needed}x{needed} pixels the net needs)",
+        )
+    return count
 
 
 def dream_step(
