@@ -17,6 +17,7 @@ import typer
 from typer.core import TyperGroup
 
 from deepdream_torch.cli.argv import OptionTable, normalize_argv, table_from_options
+from deepdream_torch.cli.commands import register
 from deepdream_torch.cli.errors import Interrupted, one_line
 from deepdream_torch.cli.flags import CUSTOMLOOP, DEFAULT_MODEL_NAME, MODES, Flags
 from deepdream_torch.errors import DeepDreamError
@@ -67,7 +68,7 @@ class DeepDreamGroup(TyperGroup):
         except typer.Abort:
             code = _fail("aborted", 1)
         except DeepDreamError as error:
-            code = _fail(str(error), getattr(error, "exit_code", 2))
+            code = _fail(str(error), _exit_code(error))
         except Exception as error:
             if not _is_usage_error(error):
                 raise  # a bug: its traceback is the report we want
@@ -75,6 +76,15 @@ class DeepDreamGroup(TyperGroup):
         if standalone_mode:
             sys.exit(code)
         return code
+
+
+def _exit_code(error: DeepDreamError) -> int:
+    """2 for a user's mistake; 130 (the shell's code for SIGINT) for a run stopped by Ctrl-C."""
+    from deepdream_torch.video.errors import VideoInterrupted
+
+    if isinstance(error, VideoInterrupted):
+        return Interrupted.exit_code
+    return getattr(error, "exit_code", 2)
 
 
 def _is_usage_error(error: BaseException) -> bool:
@@ -249,6 +259,9 @@ def deepdream(
     from deepdream_torch.cli.run import run_flags
 
     run_flags(flags)
+
+
+register(app)
 
 
 def parse_flags(argv: Sequence[str]) -> Flags:

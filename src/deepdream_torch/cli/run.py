@@ -1,10 +1,89 @@
-"""What each mode of the original form does: one library call per mode."""
+"""What the original form does with its flags: check them all, then one library call for the mode asked.
+
+Every check that needs no model runs first, so a mistake is reported in one line before anything is downloaded,
+loaded or printed.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
 from deepdream_torch.cli.errors import CliError
-from deepdream_torch.cli.flags import Flags
+from deepdream_torch.cli.flags import CUSTOMLOOP, Flags
+from deepdream_torch.dream.device import resolve_device, resolve_precision
+from deepdream_torch.dream.layers import CUSTOMLOOP as CUSTOMLOOP_LAYERS
+from deepdream_torch.dream.pixels import as_rgb_array
+from deepdream_torch.dream.settings import DreamSettings
+from deepdream_torch.video.blend import Blend, parse_blend
+from deepdream_torch.video.frame import FrameRange
+
+
+@dataclass(frozen=True)
+class Checked:
+    """The flags turned into the libraries' values, every one of them validated."""
+
+    settings: DreamSettings
+    blend: Blend
+    frames: FrameRange
+    layers: tuple[str, ...]
+    guide: np.ndarray | None
+
+
+def expand_layers(layers: tuple[str, ...]) -> tuple[str, ...]:
+    """``customloop`` stands for the original's GoogLeNet layer cycle, wherever it appears in the list."""
+    expanded: list[str] = []
+    for layer in layers:
+        expanded.extend(CUSTOMLOOP_LAYERS if layer == CUSTOMLOOP else (layer,))
+    return tuple(expanded)
+
+
+def check(flags: Flags) -> Checked:
+    """Everything about the flags that can be wrong without looking at the model; raises a DeepDreamError."""
+    settings = DreamSettings(flags.octaves, flags.octave_scale, flags.iterations, flags.jitter, flags.step_size)
+    resolve_precision(flags.precision, resolve_device(flags.device))
+    if flags.single_picture is None and flags.mode in (0, 1) and flags.extract is None:
+        raise CliError(
+            f"mode {flags.mode} needs a video: add -e/--extract PATH (e.g. -e data/videos/my_video.mp4),"
+            " or -sp PICTURE for a single picture"
+        )
+    if flags.single_picture is not None:
+        _must_exist("picture", flags.single_picture)
+    elif flags.extract is not None and flags.mode in (0, 1):
+        _must_exist("video", flags.extract)
+    guide = as_rgb_array(flags.guide_image) if flags.guide_image is not None else None
+    return Checked(
+        settings=settings,
+        blend=parse_blend(flags.blend, seed=flags.seed),
+        frames=FrameRange(flags.start_frame, flags.end_frame),
+        layers=expand_layers(flags.layers),
+        guide=guide,
+    )
 
 
 def run_flags(flags: Flags) -> None:
-    raise CliError(f"mode {flags.mode} is not wired yet")
+    """Run the original form's command line ``flags`` stands for."""
+    checked = check(flags)
+    if flags.single_picture is not None:
+        from deepdream_torch.cli.single import run_single_picture
+
+        run_single_picture(flags, checked)
+    elif flags.mode in (0, 1, 2, 3):
+        from deepdream_torch.cli.video_modes import run_video_mode
+
+        run_video_mode(flags, checked)
+    elif flags.mode == 4:
+        from deepdream_torch.cli.zoo_menu import run_menu
+
+        run_menu(verbose=flags.verbose)
+    else:
+        from deepdream_torch.cli.layers_table import show_layers
+
+        show_layers(flags.model_name, flags.model_path)
+
+
+def _must_exist(what: str, path: Path) -> None:
+    if not path.is_file():
+        raise CliError(f"{what} {path} does not exist: check the path (inside Docker, the files are under /data)")

@@ -1,0 +1,46 @@
+"""Mode 5 (and ``deepdream layers``): a model's blobs, the names ``--layers`` takes, with their shapes.
+
+Shapes are those at the input size the prototxt declares (224x224 for the BVLC nets), batch left out. Only the
+prototxt is read: listing the layers of a 500 MB model does not load its weights.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.table import Table
+
+from deepdream_torch.cli import console as consoles
+from deepdream_torch.cli.model import known_entry
+from deepdream_torch.dream.layers import CUSTOMLOOP
+from deepdream_torch.weights.discovery import ModelFiles, resolve_model
+
+
+def layers_table(files: ModelFiles) -> Table:
+    """A table of every blob of the model's net: number, name, C×H×W; dream-worthy ones marked."""
+    from deepdream_torch.net.load import load_caffe
+
+    net = load_caffe(files.prototxt)
+    entry = known_entry(files.caffemodel.name)
+    suggested = set(entry.dream_layers) if entry is not None else set()
+    if not suggested and set(CUSTOMLOOP) <= set(net.blob_names):
+        suggested = set(CUSTOMLOOP)
+    size = "×".join(str(d) for d in net.input_shape[1:])
+    table = Table(title=f"{files.name}: {len(net.blob_names)} blobs at input {size}", title_justify="left")
+    table.add_column("#", justify="right", style="dim")
+    table.add_column("blob (--layers)")
+    table.add_column("shape (C×H×W)", justify="right")
+    table.add_column("", style="green")
+    for number, name in enumerate(net.blob_names):
+        shape = "×".join(str(d) for d in net.blob_shapes[name][1:])
+        table.add_row(str(number), name, shape, "dream" if name in suggested else "")
+    return table
+
+
+def show_layers(model_name: str, model_path: Path | None) -> None:
+    """Print the layers table of the model ``-m``/``-p`` name, and how to dream one of them."""
+    files = resolve_model(model_name, model_path)
+    out = consoles.out()
+    out.print(layers_table(files))
+    where = f" -p {files.folder}" if model_path is not None else ""
+    out.print(f"dream with: deepdream -m {files.caffemodel.name}{where} -l BLOB [BLOB ...] -e VIDEO | -sp PICTURE")

@@ -1,0 +1,63 @@
+"""From ``-p``/``-m`` to a loaded net and its mean, through the zoo package's rules.
+
+Without ``-p``, a model the zoo knows is fetched into the models root on first use (sha1-checked, with a
+progress bar), as ``make demo`` does; with ``-p`` the folder is used as it is. The mean is the zoo manifest's
+when it knows the model, else ImageNet's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from rich.console import Console
+from rich.progress import Progress
+
+from deepdream_torch.dream.settings import IMAGENET_MEAN
+from deepdream_torch.weights import ZooError
+from deepdream_torch.weights.discovery import ModelFiles, resolve_model
+from deepdream_torch.weights.fetch import ensure_model
+from deepdream_torch.weights.manifest import ZooEntry, zoo_entry
+from deepdream_torch.weights.progress import RichDownloadProgress, download_columns
+from deepdream_torch.weights.store import model_stem
+
+
+@dataclass(frozen=True)
+class Model:
+    files: ModelFiles
+    net: torch.nn.Module
+    mean: tuple[float, float, float]
+    entry: ZooEntry | None  # the zoo's facts when the model is a zoo model
+
+
+def known_entry(model_name: str) -> ZooEntry | None:
+    """The zoo's entry for a model name, or None for a model the zoo does not list."""
+    try:
+        return zoo_entry(model_stem(model_name))
+    except ZooError:
+        return None
+
+
+def fetch(name: str, console: Console) -> ModelFiles:
+    """A zoo model's files, downloaded with a progress bar when they are not in the models root yet."""
+    with Progress(*download_columns(), console=console, transient=True) as bars:
+        return ensure_model(name, progress=RichDownloadProgress(bars))
+
+
+def model_files(model_name: str, model_path: Path | None, console: Console) -> ModelFiles:
+    """The files ``-m``/``-p`` name; a zoo model without ``-p`` is fetched on first use."""
+    entry = known_entry(model_name)
+    if model_path is None and entry is not None:
+        return fetch(entry.name, console)
+    return resolve_model(model_name, model_path)
+
+
+def load(model_name: str, model_path: Path | None, console: Console) -> Model:
+    """The converted net (from the conversion cache after the first run) and the mean to dream it with."""
+    from deepdream_torch.weights.cache import load_model
+
+    files = model_files(model_name, model_path, console)
+    entry = known_entry(files.caffemodel.name)
+    mean = entry.mean_bgr if entry is not None and entry.mean_bgr is not None else IMAGENET_MEAN
+    return Model(files, load_model(files), tuple(mean), entry)

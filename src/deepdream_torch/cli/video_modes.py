@@ -1,0 +1,103 @@
+"""Modes 0 to 3: the original's folders from the flags, a dreamer from the model, one video call per mode.
+
+Folders as the original: ``-e data/videos/clip.mp4`` puts extracted frames in ``<input>/clip/``, dreamed ones in
+``<output>/clip/`` (``clip_guided`` with a guide picture) and the video in ``data/dream_video/``. Without ``-e``,
+modes 2 and 3 use ``-i``/``-o`` themselves as the frame folders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from deepdream_torch.cli import console as consoles
+from deepdream_torch.cli.flags import Flags
+from deepdream_torch.cli.model import Model, load
+from deepdream_torch.cli.run import Checked
+from deepdream_torch.dream.device import resolve_device
+from deepdream_torch.dream.dream import check_layer, dream_batch
+from deepdream_torch.dream.layers import distinct
+from deepdream_torch.video import (
+    RichProgress,
+    assemble_video,
+    dream_frames,
+    dream_video,
+    extract_frames,
+    paths,
+    rich_progress,
+)
+from deepdream_torch.video.frame import Dreamer
+from deepdream_torch.video.result import RunResult
+
+# Frames dreamed together when the blend leaves them independent (-b 1): only worth it on a GPU.
+CUDA_BATCH = 4
+
+
+def make_dreamer(model: Model, flags: Flags, checked: Checked, bars: RichProgress) -> Dreamer:
+    """The ``(frames, layers) -> frames`` callable the video modes dream with: the net and settings bound once."""
+
+    def dreamer(frames: np.ndarray, layers: Sequence[str]) -> np.ndarray:
+        return dream_batch(
+            frames, model.net, list(layers),
+            octaves=checked.settings.octaves, octave_scale=checked.settings.octave_scale,
+            iterations=checked.settings.iterations, jitter=checked.settings.jitter,
+            step_size=checked.settings.step_size, guide=checked.guide, mean=model.mean,
+            device=flags.device, seed=flags.seed, precision=flags.precision, progress=bars.steps, log=bars.log,
+        )  # fmt: skip
+
+    return dreamer
+
+
+def folders(flags: Flags) -> tuple[str, Path, Path]:
+    """(video name, extracted frames folder, dreamed frames folder) for these flags."""
+    input_root, output_root = paths.input_root(flags.input_dir), paths.output_root(flags.output_dir)
+    guided = flags.guide_image is not None
+    if flags.extract is None:
+        return output_root.name, input_root, output_root
+    name = paths.video_name(flags.extract)
+    return name, paths.frames_folder(input_root, name, guided), paths.frames_folder(output_root, name, guided)
+
+
+def run_video_mode(flags: Flags, checked: Checked) -> RunResult:
+    """Mode 0, 1, 2 or 3 of the original, as the flags ask; prints where the result is."""
+    name, frames_in, frames_out = folders(flags)
+    guided = flags.guide_image is not None
+    err = consoles.err()
+    model = None
+    if flags.mode in (0, 2):
+        model = load(flags.model_name, flags.model_path, err)
+        for layer in distinct(checked.layers):
+            check_layer(model.net, layer)
+    with rich_progress(err, flags.verbose) as bars:
+        common = {"frames": checked.frames, "image_type": flags.image_type, "progress": bars}
+        if flags.mode == 1:
+            result = extract_frames(flags.extract, frames_in, **common)
+        elif flags.mode == 3:
+            source = flags.extract if flags.extract is not None and flags.extract.is_file() else None
+            if flags.extract is not None and source is None:
+                bars.log(1, f"{flags.extract} is not there: the video is assembled at 25 frames/s, without audio")
+            video_out = paths.dream_video_path(name, guided)
+            result = assemble_video(frames_out, video_out, source=source, crf=flags.crf, **common)
+        else:
+            assert model is not None
+            on_gpu = resolve_device(flags.device).type == "cuda"
+            run = {
+                "blend": checked.blend,
+                "batch_size": CUDA_BATCH if on_gpu and checked.blend.independent else 1,
+                "restart": flags.restart,
+            }
+            dreamer = make_dreamer(model, flags, checked, bars)
+            if flags.mode == 0:
+                video_out = paths.dream_video_path(name, guided)
+                result = dream_video(
+                    flags.extract, frames_out, video_out, dreamer, checked.layers, crf=flags.crf, **run, **common
+                )
+            else:
+                result = dream_frames(frames_in, frames_out, dreamer, checked.layers, **run, **common)
+    out = consoles.out()
+    if result.video is not None:
+        out.print(f"video: {result.video}")
+    out.print(f"frames: {result.frames_dir} ({result.frames} frames)")
+    return result
