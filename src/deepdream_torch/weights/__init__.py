@@ -28,7 +28,6 @@ _EXPORTS = {
     "zoo_models": "manifest",
     "zoo_entry": "manifest",
     "readme_facts": "readme",
-    "download": "download",
     "ensure_model": "fetch",
     "RichDownloadProgress": "progress",
     "download_columns": "progress",

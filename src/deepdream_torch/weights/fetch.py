@@ -224,11 +224,8 @@ def _source(entry: ZooEntry, url: str, file_name: str) -> str:
 
 def _is_gist_zip(url: str) -> bool:
     parsed = urlparse(url)
-    return (
-        parsed.netloc == "gist.github.com"
-        and parsed.path.endswith("/download")
-        or parsed.path.endswith(".zip")
-    )
+    is_gist_download = parsed.netloc == "gist.github.com" and parsed.path.endswith("/download")
+    return is_gist_download or parsed.path.endswith(".zip")
 
 
 def _url_file_name(url: str) -> str:

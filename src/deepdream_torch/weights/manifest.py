@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import difflib
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from types import MappingProxyType
 
 from deepdream_torch.weights.errors import ZooError
 from deepdream_torch.weights.store import caffemodel_name, model_stem
@@ -40,10 +42,10 @@ class ZooEntry:
 
 
 @cache
-def zoo_models() -> dict[str, ZooEntry]:
-    """Every zoo model by name, in the manifest's order (the original's mode-4 menu order first)."""
+def zoo_models() -> Mapping[str, ZooEntry]:
+    """Every zoo model by name, in the manifest's order (the original's mode-4 menu order first); read-only."""
     text = resources.files("deepdream_torch.weights").joinpath(_MANIFEST).read_text(encoding="utf-8")
-    return parse_manifest(text)
+    return MappingProxyType(parse_manifest(text))
 
 
 def zoo_entry(name: str) -> ZooEntry:

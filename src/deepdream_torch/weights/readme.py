@@ -1,9 +1,9 @@
 """Facts from a model-zoo readme: the `key: value` front matter Caffe's own downloader read.
 
 Caffe's format is YAML front matter between two `---` lines (`caffemodel`, `caffemodel_url`, `sha1`, `license`,
-`gist_id`, …). Many community gists wrote the same keys without the `---` fences (e.g. under an
-`##Information` heading), so without fences the first `key: value` line of each key counts. Only flat string
-values occur in the zoo, so no YAML library is needed.
+`gist_id`, …). Many community gists wrote the same keys without the `---` fences, or put the fences below an
+`##Information` heading, so keys missing from the fenced block are taken from the first `key: value` line that
+has them. Only flat string values occur in the zoo, so no YAML library is needed.
 """
 
 from __future__ import annotations
