@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
@@ -146,3 +148,25 @@ def identity(frames: np.ndarray, layers: Sequence[str]) -> np.ndarray:
 def numbered_layers(count: int) -> list[str]:
     """Layer names that say which frame they are for: frame n dreams ``f<n>`` (``layers[n % len]``)."""
     return [f"f{n}" for n in range(count + 1)]
+
+
+class InterruptAt(Recorder):
+    """A ``Recorder`` that sends this process ``signum`` once it has dreamed ``count`` frames (as Ctrl-C would)."""
+
+    def __init__(self, count: int, signum: int = signal.SIGINT) -> None:
+        super().__init__()
+        self.count = count
+        self.signum = signum
+
+    def __call__(self, frames: np.ndarray, layers: Sequence[str]) -> np.ndarray:
+        dreamed = super().__call__(frames, layers)
+        if len(self.inputs) == self.count:
+            os.kill(os.getpid(), self.signum)
+        return dreamed
+
+
+def dreamed_numbers(folder: Path, image_type: str = "png") -> list[int]:
+    """The frame numbers of the ``dream_frame_*`` files in ``folder``."""
+    return sorted(
+        int(p.stem.removeprefix("dream_frame_")) for p in folder.glob(f"dream_frame_*.{image_type}")
+    )

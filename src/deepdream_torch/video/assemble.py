@@ -63,8 +63,8 @@ def assemble_video(
     video_out.parent.mkdir(parents=True, exist_ok=True)
 
     def read() -> Iterator[Frame]:
-        times = decode_frames(source, FrameRange(first, last), images=False) if source else iter(())
-        with closing(times):  # type: ignore[type-var]
+        times = decode_frames(source, FrameRange(first, last), images=False) if source else _no_times()
+        with closing(times):
             for number, path in listing.items():
                 timing = next(times, None)
                 if source is not None and timing is None:
@@ -102,3 +102,7 @@ def assemble_video(
     audio = describe_audio(writer.audio, source_codec)
     progress.log(1, f"wrote {video_out} ({writer.frames} frames, {writer.duration:.2f} s, audio: {audio})")
     return RunResult(frames_dir, writer.frames, video=video_out, audio=audio)
+
+
+def _no_times() -> Iterator[Frame]:
+    yield from ()

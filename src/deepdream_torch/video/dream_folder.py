@@ -38,6 +38,8 @@ def dream_frames(
     frames_in, frames_dir = Path(frames_in), Path(frames_dir)
     image_type = check_image_type(image_type)
     listing = source_frames(frames_in, image_type, frames)
+    # The frames there (a folder extracted from a start frame on begins past 1), so that resuming counts from them.
+    frames = FrameRange(min(listing), max(listing))
 
     def read() -> Iterator[Frame]:
         size = None

@@ -66,7 +66,8 @@ def _contiguous(
             )
         wanted = f"frames {frames.start}..{frames.end}" if frames.end else f"frames from {frames.start}"
         raise VideoError(f"frames folder {folder} has no {image_type} {wanted}: {fix}")
-    first, last = frames.start, max(found)
+    # From the first frame there when no start frame was asked for: frames dreamed from a start frame on.
+    first, last = (min(found) if frames.start == 1 else frames.start), max(found)
     missing = [n for n in range(first, last + 1) if n not in found]
     if missing:
         more = f" and {len(missing) - 1} more" if len(missing) > 1 else ""
