@@ -167,9 +167,10 @@ def test_the_places205_archive_is_fetched_once_and_unpacked(
     assert len(mirror.served.requests) == 1
 
 
-def test_offline_the_error_is_one_line_saying_where_to_put_a_local_copy() -> None:
+def test_offline_the_error_is_one_line_saying_where_to_put_a_local_copy(isolated_store: Path) -> None:
     with pytest.raises(ZooError) as raised:
         ensure_model("bvlc_googlenet")
+    assert not (isolated_store / "models" / "bvlc_googlenet").exists()
     message = str(raised.value)
     assert "\n" not in message
     assert "cannot download bvlc_googlenet" in message and "cannot reach 127.0.0.1" in message

@@ -41,7 +41,12 @@ def ensure_model(name: str, progress: Progress | None = None, *, entry: ZooEntry
     folder = models_root() / entry.name
     try:
         return _ensure(entry, folder, progress)
-    except NetworkUnreachable as error:
+    except ZooError as error:
+        # An empty folder left behind would later read as "a model folder without a prototxt".
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+        if not isinstance(error, NetworkUnreachable):
+            raise
         raise ZooError(
             f"cannot download {entry.name}: {error}. Without network, put deploy.prototxt and {entry.caffemodel}"
             f" in <folder>/models/{entry.name}/ and set {MODELS_ENV}=<folder>"
