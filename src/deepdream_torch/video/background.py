@@ -9,7 +9,6 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import closing
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -65,14 +64,20 @@ class Prefetch(Generic[T]):
         return item  # type: ignore[return-value]
 
     def _run(self) -> None:
+        items = None
         try:
-            with closing(self._make()) as items:  # type: ignore[type-var]
-                for item in items:
-                    if not self._put(item):
-                        return
+            items = self._make()
+            for item in items:
+                if not self._put(item):
+                    return
         except BaseException as error:  # noqa: BLE001 - handed to the consumer, which raises it
             self._put(_Failure(error))
             return
+        finally:
+            # A generator's `with` blocks (an open container) close here, on the thread that opened them.
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
         self._put(_END)
 
     def _put(self, item: object) -> bool:

@@ -1,0 +1,117 @@
+"""Ctrl-C and SIGTERM on a real process: a playable partial video, then a resumed run that redoes nothing."""
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.video.video_clips import audio_seconds, cv2_frames, dreamed_numbers
+
+FRAMES = 30
+
+# The command a user would run: dream a clip with a dreamer that logs every frame it starts (by its layer name,
+# one per frame) and takes `delay` seconds per frame, or `slow_frame_delay` for frame `slow_frame`.
+SCRIPT = """
+import sys, time
+from pathlib import Path
+from deepdream_torch.video import VideoInterrupted, dream_video, parse_blend
+
+source, frames_dir, out, log, delay, slow_frame, slow_delay = sys.argv[1:8]
+
+def dreamer(batch, layers):
+    with open(log, "a") as file:
+        file.write("".join(name + "\\n" for name in layers))
+    time.sleep(float(slow_delay) if layers[0] == "f" + slow_frame else float(delay))
+    return 255 - batch
+
+layers = [f"f{n}" for n in range(100)]
+try:
+    dream_video(Path(source), Path(frames_dir), Path(out), dreamer, layers, blend=parse_blend("loop"),
+                image_type="png")
+except VideoInterrupted as stopped:
+    print(stopped, file=sys.stderr)
+    sys.exit(3)
+"""
+
+
+def start(tmp_path, source, delay, slow_frame=0, slow_delay=0.0):
+    script = tmp_path / "run.py"
+    script.write_text(SCRIPT)
+    arguments = [
+        source,
+        tmp_path / "f",
+        tmp_path / "v" / "o.mp4",
+        tmp_path / "log",
+        delay,
+        slow_frame,
+        slow_delay,
+    ]
+    return subprocess.Popen(
+        [sys.executable, str(script), *map(str, arguments)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def logged(tmp_path) -> list[str]:
+    log = tmp_path / "log"
+    return log.read_text().split() if log.exists() else []
+
+
+def wait_for(condition, seconds=30.0):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        time.sleep(0.02)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_stopped_run_leaves_a_playable_video_and_resumes_without_dreaming_a_frame_twice(
+    make_clip, tmp_path, signum
+):
+    source = make_clip("c.mp4", frames=FRAMES, audio="aac")
+    run = start(tmp_path, source, delay=0.1)
+    wait_for(lambda: len(logged(tmp_path)) >= 5)
+    run.send_signal(signum)
+    _, stderr = run.communicate(timeout=30)
+
+    assert run.returncode == 3, stderr
+    done = dreamed_numbers(tmp_path / "f")
+    k = len(done)
+    assert 5 <= k < FRAMES and done == list(range(1, k + 1))
+    assert logged(tmp_path) == [f"f{n}" for n in range(1, k + 1)]  # the frame in flight was finished and kept
+    assert f"run the same command again to continue from frame {k + 1}" in stderr
+    partial = tmp_path / "v" / "o.partial.mp4"
+    assert str(partial) in stderr
+    assert len(cv2_frames(partial)) == k
+    assert audio_seconds(partial) == pytest.approx(k * 0.04, abs=0.05)
+    assert not (tmp_path / "v" / "o.mp4").exists()
+
+    again = start(tmp_path, source, delay=0.0)
+    _, stderr = again.communicate(timeout=60)
+    assert again.returncode == 0, stderr
+    assert logged(tmp_path) == [f"f{n}" for n in range(1, FRAMES + 1)]  # each frame dreamed exactly once
+    assert len(cv2_frames(tmp_path / "v" / "o.mp4")) == FRAMES
+    assert audio_seconds(tmp_path / "v" / "o.mp4") == pytest.approx(FRAMES * 0.04, abs=0.05)
+    assert not partial.exists()
+
+
+def test_a_second_ctrl_c_drops_the_frame_in_flight(make_clip, tmp_path):
+    source = make_clip("c.mp4", frames=8)
+    run = start(tmp_path, source, delay=0.0, slow_frame=3, slow_delay=20.0)
+    wait_for(lambda: "f3" in logged(tmp_path))
+    began = time.monotonic()
+    run.send_signal(signal.SIGINT)
+    time.sleep(0.3)
+    run.send_signal(signal.SIGINT)
+    _, stderr = run.communicate(timeout=15)
+    assert time.monotonic() - began < 10  # did not wait out the 20 s frame
+    assert run.returncode == 3, stderr
+    assert dreamed_numbers(tmp_path / "f") == [1, 2]
+    assert "continue from frame 3" in stderr
+    assert len(cv2_frames(Path(tmp_path / "v" / "o.partial.mp4"))) == 2

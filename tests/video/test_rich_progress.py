@@ -1,0 +1,29 @@
+import io
+
+from rich.console import Console
+
+from deepdream_torch.video import dream_video, parse_blend, rich_progress
+from tests.video.video_clips import identity
+
+
+def run(make_clip, tmp_path, verbose):
+    out = io.StringIO()
+    console = Console(file=out, width=150, force_terminal=False)
+    source = make_clip("c.mp4", frames=6)
+    with rich_progress(console, verbose=verbose) as progress:
+        dream_video(source, tmp_path / f"f{verbose}", tmp_path / f"o{verbose}.mp4", identity, ["a", "b"],
+                    blend=parse_blend("loop"), progress=progress)  # fmt: skip
+        progress.log(2, "octave 1/4")
+    return out.getvalue()
+
+
+def test_bar_shows_frames_done_of_total_speed_and_eta(make_clip, tmp_path):
+    text = run(make_clip, tmp_path, verbose=1)
+    assert "dreaming" in text and "6/6" in text and "frames/s" in text and "ETA" in text
+    assert "wrote" in text and "frame 3:" not in text and "octave 1/4" not in text
+
+
+def test_verbose_2_adds_a_line_per_frame_and_the_dreams_details(make_clip, tmp_path):
+    text = run(make_clip, tmp_path, verbose=2)
+    assert "frame 1: b, as is" in text and "frame 3: b, blend 0.60" in text
+    assert "octave 1/4" in text
