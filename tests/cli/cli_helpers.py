@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from typer.testing import CliRunner, Result
 from deepdream_torch.cli.app import app
 from deepdream_torch.cli.sample import sample_frames
 from deepdream_torch.net.random_weights import write_random_caffemodel
+from deepdream_torch.weights.checksum import file_sha1
 
 # The layer names of the original README's commands, on nets small enough to dream in a blink.
 GOOGLENET_LIKE = [(name, "conv") for name in (
@@ -77,3 +79,13 @@ def decoded_frames(video: Path) -> np.ndarray:
 
     with av.open(str(video)) as container:
         return np.stack([frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)])
+
+
+def serve_gist_model(mirror: Path, model: str, layers: list[tuple[str, str]], sha1: str | None = None) -> None:
+    """Put a model where DEEPDREAM_ZOO_MIRROR serves it: the gist's zip (deploy.prototxt and a readme with the
+    caffemodel's sha1, as zoo gists publish it) and the caffemodel."""
+    folder = write_model(mirror / model, f"{model}.caffemodel", layers)
+    readme = f"---\nname: {model}\nsha1: {sha1 or file_sha1(folder / f'{model}.caffemodel')}\n---\n"
+    with zipfile.ZipFile(folder / "gist.zip", "w") as gist:
+        gist.write(folder / "deploy.prototxt", f"{model}-gist/deploy.prototxt")
+        gist.writestr(f"{model}-gist/readme.md", readme)

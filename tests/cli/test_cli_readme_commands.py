@@ -14,6 +14,7 @@ from cli_helpers import (
     PLACES_LIKE,
     decoded_frames,
     run,
+    serve_gist_model,
     write_model,
     write_picture,
 )
@@ -129,17 +130,3 @@ def test_modes_1_2_3_one_after_the_other(clip: Path) -> None:
     assert len(dreamed("data/output_frames/my_video")) == CLIP_FRAMES
     readme("deepdream --mode 3 -e data/videos/my_video.mp4")
     assert decoded_frames(only("data/dream_video/my_video-DeepDream__*.mp4")).shape[0] == CLIP_FRAMES
-
-
-def serve_gist_model(mirror: Path, model: str, layers: list[tuple[str, str]], sha1: str | None = None) -> None:
-    """Put a model where DEEPDREAM_ZOO_MIRROR serves it: the gist's zip (deploy.prototxt and a readme with the
-    caffemodel's sha1, as zoo gists publish it) and the caffemodel."""
-    import zipfile
-
-    from deepdream_torch.weights.checksum import file_sha1
-
-    folder = write_model(mirror / model, f"{model}.caffemodel", layers)
-    readme = f"---\nname: {model}\nsha1: {sha1 or file_sha1(folder / f'{model}.caffemodel')}\n---\n"
-    with zipfile.ZipFile(folder / "gist.zip", "w") as gist:
-        gist.write(folder / "deploy.prototxt", f"{model}-gist/deploy.prototxt")
-        gist.writestr(f"{model}-gist/readme.md", readme)

@@ -52,7 +52,7 @@ class DeepDreamGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt as interrupt:
-            raise Interrupted("interrupted (Ctrl-C): nothing more was written") from interrupt
+            raise Interrupted("interrupted (Ctrl-C)") from interrupt
 
     def main(
         self,
@@ -93,24 +93,14 @@ def _is_usage_error(error: BaseException) -> bool:
 
 
 def _fail(message: str, code: int) -> int:
-    print(f"{PROG}: error: {one_line(message)}", file=sys.stderr)
+    # A stop the user asked for (Ctrl-C) is not an error; its message already begins with "interrupted".
+    kind = "" if code == Interrupted.exit_code else "error: "
+    print(f"{PROG}: {kind}{one_line(message)}", file=sys.stderr)
     if os.environ.get("DEEPDREAM_DEBUG"):
         import traceback
 
         traceback.print_exc()
     return code
-
-
-def _check_blend(value: str) -> str:
-    if value in ("loop", "random"):
-        return value
-    try:
-        amount = float(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a number from 0 to 1, 'loop' or 'random'") from None
-    if not 0 <= amount <= 1:
-        raise typer.BadParameter(f"{value!r} is not between 0 and 1")
-    return value
 
 
 app = typer.Typer(
@@ -219,7 +209,7 @@ def deepdream(
     ] = 1.5,
     blend: Annotated[
         str,
-        typer.Option("-b", "--blend", callback=_check_blend, rich_help_panel=DREAM_PANEL,
+        typer.Option("-b", "--blend", rich_help_panel=DREAM_PANEL,
                      help="How much of the next video frame is blended into the last dreamed frame: a number "
                           "from 0 to 1, 'loop' (0.5 to 1 and back) or 'random' (0.5 to 1)."),
     ] = "0.5",

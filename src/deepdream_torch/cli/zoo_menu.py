@@ -19,7 +19,7 @@ PROMPT = "Enter the number of model (or press q to quit) :\n> "
 
 
 def zoo_table(numbered: bool = True) -> Table:
-    """Every zoo model in the manifest's order (the original menu's order), marked when already downloaded."""
+    """Every zoo model in the manifest's order (the original menu's order), ✓ where already downloaded."""
     root = models_root()
     models = zoo_models()
     table = Table(title=f"{len(models)} zoo models (downloads go to {root})", title_justify="left")
@@ -29,9 +29,9 @@ def zoo_table(numbered: bool = True) -> Table:
     table.add_column("model", no_wrap=True, min_width=max(len(name) for name in models))
     table.add_column("what it is", ratio=2)
     table.add_column("license", ratio=1)
-    table.add_column("", style="green")
+    table.add_column("here", style="green", no_wrap=True)
     for number, (name, entry) in enumerate(models.items()):
-        here = "downloaded" if (root / name / caffemodel_name(name)).exists() else ""
+        here = "✓" if (root / name / caffemodel_name(name)).exists() else ""
         row = [name, entry.title, entry.license or "unknown", here]
         table.add_row(*([str(number)] if numbered else []), *row)
     return table
