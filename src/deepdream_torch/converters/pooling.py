@@ -3,8 +3,10 @@
 Caffe rounds the output size up (``round_mode: CEIL``, the default) and then drops a last window that would start in
 the padding. Its AVE divisor counts padded cells inside ``[-pad, size + pad)`` but not the cells that rounding up
 adds past that. PyTorch's ``ceil_mode`` pooling with ``count_include_pad`` follows the same rules whenever the pad is
-at most half the kernel, so that fast path is used when it yields Caffe's size; otherwise the window sums are taken
-over an explicitly padded input and divided by Caffe's divisor, computed per output row and column.
+at most half the kernel, except that Caffe skips the "drop the last window" rule when there is no pad (it matters
+only for kernels smaller than their stride). Where the rules agree the fast path is chosen once, when the layer is
+built, so the choice never depends on the input size (exported graphs stay valid at every size); otherwise the window
+sums are taken over an explicitly padded input and divided by Caffe's divisor, computed per output row and column.
 """
 
 from __future__ import annotations
@@ -44,29 +46,39 @@ class Pooling(nn.Module):
             at_least_one(spec, kernel=self.kernel, stride=self.stride)
         if self.global_pooling and any(self.pad):
             raise CaffeFormatError(f"layer {spec.name!r}: global pooling takes no pad")
+        self.torch_rules_match = self.global_pooling or all(
+            p <= k // 2 and (p > 0 or k >= s or not self.ceil) for p, k, s in zip(self.pad, self.kernel, self.stride)
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.global_pooling:
             return x.mean(dim=(-2, -1), keepdim=True) if self.average else x.amax(dim=(-2, -1), keepdim=True)
-        height, width = x.shape[-2:]
-        size = tuple(
-            pooled_size(n, k, s, p, self.ceil) for n, k, s, p in zip((height, width), self.kernel, self.stride, self.pad)
+        if not self.torch_rules_match:
+            return self._explicit(x)
+        try:
+            if self.average:
+                return F.avg_pool2d(x, self.kernel, self.stride, self.pad, ceil_mode=self.ceil, count_include_pad=True)
+            return F.max_pool2d(x, self.kernel, self.stride, self.pad, ceil_mode=self.ceil)
+        except RuntimeError:
+            self._check_fits(x)
+            raise
+
+    def _output_size(self, x: torch.Tensor) -> tuple[int, int]:
+        return tuple(  # type: ignore[return-value]
+            pooled_size(n, k, s, p, self.ceil) for n, k, s, p in zip(x.shape[-2:], self.kernel, self.stride, self.pad)
         )
-        if min(size) < 1:
+
+    def _check_fits(self, x: torch.Tensor) -> None:
+        if min(self._output_size(x)) < 1:
+            height, width = x.shape[-2:]
             raise CaffeFormatError(
                 f"layer {self.name!r}: its {height}x{width} input is smaller than its {self.kernel} window; "
                 f"use a larger picture or a lower layer"
             )
-        if all(p <= k // 2 for p, k in zip(self.pad, self.kernel)):
-            if self.average:
-                y = F.avg_pool2d(x, self.kernel, self.stride, self.pad, ceil_mode=self.ceil, count_include_pad=True)
-            else:
-                y = F.max_pool2d(x, self.kernel, self.stride, self.pad, ceil_mode=self.ceil)
-            if tuple(y.shape[-2:]) == size:
-                return y
-        return self._explicit(x, size)
 
-    def _explicit(self, x: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
+    def _explicit(self, x: torch.Tensor) -> torch.Tensor:
+        self._check_fits(x)
+        size = self._output_size(x)
         (ph, pw), (kh, kw), (sh, sw) = self.pad, self.kernel, self.stride
         height, width = x.shape[-2:]
         extra_h = max(0, (size[0] - 1) * sh + kh - (height + 2 * ph))
