@@ -54,6 +54,7 @@ MISTAKES = [
     (["convert", "models/tiny/deploy.prototxt", "models/tiny/tiny.caffemodel", "--onnx", "t.onnx"], ["--until"]),
     (["convert", "models/tiny/deploy.prototxt", "models/tiny/tiny.caffemodel", "-o", "t.st", "--until", "x"], ["x"]),
     (["frobnicate"], ["No such command", "frobnicate"]),
+    (["-e", CLIP], ["cannot download bvlc_googlenet", "DEEPDREAM_MODELS="]),  # offline, no local copy
 ]
 if not torch.cuda.is_available():
     MISTAKES.append((["-e", CLIP, "--device", "cuda"], ["no CUDA GPU", "--device cpu"]))
