@@ -136,11 +136,6 @@ def test_scale_with_a_single_factor_matches_caffe_formula(tmp_path):
     assert_matches_reference(tmp_path, prototxt, "sc", (1, 3, 5, 7), lambda x, _: x * 1.7 - 0.3, blobs=blobs)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="caffe/write.py writes a 0-axis blob as shape (1,) (np.ascontiguousarray makes 0-d arrays 1-d), so "
-    "load_caffe refuses the random weights write_random_caffemodel made for a `num_axes: 0` Scale",
-)
 def test_random_weights_for_a_single_factor_scale_load(tmp_path):
     deploy, weights = tmp_path / "deploy.prototxt", tmp_path / "weights.caffemodel"
     deploy.write_text(header(3, 5, 7) + layer("sc", "Scale", "data", "scale_param { num_axes: 0 }"))
@@ -148,11 +143,6 @@ def test_random_weights_for_a_single_factor_scale_load(tmp_path):
     assert load_caffe(deploy, weights).layers["sc"].weight.shape == ()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Caffe's ScaleLayer refuses a second bottom that does not fit bottom 0 from `axis` on (CHECK_GE "
-    "num_axes / CHECK_EQ shape); converters/batch_norm.py broadcasts it into a 5-D (1, 1, 4, 13, 17) top",
-)
 def test_scale_by_a_second_bottom_that_does_not_fit_is_refused(tmp_path):
     deploy = tmp_path / "deploy.prototxt"
     deploy.write_text(header(4, 13, 17) + layer("sc", "Scale", "data data"))  # axis 1 + 4 axes > 4 axes

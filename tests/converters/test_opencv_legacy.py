@@ -119,12 +119,6 @@ def test_legacy_net_with_other_v1_types_matches_opencv(tmp_path, size):
     assert_matches_opencv(tmp_path, other_types(size), OTHER_NAMES, (1, 3, *size), legacy=True)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AttributeError,
-    reason="V1LayerParameter has no flatten_param (V1 FLATTEN layers take no parameters, in Caffe's caffe.proto as in "
-    "ours), and converters/shape.py reads spec.message.flatten_param unconditionally: AttributeError on load",
-)
 def test_legacy_flatten_matches_opencv(tmp_path):
     prototxt = (
         legacy_header(3, 15, 13)

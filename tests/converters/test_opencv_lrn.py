@@ -99,12 +99,6 @@ def test_within_channel_ignores_k_like_caffe(tmp_path, k):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Caffe refuses an even local_size in LRNLayer::LayerSetUp (CHECK_EQ(size_ % 2, 1) 'LRN only supports odd "
-    "values for local_size'; OpenCV refuses it too); converters/lrn.py runs ACROSS_CHANNELS with a window of its "
-    "own making, and WITHIN_CHANNEL fails with a torch broadcasting message that does not name the cause",
-)
 @pytest.mark.parametrize("region", ["ACROSS_CHANNELS", "WITHIN_CHANNEL"])
 def test_even_local_size_is_refused_like_caffe(tmp_path, region):
     deploy = tmp_path / "deploy.prototxt"

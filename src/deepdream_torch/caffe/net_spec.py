@@ -26,6 +26,13 @@ class LayerSpec:
     # The LayerParameter or V1LayerParameter: both carry the same *_param sub-messages under the same names.
     message: Any = field(repr=False)
 
+    def param(self, name: str) -> Any:
+        """The layer's ``name`` sub-message (e.g. "pooling_param"); Caffe's defaults where the message lacks it
+        (V1 layers have no field for parameters their type never had, such as FLATTEN's)."""
+        if name in self.message.DESCRIPTOR.fields_by_name:
+            return getattr(self.message, name)
+        return getattr(caffe_pb2.LayerParameter(), name)
+
 
 @dataclass
 class NetSpec:

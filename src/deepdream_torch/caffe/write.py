@@ -38,7 +38,13 @@ def write_caffemodel(path: str | Path, layers: Iterable[LayerBlobs], legacy: boo
     """Write ``layers`` (name, type such as "Convolution", blobs as float arrays of their Caffe shapes)."""
     with Path(path).open("wb") as out:
         for name, type_name, blobs in layers:
-            _write_layer(out, name, type_name, [np.ascontiguousarray(b, dtype="<f4") for b in blobs], legacy)
+            _write_layer(out, name, type_name, [_float32(b) for b in blobs], legacy)
+
+
+def _float32(blob: np.ndarray) -> np.ndarray:
+    # np.ascontiguousarray would turn a 0-axis blob (a Scale with num_axes 0) into shape (1,).
+    array = np.asarray(blob, dtype="<f4")
+    return array if array.flags.c_contiguous else array.copy(order="C")
 
 
 def _write_layer(out: BinaryIO, name: str, type_name: str, blobs: list[np.ndarray], legacy: bool) -> None:

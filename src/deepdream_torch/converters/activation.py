@@ -54,11 +54,11 @@ class Elementwise(nn.Module):
 
 @add_converter("ReLU")
 def relu(spec: LayerSpec, blobs: list[torch.Tensor]) -> nn.Module:
-    return ReLU(spec.message.relu_param.negative_slope)
+    return ReLU(spec.param("relu_param").negative_slope)
 
 
 def prelu_param_shapes(spec: LayerSpec, bottom_shapes: Sequence[Shape]) -> list[Shape]:
-    return [(1,)] if spec.message.prelu_param.channel_shared else [(bottom_shapes[0][1],)]
+    return [(1,)] if spec.param("prelu_param").channel_shared else [(bottom_shapes[0][1],)]
 
 
 @add_converter("PReLU", param_shapes=prelu_param_shapes)
@@ -78,7 +78,7 @@ def tanh(spec: LayerSpec, blobs: list[torch.Tensor]) -> nn.Module:
 
 @add_converter("Power")
 def power(spec: LayerSpec, blobs: list[torch.Tensor]) -> nn.Module:
-    p = spec.message.power_param
+    p = spec.param("power_param")
     return Power(p.power, p.scale, p.shift)
 
 

@@ -26,7 +26,7 @@ def batch_norm_param_shapes(spec: LayerSpec, bottom_shapes: Sequence[Shape]) -> 
 class BatchNorm(nn.Module):
     def __init__(self, spec: LayerSpec, blobs: list[torch.Tensor]):
         super().__init__()
-        p = spec.message.batch_norm_param
+        p = spec.param("batch_norm_param")
         self.eps = p.eps
         # In a TEST-phase net Caffe uses the stored statistics unless the file says otherwise.
         self.use_global_stats = p.use_global_stats if p.HasField("use_global_stats") else True
@@ -40,7 +40,7 @@ class BatchNorm(nn.Module):
 
 
 def _scale_span(spec: LayerSpec, shape: Shape) -> tuple[int, Shape]:
-    p = spec.message.scale_param
+    p = spec.param("scale_param")
     axis = canonical_axis(p.axis, len(shape), spec)
     end = len(shape) if p.num_axes == -1 else axis + p.num_axes
     if p.num_axes < -1 or end > len(shape):
@@ -50,15 +50,16 @@ def _scale_span(spec: LayerSpec, shape: Shape) -> tuple[int, Shape]:
 
 def scale_param_shapes(spec: LayerSpec, bottom_shapes: Sequence[Shape]) -> list[Shape]:
     if len(bottom_shapes) > 1:  # the factor comes from the second bottom; only the bias is learned
-        return [tuple(bottom_shapes[1])] if spec.message.scale_param.bias_term else []
+        return [tuple(bottom_shapes[1])] if spec.param("scale_param").bias_term else []
     factor = _scale_span(spec, bottom_shapes[0])[1]
-    return [factor, factor] if spec.message.scale_param.bias_term else [factor]
+    return [factor, factor] if spec.param("scale_param").bias_term else [factor]
 
 
 class Scale(nn.Module):
     def __init__(self, spec: LayerSpec, blobs: list[torch.Tensor], two_bottoms: bool):
         super().__init__()
-        self.axis = spec.message.scale_param.axis
+        self.name = spec.name
+        self.axis = spec.param("scale_param").axis
         self.two_bottoms = two_bottoms
         blobs = list(blobs)
         self.weight = None if two_bottoms else frozen(blobs.pop(0))
@@ -67,6 +68,11 @@ class Scale(nn.Module):
     def forward(self, x: torch.Tensor, factor: torch.Tensor | None = None) -> torch.Tensor:
         factor = factor if self.two_bottoms else self.weight
         axis = self.axis % x.dim()
+        if self.two_bottoms and tuple(factor.shape) != tuple(x.shape[axis : axis + factor.dim()]):
+            raise CaffeFormatError(
+                f"layer {self.name!r}: its second bottom {tuple(factor.shape)} does not match the first bottom's "
+                f"axes from {axis} on {tuple(x.shape)}"
+            )
         y = x * _broadcastable(factor, axis, x.dim())
         return y + _broadcastable(self.bias, axis, x.dim()) if self.bias is not None else y
 

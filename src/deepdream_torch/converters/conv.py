@@ -15,7 +15,7 @@ from deepdream_torch.converters.registry import add_converter, frozen
 
 
 def _checked(spec: LayerSpec, bottom_shapes: Sequence[Shape]) -> tuple[int, int, int]:
-    p = spec.message.convolution_param
+    p = spec.param("convolution_param")
     if p.axis not in (1, -3):
         raise CaffeFormatError(f"layer {spec.name!r}: convolution over axis {p.axis} is not supported")
     conv_geometry(spec)  # validates kernel, stride, dilation and group first
@@ -33,7 +33,7 @@ def convolution_param_shapes(spec: LayerSpec, bottom_shapes: Sequence[Shape]) ->
     channels, outputs, groups = _checked(spec, bottom_shapes)
     kernel = conv_geometry(spec)[0]
     shapes: list[Shape] = [(outputs, channels // groups, *kernel)]
-    return shapes + [(outputs,)] if spec.message.convolution_param.bias_term else shapes
+    return shapes + [(outputs,)] if spec.param("convolution_param").bias_term else shapes
 
 
 def deconvolution_param_shapes(spec: LayerSpec, bottom_shapes: Sequence[Shape]) -> list[Shape]:
@@ -41,14 +41,14 @@ def deconvolution_param_shapes(spec: LayerSpec, bottom_shapes: Sequence[Shape]) 
     channels, outputs, groups = _checked(spec, bottom_shapes)
     kernel = conv_geometry(spec)[0]
     shapes: list[Shape] = [(channels, outputs // groups, *kernel)]
-    return shapes + [(outputs,)] if spec.message.convolution_param.bias_term else shapes
+    return shapes + [(outputs,)] if spec.param("convolution_param").bias_term else shapes
 
 
 class Convolution(nn.Module):
     def __init__(self, spec: LayerSpec, blobs: list[torch.Tensor], transposed: bool):
         super().__init__()
         _, self.stride, self.pad, self.dilation = conv_geometry(spec)
-        self.groups = spec.message.convolution_param.group
+        self.groups = spec.param("convolution_param").group
         self.transposed = transposed
         self.weight = frozen(blobs[0])
         self.bias = frozen(blobs[1]) if len(blobs) > 1 else None

@@ -34,7 +34,7 @@ class Eltwise(nn.Module):
 
 @add_converter("Eltwise")
 def eltwise(spec: LayerSpec, blobs: list[torch.Tensor]) -> nn.Module:
-    p = spec.message.eltwise_param
+    p = spec.param("eltwise_param")
     coefficients = list(p.coeff)
     if coefficients and (p.operation != EltwiseOp.SUM or len(coefficients) != len(spec.bottoms)):
         raise CaffeFormatError(

@@ -24,7 +24,7 @@ def pair(spec: LayerSpec, what: str, values: Sequence[int], default: int) -> Pai
 
 def conv_geometry(spec: LayerSpec) -> tuple[Pair, Pair, Pair, Pair]:
     """(kernel, stride, pad, dilation) of a Convolution/Deconvolution layer."""
-    p = spec.message.convolution_param
+    p = spec.param("convolution_param")
     if p.HasField("kernel_h") or p.HasField("kernel_w"):
         kernel = (p.kernel_h, p.kernel_w)
     else:
@@ -44,11 +44,12 @@ def at_least_one(spec: LayerSpec, **values: Sequence[int]) -> None:
             raise CaffeFormatError(f"layer {spec.name!r}: {what} must be at least 1, not {min(numbers)}")
 
 
-def pooled_size(size: int, kernel: int, stride: int, pad: int, ceil: bool) -> int:
+def pooled_size(size: int, kernel: int, stride: int, pad: int, ceil: bool, padded: bool) -> int:
     """Caffe's pooling output size: ceil (or floor) rounding, then drop a last window that would start in the
-    padding rather than inside the image."""
+    padding rather than inside the image. Caffe applies that drop on both axes as soon as either has a pad
+    (``padded``), and on neither when none has."""
     span = size + 2 * pad - kernel
     pooled = (-(-span // stride) if ceil else span // stride) + 1
-    if pad and (pooled - 1) * stride >= size + pad:
+    if padded and (pooled - 1) * stride >= size + pad:
         pooled -= 1
     return pooled

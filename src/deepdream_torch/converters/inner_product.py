@@ -15,7 +15,7 @@ from deepdream_torch.converters.registry import add_converter, canonical_axis, f
 
 
 def inner_product_param_shapes(spec: LayerSpec, bottom_shapes: Sequence[Shape]) -> list[Shape]:
-    p = spec.message.inner_product_param
+    p = spec.param("inner_product_param")
     if p.num_output == 0:
         raise CaffeFormatError(f"layer {spec.name!r}: num_output is missing")
     shape = bottom_shapes[0]
@@ -27,7 +27,7 @@ def inner_product_param_shapes(spec: LayerSpec, bottom_shapes: Sequence[Shape]) 
 class InnerProduct(nn.Module):
     def __init__(self, spec: LayerSpec, blobs: list[torch.Tensor]):
         super().__init__()
-        p = spec.message.inner_product_param
+        p = spec.param("inner_product_param")
         self.axis = p.axis
         # Stored as (outputs, inputs), torch's layout, whatever the file's `transpose` says.
         self.weight = frozen(blobs[0].t().contiguous() if p.transpose else blobs[0])

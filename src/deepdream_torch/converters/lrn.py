@@ -7,6 +7,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from deepdream_torch.caffe import caffe_pb2
+from deepdream_torch.caffe.errors import CaffeFormatError
 from deepdream_torch.caffe.net_spec import LayerSpec
 from deepdream_torch.converters.geometry import at_least_one
 from deepdream_torch.converters.registry import add_converter
@@ -17,18 +18,19 @@ ACROSS_CHANNELS = caffe_pb2.LRNParameter.ACROSS_CHANNELS
 class LRN(nn.Module):
     def __init__(self, spec: LayerSpec):
         super().__init__()
-        p = spec.message.lrn_param
+        p = spec.param("lrn_param")
         at_least_one(spec, local_size=(p.local_size,))
+        if p.local_size % 2 == 0:  # Caffe's LRNLayer refuses these too
+            raise CaffeFormatError(f"layer {spec.name!r}: LRN takes only odd local_size values, not {p.local_size}")
         self.size, self.alpha, self.beta, self.k = p.local_size, p.alpha, p.beta, p.k
         self.across_channels = p.norm_region == ACROSS_CHANNELS
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         squares = x * x
         if self.across_channels:
-            # Caffe's window for channel c is [c - (size-1)//2, c + size//2]: for an even size it reaches further
-            # forward than back (torch's local_response_norm pads the other way round).
-            before = (self.size - 1) // 2
-            padded = F.pad(squares.unsqueeze(1), (0, 0, 0, 0, before, self.size - 1 - before))
+            # Caffe's window for channel c is [c - (size-1)/2, c + (size-1)/2] (odd sizes only).
+            half = (self.size - 1) // 2
+            padded = F.pad(squares.unsqueeze(1), (0, 0, 0, 0, half, half))
             mean = F.avg_pool3d(padded, (self.size, 1, 1), stride=1).squeeze(1)
             return x * (self.k + self.alpha * mean).pow(-self.beta)
         # Caffe builds WITHIN_CHANNEL from an AVE pooling of the squares (pad (size-1)//2, padded cells counted)

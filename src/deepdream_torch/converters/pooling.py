@@ -3,8 +3,8 @@
 Caffe rounds the output size up (``round_mode: CEIL``, the default) and then drops a last window that would start in
 the padding. Its AVE divisor counts padded cells inside ``[-pad, size + pad)`` but not the cells that rounding up
 adds past that. PyTorch's ``ceil_mode`` pooling with ``count_include_pad`` follows the same rules whenever the pad is
-at most half the kernel, except that Caffe skips the "drop the last window" rule when there is no pad (it matters
-only for kernels smaller than their stride). Where the rules agree the fast path is chosen once, when the layer is
+at most half the kernel, except that Caffe applies the "drop the last window" rule on both axes when either has a pad and
+on neither when none has, where PyTorch always applies it (it matters only for kernels smaller than their stride). Where the rules agree the fast path is chosen once, when the layer is
 built, so the choice never depends on the input size (exported graphs stay valid at every size); otherwise the window
 sums are taken over an explicitly padded input and divided by Caffe's divisor, computed per output row and column.
 """
@@ -27,7 +27,7 @@ MAX, AVE = caffe_pb2.PoolingParameter.MAX, caffe_pb2.PoolingParameter.AVE
 class Pooling(nn.Module):
     def __init__(self, spec: LayerSpec):
         super().__init__()
-        p = spec.message.pooling_param
+        p = spec.param("pooling_param")
         if p.pool not in (MAX, AVE):
             raise CaffeFormatError(f"layer {spec.name!r}: STOCHASTIC pooling is not supported (MAX and AVE are)")
         self.name = spec.name
@@ -46,8 +46,9 @@ class Pooling(nn.Module):
             at_least_one(spec, kernel=self.kernel, stride=self.stride)
         if self.global_pooling and any(self.pad):
             raise CaffeFormatError(f"layer {spec.name!r}: global pooling takes no pad")
+        padded = any(self.pad)
         self.torch_rules_match = self.global_pooling or all(
-            p <= k // 2 and (p > 0 or k >= s or not self.ceil) for p, k, s in zip(self.pad, self.kernel, self.stride)
+            p <= k // 2 and (padded or k >= s or not self.ceil) for p, k, s in zip(self.pad, self.kernel, self.stride)
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -65,7 +66,8 @@ class Pooling(nn.Module):
 
     def _output_size(self, x: torch.Tensor) -> tuple[int, int]:
         return tuple(  # type: ignore[return-value]
-            pooled_size(n, k, s, p, self.ceil) for n, k, s, p in zip(x.shape[-2:], self.kernel, self.stride, self.pad)
+            pooled_size(n, k, s, p, self.ceil, any(self.pad))
+            for n, k, s, p in zip(x.shape[-2:], self.kernel, self.stride, self.pad)
         )
 
     def _check_fits(self, x: torch.Tensor) -> None:

@@ -36,7 +36,7 @@ class Reshape(nn.Module):
 
     def __init__(self, spec: LayerSpec):
         super().__init__()
-        p = spec.message.reshape_param
+        p = spec.param("reshape_param")
         self.name = spec.name
         self.dims = list(p.shape.dim)
         self.axis, self.num_axes = p.axis, p.num_axes
@@ -54,7 +54,7 @@ class Reshape(nn.Module):
 class Crop(nn.Module):
     def __init__(self, spec: LayerSpec):
         super().__init__()
-        p = spec.message.crop_param
+        p = spec.param("crop_param")
         self.name, self.axis, self.offsets = spec.name, p.axis, list(p.offset)
 
     def forward(self, x: torch.Tensor, reference: torch.Tensor) -> torch.Tensor:
@@ -79,7 +79,7 @@ class Crop(nn.Module):
 class Slice(nn.Module):
     def __init__(self, spec: LayerSpec):
         super().__init__()
-        p = spec.message.slice_param
+        p = spec.param("slice_param")
         self.name = spec.name
         self.axis = p.axis if p.HasField("axis") or not p.HasField("slice_dim") else p.slice_dim
         self.points = list(p.slice_point)
@@ -112,14 +112,14 @@ class Split(nn.Module):
 
 @add_converter("Concat")
 def concat(spec: LayerSpec, blobs: list[torch.Tensor]) -> nn.Module:
-    p = spec.message.concat_param
+    p = spec.param("concat_param")
     # `concat_dim` is the deprecated spelling of `axis`; Caffe honours it only when `axis` is absent.
     return Concat(p.concat_dim if p.HasField("concat_dim") and not p.HasField("axis") else p.axis)
 
 
 @add_converter("Flatten")
 def flatten(spec: LayerSpec, blobs: list[torch.Tensor]) -> nn.Module:
-    p = spec.message.flatten_param
+    p = spec.param("flatten_param")
     return Flatten(p.axis, p.end_axis)
 
 

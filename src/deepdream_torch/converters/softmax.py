@@ -20,4 +20,4 @@ class Softmax(nn.Module):
 
 @add_converter("Softmax")
 def softmax(spec: LayerSpec, blobs: list[torch.Tensor]) -> nn.Module:
-    return Softmax(spec.message.softmax_param.axis)
+    return Softmax(spec.param("softmax_param").axis)
