@@ -95,3 +95,9 @@ def test_a_bare_command_shows_the_help() -> None:
 def test_offline_demo_says_how_to_use_a_local_copy() -> None:
     line = one_line_error(run("demo"))
     assert "bvlc_googlenet" in line and "DEEPDREAM_MODELS=" in line
+
+
+def test_zoo_alone_shows_its_help() -> None:
+    result = run("zoo")
+    assert result.exit_code == 0
+    assert "list" in result.output and "get" in result.output and "error" not in result.output

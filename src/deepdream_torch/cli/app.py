@@ -72,7 +72,12 @@ class DeepDreamGroup(TyperGroup):
         except Exception as error:
             if not _is_usage_error(error):
                 raise  # a bug: its traceback is the report we want
-            code = _fail(f"{error.format_message()} (see {PROG} --help)", 2)
+            if type(error).__name__ == "NoArgsIsHelpError":
+                # `deepdream zoo` alone: the help is the answer (rich prints it while the error is made).
+                print(error.format_message() or "", end="")
+                code = 0
+            else:
+                code = _fail(f"{error.format_message()} (see {PROG} --help)", 2)
         if standalone_mode:
             sys.exit(code)
         return code

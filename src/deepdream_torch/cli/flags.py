@@ -53,11 +53,6 @@ class Flags:
     crf: int | None = None
     chain: bool = False
 
-    @property
-    def quiet(self) -> bool:
-        """``-v 1``: progress per frame (or per layer) only, no per-octave detail."""
-        return self.verbose < 2
-
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> Flags:
         """The flags from a parsed command line (parameter name → value, names as the fields here)."""
