@@ -52,9 +52,9 @@ def test_module_entry_reports_a_mistake_in_one_line() -> None:
 
 @pytest.mark.usefixtures("tiny")
 def test_ctrl_c_stops_cleanly_and_the_same_command_resumes(workdir: Path) -> None:
-    frames = 12
+    frames = 8
     video = write_sample_clip(workdir / "data/videos/long.mp4", 64, 48, seconds=frames / 12, fps=12)
-    command = deepdream("-e", str(video), *TINY, "-itr", "30", "-v", "1")
+    command = deepdream("-e", str(video), *TINY, "-oct", "1", "-itr", "60", "-v", "1")
     out_dir = Path("data/output_frames/long")
 
     running = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
