@@ -93,3 +93,7 @@ def test_original_readme_custom_params_line() -> None:
 def test_attached_short_values_as_argparse() -> None:
     flags = parse_flags(["-s1.2", "-j0", "-oct=2"])
     assert (flags.step_size, flags.jitter, flags.octaves) == (1.2, 0, 2)
+
+
+def test_image_type_ignores_case() -> None:
+    assert parse_flags(["-it", "PNG"]).image_type == "png"

@@ -156,7 +156,8 @@ def deepdream(
     ] = None,
     image_type: Annotated[
         Literal["jpg", "png"],
-        typer.Option("-it", "--image-type", rich_help_panel=IO_PANEL, help="Format of the frame files."),
+        typer.Option("-it", "--image-type", case_sensitive=False, rich_help_panel=IO_PANEL,
+                     help="Format of the frame files."),
     ] = "jpg",
     start_frame: Annotated[
         int,
