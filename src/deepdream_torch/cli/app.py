@@ -112,6 +112,7 @@ app = typer.Typer(
     name=PROG,
     cls=DeepDreamGroup,
     invoke_without_command=True,
+    subcommand_metavar="[COMMAND [ARGS]...]",  # the original form needs no command
     add_completion=False,
     rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"]},
