@@ -12,6 +12,7 @@ import numpy as np
 from deepdream_torch.video.background import Prefetch, Sink
 from deepdream_torch.video.blend import Blend
 from deepdream_torch.video.dream_loop import Dreamed, dream_sequence
+from deepdream_torch.video.errors import VideoError
 from deepdream_torch.video.folder import finished_until, forget_dreamed
 from deepdream_torch.video.frame import Dreamer, Frame, FrameRange
 from deepdream_torch.video.images import read_image, write_image
@@ -57,6 +58,8 @@ def run_dream(
     Frames finished by an earlier run are reused (``restart`` deletes them first). Each frame, reused or new,
     is also passed to ``also`` on the saving thread, in order (mode 0 encodes it there).
     """
+    if batch_size < 1:
+        raise VideoError(f"batch size {batch_size} is less than 1: give 1 or more frames per dreamer call")
     frames_dir.mkdir(parents=True, exist_ok=True)
     if restart:
         forget_dreamed(frames_dir, image_type, frames)
@@ -82,8 +85,8 @@ def run_dream(
     dreamed = reused = 0
     ahead = QUEUE_FRAMES + batch_size
     with stop_on_signals() as stop, Prefetch(source, ahead, "read frames") as reader:
-        with Sink(save, QUEUE_FRAMES + batch_size, "save frames") as saver:
-            try:
+        try:
+            with Sink(save, ahead, "save frames") as saver:
                 for item in dream_sequence(
                     reader,
                     dreamer,
@@ -98,7 +101,7 @@ def run_dream(
                     saver.put(item)
                     reused += item.reused
                     dreamed += not item.reused
-            except KeyboardInterrupt:
-                stop.set()  # a second signal: the frame in flight is dropped, the saved ones stay
+        except KeyboardInterrupt:
+            stop.set()  # a second signal: the frame in flight is dropped, the ones dreamed are saved
         # Complete when the source ran out and no frame read was dropped (a stop can drop a waiting batch).
         return DreamOutcome(dreamed, reused, complete=reader.exhausted and dreamed + reused == reader.handed)

@@ -1,5 +1,7 @@
 """The video package's errors: what went wrong with a video or a frames folder, and what to do about it."""
 
+from pathlib import Path
+
 from deepdream_torch.errors import DeepDreamError
 
 
@@ -14,7 +16,7 @@ class VideoInterrupted(VideoError):
     partial video, when the mode writes one.
     """
 
-    def __init__(self, message: str, done: int, partial: object = None) -> None:
+    def __init__(self, message: str, done: int, partial: Path | None = None) -> None:
         super().__init__(message)
         self.done = done
         self.partial = partial
