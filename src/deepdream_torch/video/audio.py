@@ -176,13 +176,12 @@ class _AudioToAac:
             if not parts:
                 continue
             samples = np.concatenate(parts, axis=1)
+            stamped = None if frame.time is None else round((float(frame.time) - self._origin) * self._rate)
             first = self._following
-            if frame.time is not None:
-                stamped = round((float(frame.time) - self._origin) * self._rate)
-                # Container clocks are coarse (Matroska: 1 ms = 48 samples), so consecutive frames are taken
-                # as contiguous; only a real jump (a gap or the first frame) moves the audio to its timestamp.
-                if first is None or abs(stamped - first) > self._rate * GAP_SECONDS:
-                    first = stamped
+            # Container clocks are coarse (Matroska: 1 ms = 48 samples), so consecutive frames are taken as
+            # contiguous; only a real jump (a gap or the first frame) moves the audio to its timestamp.
+            if first is None or (stamped is not None and abs(stamped - first) > self._rate * GAP_SECONDS):
+                first = stamped if stamped is not None else 0
             self._following = first + samples.shape[1]
             return first, samples
         return None
