@@ -44,14 +44,14 @@ def test_leaving_early_closes_the_reader_on_its_own_thread():
 def test_prefetch_reads_ahead_while_the_consumer_works():
     def slow():
         for n in range(5):
-            time.sleep(0.05)
+            time.sleep(0.1)
             yield n
 
     began = time.perf_counter()
     with Prefetch(slow, ahead=5) as items:
         for _ in items:
-            time.sleep(0.05)  # the consumer's work overlaps the reader's
-    assert time.perf_counter() - began < 0.45  # 0.5 s if they took turns
+            time.sleep(0.1)  # the consumer's work overlaps the reader's: 0.6 s in all
+    assert time.perf_counter() - began < 0.85  # 1.0 s if they took turns
 
 
 def test_sink_consumes_in_order_on_its_own_thread():

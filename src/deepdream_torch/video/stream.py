@@ -46,7 +46,8 @@ def dream_video(
     batch; ``layers`` cycle one per frame (``layers.layer_for_frame``); ``blend`` mixes the next source frame
     into the previous dream (``blend.parse_blend``); with ``Blend(value=1.0)`` frames are independent and go
     ``batch_size`` at a time. ``frames``: 1-based inclusive start and end. A run finds the frames an earlier
-    run finished in ``frames_dir`` and continues after them; ``restart`` dreams everything again.
+    run finished in ``frames_dir`` and continues after them (the last one, as saved, is the blend source: exact
+    with png, within JPEG's quality-95 error with jpg); ``restart`` dreams everything again.
 
     Raises VideoInterrupted on Ctrl-C or SIGTERM, after saving the frames dreamed and closing the partial
     video (it plays); VideoError for a missing or corrupt video.
