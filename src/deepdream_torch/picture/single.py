@@ -72,8 +72,9 @@ def dream_single_picture(
     ``out_dir`` (default ``data/single_pictures/<picture name>/``). Layer k uses seed ``seed + k``, so batching
     does not change a result. ``chain=True`` dreams each layer from the previous layer's result instead, the
     original tool's behaviour (one layer at a time). ``batch_size`` layers are dreamed together (default: all
-    of them on CUDA, one at a time on the CPU, where a batch forwards every item to the deepest layer and so
-    costs more than it saves). ``seconds`` in a name is the layer's share of its batch's time.
+    of them on CUDA, to fill the GPU at small octaves; one at a time on the CPU, where a batch runs every item
+    down to the deepest layer: a step of the five customloop layers at 960x540 took 9.96 s of CPU batched
+    against 6.94 s one by one). ``seconds`` in a name is the layer's share of its batch's time.
     """
     if image_type not in IMAGE_TYPES:
         raise DreamError(f"unknown image type {image_type!r}: use {' or '.join(IMAGE_TYPES)}")
