@@ -55,11 +55,11 @@ def test_a_clip_dreamed_with_dream_batch(make_clip, tmp_path, net):
         image_type="png",
         crf=12,
     )
-    assert result.dreamed == 8 and calls[:2] == [["conv2"], ["conv1"]]
+    assert result.dreamed == 8 and calls[:2] == [["conv1"], ["conv2"]]
     frames = cv2_frames(source)
     first = read_png(tmp_path / "f" / "dream_frame_00000001.png")
     # The first frame is dreamed as it is: the same as dreaming it alone, outside the video code.
-    assert np.array_equal(first, dream_batch(frames[0][None], net, ["conv2"], **SETTINGS)[0])
+    assert np.array_equal(first, dream_batch(frames[0][None], net, ["conv1"], **SETTINGS)[0])
     assert psnr(first, frames[0]) < 40  # the dream changed it
     video = cv2_frames(out)
     assert len(video) == 8

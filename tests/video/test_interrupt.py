@@ -27,7 +27,7 @@ def dreamer(batch, layers):
     time.sleep(float(slow_delay) if layers[0] == "f" + slow_frame else float(delay))
     return 255 - batch
 
-layers = [f"f{n}" for n in range(100)]
+layers = [f"f{n}" for n in range(1, 101)]  # frame n dreams layers[n - 1], named after it
 try:
     dream_video(Path(source), Path(frames_dir), Path(out), dreamer, layers, blend=parse_blend("loop"),
                 image_type="png")

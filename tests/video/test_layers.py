@@ -6,8 +6,8 @@ from deepdream_torch.video.layers import layer_for_frame
 
 def test_layers_cycle_by_frame_number_as_the_original_counted():
     layers = ["a", "b", "c"]
-    # The original indexed its list with a frame count starting at 1: frame 1 dreams the second layer.
-    assert [layer_for_frame(layers, n) for n in range(1, 8)] == ["b", "c", "a", "b", "c", "a", "b"]
+    # The Docker deepdream.py indexed its list with (frame - 1): frame 1 dreams the first layer.
+    assert [layer_for_frame(layers, n) for n in range(1, 8)] == ["a", "b", "c", "a", "b", "c", "a"]
 
 
 def test_one_layer_is_used_for_every_frame():

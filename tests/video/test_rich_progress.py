@@ -25,5 +25,5 @@ def test_bar_shows_frames_done_of_total_speed_and_eta(make_clip, tmp_path):
 
 def test_verbose_2_adds_a_line_per_frame_and_the_dreams_details(make_clip, tmp_path):
     text = run(make_clip, tmp_path, verbose=2)
-    assert "frame 1: b, as is" in text and "frame 3: b, blend 0.60" in text
+    assert "frame 1: a, as is" in text and "frame 3: a, blend 0.60" in text
     assert "octave 1/4" in text

@@ -100,7 +100,7 @@ def test_independent_frames_go_in_batches_and_layers_cycle_by_frame_number(make_
     )
     assert dreamer.calls == [4, 4, 2]
     assert all(np.array_equal(a, b) for a, b in zip(dreamer.inputs, cv2_frames(source), strict=True))
-    assert dreamer.layers == ["b", "c", "a", "b", "c", "a", "b", "c", "a", "b"]
+    assert dreamer.layers == ["a", "b", "c", "a", "b", "c", "a", "b", "c", "a"]
 
 
 def test_start_and_end_frames_are_one_based_and_inclusive(make_clip, tmp_path):

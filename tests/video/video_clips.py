@@ -146,8 +146,8 @@ def identity(frames: np.ndarray, layers: Sequence[str]) -> np.ndarray:
 
 
 def numbered_layers(count: int) -> list[str]:
-    """Layer names that say which frame they are for: frame n dreams ``f<n>`` (``layers[n % len]``)."""
-    return [f"f{n}" for n in range(count + 1)]
+    """Layer names that say which frame they are for: frame n dreams ``f<n>`` (``layers[(n - 1) % len]``)."""
+    return [f"f{n}" for n in range(1, count + 1)]
 
 
 class InterruptAt(Recorder):
