@@ -24,6 +24,12 @@ def test_an_int_seed_gives_item_i_the_seed_plus_i():
     assert [draw_shift(batch[2], 32) for _ in range(5)] == [draw_shift(alone, 32) for _ in range(5)]
 
 
+def test_numpy_integer_seeds_count_as_one_seed():
+    batch = item_generators(np.int64(10), 2)
+    alone = item_generators(11, 1)[0]
+    assert [draw_shift(batch[1], 32) for _ in range(5)] == [draw_shift(alone, 32) for _ in range(5)]
+
+
 def test_unseeded_generators_differ():
     first, second = item_generators(None, 2)
     assert [draw_shift(first, 1000) for _ in range(4)] != [draw_shift(second, 1000) for _ in range(4)]

@@ -136,8 +136,6 @@ def check_layer(net: torch.nn.Module, layer: str) -> None:
     """DreamError naming close matches when ``net`` has no blob ``layer``."""
     try:
         net.check_blob(layer)
-    except DreamError:
-        raise
     except DeepDreamError as error:
         raise DreamError(f"cannot dream: {error}") from error
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 import random
 from collections.abc import Sequence
 
@@ -12,8 +13,8 @@ def item_generators(seed: int | Sequence[int] | None, count: int) -> list[random
     """One generator per item: ``seed + i`` for an int seed, ``seed[i]`` for a list, fresh entropy for None."""
     if seed is None:
         return [random.Random() for _ in range(count)]
-    if isinstance(seed, int):
-        return [random.Random(seed + i) for i in range(count)]
+    if isinstance(seed, numbers.Integral):  # numpy integers too
+        return [random.Random(int(seed) + i) for i in range(count)]
     seeds = list(seed)
     if len(seeds) != count:
         raise ValueError(f"{len(seeds)} seeds for {count} items")
