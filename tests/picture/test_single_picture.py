@@ -4,9 +4,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from deepdream_torch import dream
+from deepdream_torch import dream, load_caffe
 from deepdream_torch.dream.errors import DreamError
+from deepdream_torch.dream.layers import CUSTOMLOOP
 from deepdream_torch.dream.settings import DreamSettings
+from deepdream_torch.net.random_weights import write_random_caffemodel
 from deepdream_torch.picture.single import dream_single_picture
 
 SETTINGS = DreamSettings(octaves=2, iterations=2, jitter=4)
@@ -103,3 +105,23 @@ def test_clear_errors(tiny_net, picture_file, tmp_path):
     with pytest.raises(DreamError, match="unknown blob 'conv9'"):
         dream_single_picture(picture_file, tiny_net, ["conv1", "conv9"], tmp_path / "x", settings=SETTINGS)
     assert not (tmp_path / "x").exists()  # refused before any work, not after the first layer
+
+
+def test_the_default_customloop_on_googlenet(shared, tmp_path):
+    prototxt = shared / "models" / "bvlc_googlenet" / "deploy.prototxt"
+    net = load_caffe(prototxt, write_random_caffemodel(prototxt, tmp_path / "googlenet.caffemodel"))
+    picture = tmp_path / "small.jpg"
+    with Image.open(shared / "media" / "hulk.jpg") as hulk:
+        hulk.resize((64, 36)).save(picture)
+    result = dream_single_picture(
+        picture, net, out_dir=tmp_path / "out", settings=DreamSettings(octaves=2, iterations=1), device="cpu"
+    )
+    assert list(result.pictures) == list(
+        CUSTOMLOOP[:5]
+    )  # 4c, 4d, 4e, 5a, 5b; the way back down is not redone
+    names = sorted(path.name for path in result.pictures.values())
+    assert [name.split("_i-")[0] for name in names] == [
+        f"dream_small_L-inception_{block}-output" for block in ("4c", "4d", "4e", "5a", "5b")
+    ]
+    with Image.open(result.contact_sheet) as sheet:
+        assert sheet.size == (6 + 3 * 326, 6 + 2 * (180 + 22 + 6))  # 6 tiles, 36 * 320 / 64 = 180 high
