@@ -35,12 +35,12 @@ from scipy import ndimage
 from torch.utils.flop_counter import FlopCounterMode
 
 from deepdream_torch import dream, load_caffe
-from deepdream_torch.dream.device import autocast, resolve_device, resolve_precision
-from deepdream_torch.dream.jitter import item_generators
-from deepdream_torch.dream.loop import dream_step
-from deepdream_torch.dream.objectives import l2
-from deepdream_torch.dream.octaves import octave_sizes
-from deepdream_torch.dream.settings import DreamSettings
+from deepdream_torch.dreaming.device import autocast, resolve_device, resolve_precision
+from deepdream_torch.dreaming.jitter import item_generators
+from deepdream_torch.dreaming.loop import dream_step
+from deepdream_torch.dreaming.objectives import l2
+from deepdream_torch.dreaming.octaves import octave_sizes
+from deepdream_torch.dreaming.settings import DreamSettings
 from deepdream_torch.net.random_weights import write_random_caffemodel
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"

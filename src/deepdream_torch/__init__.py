@@ -2,7 +2,7 @@
 
 from deepdream_torch.errors import DeepDreamError
 
-__all__ = ["DeepDreamError", "load_caffe"]
+__all__ = ["DeepDreamError", "dream", "dream_batch", "load_caffe"]
 
 
 def __getattr__(name: str):
@@ -12,7 +12,7 @@ def __getattr__(name: str):
 
         return load_caffe
     if name in ("dream", "dream_batch"):
-        from deepdream_torch.dream import dream as _dream_module
+        from deepdream_torch.dreaming import dream as _dream_module
 
         return getattr(_dream_module, name)
     raise AttributeError(name)

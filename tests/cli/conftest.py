@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 import torch
-from cli_helpers import BVLC_GOOGLENET_SHA1, CLIP_FRAMES, CLIP_SIZE, GOOGLENET_LIKE, write_model
 
 from deepdream_torch.cli.sample import write_sample_clip
 from deepdream_torch.weights.checksum import write_sidecar
+from tests.cli.cli_helpers import BVLC_GOOGLENET_SHA1, CLIP_FRAMES, CLIP_SIZE, GOOGLENET_LIKE, write_model
 
 
 @pytest.fixture(autouse=True)

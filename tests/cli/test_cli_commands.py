@@ -8,10 +8,10 @@ import av
 import numpy as np
 import pytest
 import torch
-from cli_helpers import decoded_frames, run, write_model
 
 from deepdream_torch.cli import demo
 from deepdream_torch.net.load import load_caffe
+from tests.cli.cli_helpers import decoded_frames, run, write_model
 
 TINY = ["-p", "models/tiny", "-m", "tiny.caffemodel"]
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 import torch
-from cli_helpers import one_line_error, run, write_model, write_picture
+
+from tests.cli.cli_helpers import one_line_error, run, write_model, write_picture
 
 CLIP = "data/videos/my_video.mp4"
 TINY = ["-p", "models/tiny", "-m", "tiny.caffemodel"]

@@ -10,9 +10,9 @@ import time
 from pathlib import Path
 
 import pytest
-from cli_helpers import decoded_frames, write_model
 
 from deepdream_torch.cli.sample import write_sample_clip
+from tests.cli.cli_helpers import decoded_frames, write_model
 
 SCRIPT = Path(sys.executable).with_name("deepdream")
 TINY = ["-p", "models/tiny", "-m", "tiny.caffemodel", "-l", "conv1", "conv2"]

@@ -8,7 +8,9 @@ import shlex
 from pathlib import Path
 
 import pytest
-from cli_helpers import (
+from typer.testing import Result
+
+from tests.cli.cli_helpers import (
     CLIP_FRAMES,
     CLIP_SIZE,
     PLACES_LIKE,
@@ -18,7 +20,6 @@ from cli_helpers import (
     write_model,
     write_picture,
 )
-from typer.testing import Result
 
 
 def readme(line: str, input: str | None = None) -> Result:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from cli_helpers import one_line_error, run, serve_gist_model
-
 from deepdream_torch.weights.checksum import file_sha1, read_sidecar
+from tests.cli.cli_helpers import one_line_error, run, serve_gist_model
 
 CARS = "googlenet_finetune_web_car_iter_10000"
 LAYERS = [("conv1", "conv"), ("inception_4c_output", "conv")]

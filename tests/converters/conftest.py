@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import opencv_reference
+from tests.converters import opencv_reference
 
 
 def pytest_terminal_summary(terminalreporter) -> None:

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 import torch
-from opencv_reference import header, random_input, write_net
 from torch import nn
 
 from deepdream_torch import load_caffe
 from deepdream_torch.caffe.layer_types import V1_TYPE_NAMES
 from deepdream_torch.converters import supported_types
+from tests.converters.opencv_reference import header, random_input, write_net
 
 NET = (
     header(3, 13, 17)

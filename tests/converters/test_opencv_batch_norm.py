@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from opencv_reference import assert_matches_opencv, assert_matches_reference, header
 
 from deepdream_torch import load_caffe
 from deepdream_torch.caffe.errors import CaffeFormatError
 from deepdream_torch.net.random_weights import write_random_caffemodel
+from tests.converters.opencv_reference import assert_matches_opencv, assert_matches_reference, header
 
 SIZES = [(16, 16), (13, 17)]
 CONV = (

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from opencv_reference import assert_matches_opencv, assert_matches_reference, header
+
+from tests.converters.opencv_reference import assert_matches_opencv, assert_matches_reference, header
 
 # A square size, then odd sizes that leave remainders under every stride used here (47x83 is 187x333 / 4).
 SIZES = [(16, 16), (13, 17), (47, 83)]

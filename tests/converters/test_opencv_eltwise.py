@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from opencv_reference import assert_matches_opencv, header
+
+from tests.converters.opencv_reference import assert_matches_opencv, header
 
 SIZES = [(16, 16), (13, 17)]
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from opencv_reference import assert_matches_opencv, assert_matches_reference, header
+
+from tests.converters.opencv_reference import assert_matches_opencv, assert_matches_reference, header
 
 SIZES = [(8, 8), (13, 17)]
 CONV = (

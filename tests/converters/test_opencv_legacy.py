@@ -4,7 +4,8 @@ which upgrades V1 nets itself."""
 from __future__ import annotations
 
 import pytest
-from opencv_reference import assert_matches_opencv, legacy_header
+
+from tests.converters.opencv_reference import assert_matches_opencv, legacy_header
 
 SIZES = [(15, 13), (27, 31)]
 

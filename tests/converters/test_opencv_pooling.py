@@ -11,7 +11,8 @@ import math
 
 import numpy as np
 import pytest
-from opencv_reference import assert_matches_opencv, assert_matches_reference, header
+
+from tests.converters.opencv_reference import assert_matches_opencv, assert_matches_reference, header
 
 SIZES = [(16, 16), (13, 17), (47, 83)]
 

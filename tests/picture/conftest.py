@@ -11,7 +11,7 @@ from PIL import Image
 from deepdream_torch import load_caffe
 from deepdream_torch.net.random_weights import write_random_caffemodel
 
-TINY = Path(__file__).parents[1] / "dream" / "nets" / "tiny.prototxt"
+TINY = Path(__file__).parents[1] / "dreaming" / "nets" / "tiny.prototxt"
 
 
 @pytest.fixture

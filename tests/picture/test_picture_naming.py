@@ -1,4 +1,4 @@
-from deepdream_torch.dream.settings import DreamSettings
+from deepdream_torch.dreaming.settings import DreamSettings
 from deepdream_torch.picture.naming import output_name
 
 

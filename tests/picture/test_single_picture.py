@@ -5,9 +5,9 @@ import pytest
 from PIL import Image
 
 from deepdream_torch import dream, load_caffe
-from deepdream_torch.dream.errors import DreamError
-from deepdream_torch.dream.layers import CUSTOMLOOP
-from deepdream_torch.dream.settings import DreamSettings
+from deepdream_torch.dreaming.errors import DreamError
+from deepdream_torch.dreaming.layers import CUSTOMLOOP
+from deepdream_torch.dreaming.settings import DreamSettings
 from deepdream_torch.net.random_weights import write_random_caffemodel
 from deepdream_torch.picture.single import dream_single_picture
 

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from deepdream_torch.cli import console as consoles
 from deepdream_torch.cli.model import known_entry
-from deepdream_torch.dream.layers import CUSTOMLOOP
+from deepdream_torch.dreaming.layers import CUSTOMLOOP
 from deepdream_torch.weights.discovery import ModelFiles, resolve_model
 
 

@@ -14,7 +14,7 @@ import torch
 from rich.console import Console
 from rich.progress import Progress
 
-from deepdream_torch.dream.settings import IMAGENET_MEAN
+from deepdream_torch.dreaming.settings import IMAGENET_MEAN
 from deepdream_torch.weights import ZooError
 from deepdream_torch.weights.discovery import ModelFiles, resolve_model
 from deepdream_torch.weights.fetch import ensure_model

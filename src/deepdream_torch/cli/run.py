@@ -13,10 +13,10 @@ import numpy as np
 
 from deepdream_torch.cli.errors import CliError
 from deepdream_torch.cli.flags import CUSTOMLOOP, Flags
-from deepdream_torch.dream.device import resolve_device, resolve_precision
-from deepdream_torch.dream.layers import CUSTOMLOOP as CUSTOMLOOP_LAYERS
-from deepdream_torch.dream.pixels import as_rgb_array
-from deepdream_torch.dream.settings import DreamSettings
+from deepdream_torch.dreaming.device import resolve_device, resolve_precision
+from deepdream_torch.dreaming.layers import CUSTOMLOOP as CUSTOMLOOP_LAYERS
+from deepdream_torch.dreaming.pixels import as_rgb_array
+from deepdream_torch.dreaming.settings import DreamSettings
 from deepdream_torch.video.blend import Blend, parse_blend
 from deepdream_torch.video.frame import FrameRange
 

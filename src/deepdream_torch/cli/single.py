@@ -9,8 +9,8 @@ from deepdream_torch.cli.flags import Flags
 from deepdream_torch.cli.model import load
 from deepdream_torch.cli.picture_progress import picture_bars
 from deepdream_torch.cli.run import Checked
-from deepdream_torch.dream.dream import check_layer
-from deepdream_torch.dream.layers import distinct
+from deepdream_torch.dreaming.dream import check_layer
+from deepdream_torch.dreaming.layers import distinct
 from deepdream_torch.picture.single import SinglePictureResult, dream_single_picture
 
 

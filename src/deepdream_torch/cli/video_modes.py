@@ -16,9 +16,9 @@ from deepdream_torch.cli import console as consoles
 from deepdream_torch.cli.flags import Flags
 from deepdream_torch.cli.model import Model, load
 from deepdream_torch.cli.run import Checked
-from deepdream_torch.dream.device import resolve_device
-from deepdream_torch.dream.dream import check_layer, dream_batch
-from deepdream_torch.dream.layers import distinct
+from deepdream_torch.dreaming.device import resolve_device
+from deepdream_torch.dreaming.dream import check_layer, dream_batch
+from deepdream_torch.dreaming.layers import distinct
 from deepdream_torch.video import (
     RichProgress,
     assemble_video,

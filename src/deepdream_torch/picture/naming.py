@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from deepdream_torch.dream.settings import DreamSettings
+from deepdream_torch.dreaming.settings import DreamSettings
 
 IMAGE_TYPES = ("jpg", "png")
 

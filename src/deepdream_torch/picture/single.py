@@ -10,13 +10,13 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from deepdream_torch.dream.device import resolve_device
-from deepdream_torch.dream.dream import check_layer, dream_batch
-from deepdream_torch.dream.errors import DreamError
-from deepdream_torch.dream.layers import CUSTOMLOOP, distinct
-from deepdream_torch.dream.loop import Log, Progress
-from deepdream_torch.dream.pixels import Picture, as_rgb_array
-from deepdream_torch.dream.settings import DreamSettings
+from deepdream_torch.dreaming.device import resolve_device
+from deepdream_torch.dreaming.dream import check_layer, dream_batch
+from deepdream_torch.dreaming.errors import DreamError
+from deepdream_torch.dreaming.layers import CUSTOMLOOP, distinct
+from deepdream_torch.dreaming.loop import Log, Progress
+from deepdream_torch.dreaming.pixels import Picture, as_rgb_array
+from deepdream_torch.dreaming.settings import DreamSettings
 from deepdream_torch.picture.contact_sheet import contact_sheet
 from deepdream_torch.picture.files import save_atomic
 from deepdream_torch.picture.naming import IMAGE_TYPES, output_name

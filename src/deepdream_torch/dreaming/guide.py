@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from deepdream_torch.dream.device import autocast
-from deepdream_torch.dream.errors import DreamError
-from deepdream_torch.dream.min_size import min_side
-from deepdream_torch.dream.pixels import mean_tensor, to_net
+from deepdream_torch.dreaming.device import autocast
+from deepdream_torch.dreaming.errors import DreamError
+from deepdream_torch.dreaming.min_size import min_side
+from deepdream_torch.dreaming.pixels import mean_tensor, to_net
 
 
 @dataclass

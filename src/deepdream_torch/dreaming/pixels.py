@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from PIL import Image, UnidentifiedImageError
 
-from deepdream_torch.dream.errors import DreamError
+from deepdream_torch.dreaming.errors import DreamError
 
 Picture = Any  # an (H, W, 3) uint8 RGB ndarray, a PIL image, or a path to a picture file
 

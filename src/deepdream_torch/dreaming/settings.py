@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from deepdream_torch.dream.errors import DreamError
+from deepdream_torch.dreaming.errors import DreamError
 
 IMAGENET_MEAN = (104.0, 117.0, 123.0)  # B, G, R: the mean the BVLC models were trained with
 

@@ -1,8 +1,8 @@
 import pytest
 import torch
 
-from deepdream_torch.dream.device import resolve_device, resolve_precision
-from deepdream_torch.dream.errors import DreamError
+from deepdream_torch.dreaming.device import resolve_device, resolve_precision
+from deepdream_torch.dreaming.errors import DreamError
 
 no_cuda = pytest.mark.skipif(
     torch.cuda.is_available(), reason="checks the messages of a machine without CUDA"

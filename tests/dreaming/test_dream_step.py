@@ -1,6 +1,6 @@
 import torch
 
-from deepdream_torch.dream.step import ascend, clip
+from deepdream_torch.dreaming.step import ascend, clip
 
 
 def test_each_item_is_normalised_by_its_own_mean_absolute_gradient():

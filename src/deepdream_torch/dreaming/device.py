@@ -7,7 +7,7 @@ from contextlib import AbstractContextManager
 
 import torch
 
-from deepdream_torch.dream.errors import DreamError
+from deepdream_torch.dreaming.errors import DreamError
 
 PRECISIONS = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
 

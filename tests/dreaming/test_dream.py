@@ -5,16 +5,16 @@ import contextlib
 import numpy as np
 import pytest
 import torch
-from dream_nets import NETS
 
 from deepdream_torch import dream, dream_batch
-from deepdream_torch.dream.errors import DreamError
-from deepdream_torch.dream.guide import GuideCache
-from deepdream_torch.dream.jitter import item_generators
-from deepdream_torch.dream.loop import dream_tensor
-from deepdream_torch.dream.objectives import Objective, l2
-from deepdream_torch.dream.settings import DreamSettings
+from deepdream_torch.dreaming.errors import DreamError
+from deepdream_torch.dreaming.guide import GuideCache
+from deepdream_torch.dreaming.jitter import item_generators
+from deepdream_torch.dreaming.loop import dream_tensor
+from deepdream_torch.dreaming.objectives import Objective, l2
+from deepdream_torch.dreaming.settings import DreamSettings
 from deepdream_torch.net.random_weights import random_weights
+from tests.dreaming.dream_nets import NETS
 
 MEAN = np.array([104.0, 117.0, 123.0])
 

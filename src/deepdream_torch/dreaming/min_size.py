@@ -6,7 +6,7 @@ import weakref
 
 import torch
 
-from deepdream_torch.dream.errors import DreamError
+from deepdream_torch.dreaming.errors import DreamError
 from deepdream_torch.errors import DeepDreamError
 
 _LARGEST_TRIED = 4096

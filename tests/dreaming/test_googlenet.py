@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from deepdream_torch import dream_batch
-from deepdream_torch.dream.min_size import min_side
+from deepdream_torch.dreaming.min_size import min_side
 
 
 @pytest.mark.parametrize(

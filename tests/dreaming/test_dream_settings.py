@@ -1,7 +1,7 @@
 import pytest
 
-from deepdream_torch.dream.errors import DreamError
-from deepdream_torch.dream.settings import DreamSettings
+from deepdream_torch.dreaming.errors import DreamError
+from deepdream_torch.dreaming.settings import DreamSettings
 from deepdream_torch.errors import DeepDreamError
 
 

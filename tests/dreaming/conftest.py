@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from dream_nets import NETS, random_net
+
+from tests.dreaming.dream_nets import NETS, random_net
 
 
 @pytest.fixture

@@ -3,8 +3,8 @@ import pytest
 import torch
 from PIL import Image
 
-from deepdream_torch.dream.errors import DreamError
-from deepdream_torch.dream.pixels import as_rgb_array, mean_tensor, to_net, to_pictures
+from deepdream_torch.dreaming.errors import DreamError
+from deepdream_torch.dreaming.pixels import as_rgb_array, mean_tensor, to_net, to_pictures
 
 MEAN = (104.0, 117.0, 123.0)
 

@@ -3,7 +3,7 @@ import pytest
 import torch
 from scipy import ndimage
 
-from deepdream_torch.dream.octaves import octave_sizes, resize, usable_octaves
+from deepdream_torch.dreaming.octaves import octave_sizes, resize, usable_octaves
 
 
 def test_octave_sizes_follow_the_originals_chain_of_zooms():

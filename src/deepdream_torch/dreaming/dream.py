@@ -7,15 +7,21 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import torch
 
-from deepdream_torch.dream.device import autocast, memory_format, resolve_device, resolve_precision, tune_for
-from deepdream_torch.dream.errors import DreamError
-from deepdream_torch.dream.guide import GuideCache, guide_cache_for
-from deepdream_torch.dream.jitter import item_generators
-from deepdream_torch.dream.layers import DEFAULT_LAYER
-from deepdream_torch.dream.loop import Log, Progress, dream_tensor
-from deepdream_torch.dream.objectives import Objective, guided, l2
-from deepdream_torch.dream.pixels import Picture, as_rgb_array, mean_tensor, to_net, to_pictures
-from deepdream_torch.dream.settings import IMAGENET_MEAN, DreamSettings
+from deepdream_torch.dreaming.device import (
+    autocast,
+    memory_format,
+    resolve_device,
+    resolve_precision,
+    tune_for,
+)
+from deepdream_torch.dreaming.errors import DreamError
+from deepdream_torch.dreaming.guide import GuideCache, guide_cache_for
+from deepdream_torch.dreaming.jitter import item_generators
+from deepdream_torch.dreaming.layers import DEFAULT_LAYER
+from deepdream_torch.dreaming.loop import Log, Progress, dream_tensor
+from deepdream_torch.dreaming.objectives import Objective, guided, l2
+from deepdream_torch.dreaming.pixels import Picture, as_rgb_array, mean_tensor, to_net, to_pictures
+from deepdream_torch.dreaming.settings import IMAGENET_MEAN, DreamSettings
 from deepdream_torch.errors import DeepDreamError
 
 
@@ -43,7 +49,7 @@ def dream(
 
     ``image``: an (H, W, 3) uint8 RGB array, a PIL image or a picture file. ``layer``: the blob to amplify (L2),
     or to pull towards ``guide``'s features when a guide picture is given. ``objective`` replaces both with any
-    objective (see ``deepdream_torch.dream.objectives``). ``mean``: the model's B, G, R mean. ``seed``: same
+    objective (see ``deepdream_torch.dreaming.objectives``). ``mean``: the model's B, G, R mean. ``seed``: same
     seed, same picture. ``progress`` is called after every step; ``log(level, message)`` gets details.
     The net is moved to ``device`` (and to the channels-last layout, which changes none of its results).
     """

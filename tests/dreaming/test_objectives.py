@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 import torch
 
-from deepdream_torch.dream import objectives
-from deepdream_torch.dream.objectives import best_matches, guided, l2
+from deepdream_torch.dreaming import objectives
+from deepdream_torch.dreaming.objectives import best_matches, guided, l2
 
 
 def gradient(objective, blobs):

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 
 import torch
 
-from deepdream_torch.dream.errors import DreamError
-from deepdream_torch.dream.jitter import draw_shift, roll_each
-from deepdream_torch.dream.min_size import min_side
-from deepdream_torch.dream.objectives import Objective
-from deepdream_torch.dream.octaves import octave_sizes, resize, usable_octaves
-from deepdream_torch.dream.settings import DreamSettings
-from deepdream_torch.dream.step import ascend, clip
+from deepdream_torch.dreaming.errors import DreamError
+from deepdream_torch.dreaming.jitter import draw_shift, roll_each
+from deepdream_torch.dreaming.min_size import min_side
+from deepdream_torch.dreaming.objectives import Objective
+from deepdream_torch.dreaming.octaves import octave_sizes, resize, usable_octaves
+from deepdream_torch.dreaming.settings import DreamSettings
+from deepdream_torch.dreaming.step import ascend, clip
 
 Log = Callable[[int, str], None]  # (verbosity level, message): 1 = a line per picture, 2 = details
 
