@@ -66,13 +66,13 @@ def make_dreamer(
     net = load_caffe(prototxt, write_random_caffemodel(prototxt, folder / "bench.caffemodel", seed=0))
     settings = {"octaves": 3, "iterations": iterations, "jitter": 8, "device": "cpu", "seed": 0}
 
-    def dreamer(frames: np.ndarray, layers: Sequence[str]) -> np.ndarray:
+    def dreamer(frames: np.ndarray, layers: Sequence[str], numbers: Sequence[int]) -> np.ndarray:
         return dream_batch(frames, net, layers, **settings)
 
     return dreamer, f"dream_batch, 3-conv 32-channel random net, 3 octaves x {iterations} iterations, CPU"
 
 
-def _fixed_workload(frames: np.ndarray, layers: Sequence[str]) -> np.ndarray:
+def _fixed_workload(frames: np.ndarray, layers: Sequence[str], numbers: Sequence[int]) -> np.ndarray:
     x = torch.from_numpy(frames).permute(0, 3, 1, 2).float()
     weight = torch.ones(3, 3, 3, 3) / 27
     for _ in range(40):
@@ -93,19 +93,19 @@ def main() -> None:
         source, clip = source_clip(folder, args.frames)
         frames_wanted = FrameRange(1, args.frames)
         dreamer, what = make_dreamer(folder, args.iterations)
-        seen: list[tuple[np.ndarray, list[str]]] = []
+        seen: list[tuple[np.ndarray, list[str], list[int]]] = []
 
-        def recording(frames: np.ndarray, names: Sequence[str]) -> np.ndarray:
-            seen.append((frames.copy(), list(names)))
-            return dreamer(frames, names)
+        def recording(frames: np.ndarray, names: Sequence[str], numbers: Sequence[int]) -> np.ndarray:
+            seen.append((frames.copy(), list(names), list(numbers)))
+            return dreamer(frames, names, numbers)
 
         # A first run records the inputs the pipeline hands the dreamer (blended frames), so that the dreamer
         # alone is timed on exactly those; it also pays the first-call costs of each layer for both sides.
         dream_video(source, folder / "frames", folder / "out.mp4", recording, layers, frames=frames_wanted)
 
         def alone() -> int:
-            for frames, names in seen:
-                dreamer(frames, names)
+            for frames, names, numbers in seen:
+                dreamer(frames, names, numbers)
             return len(seen)
 
         def pipeline() -> int:
@@ -126,7 +126,7 @@ def main() -> None:
                 source,
                 folder / "io",
                 folder / "io.mp4",
-                lambda frames, names: frames.copy(),
+                lambda frames, names, numbers: frames.copy(),
                 layers,
                 frames=frames_wanted,
                 restart=True,

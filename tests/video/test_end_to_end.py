@@ -40,7 +40,7 @@ def test_a_clip_dreamed_with_dream_batch(make_clip, tmp_path, net):
     source = make_clip("c.mp4", frames=8, audio="aac")
     calls = []
 
-    def dreamer(frames, layers):
+    def dreamer(frames, layers, numbers):
         calls.append(list(layers))
         return dream_batch(frames, net, layers, **SETTINGS)
 

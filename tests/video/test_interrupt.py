@@ -21,7 +21,7 @@ from deepdream_torch.video import VideoInterrupted, dream_video, parse_blend
 
 source, frames_dir, out, log, delay, slow_frame, slow_delay = sys.argv[1:8]
 
-def dreamer(batch, layers):
+def dreamer(batch, layers, numbers):
     with open(log, "a") as file:
         file.write("".join(name + "\\n" for name in layers))
     time.sleep(float(slow_delay) if layers[0] == "f" + slow_frame else float(delay))

@@ -159,13 +159,13 @@ def test_resume_continues_after_the_last_dreamed_frame(make_clip, tmp_path):
     ) as stopped:
         dream_video(source, tmp_path / "f", out, first, layers, blend=blend, image_type="png")
     assert stopped.value.done == 4 and stopped.value.partial == partial
-    assert first.layers == ["f1", "f2", "f3", "f4"]
+    assert first.layers == ["f1", "f2", "f3", "f4"] and first.numbers == [1, 2, 3, 4]
     assert dreamed_numbers(tmp_path / "f") == [1, 2, 3, 4]
     assert len(cv2_frames(partial)) == 4 and not out.exists()
 
     second = Recorder()
     result = dream_video(source, tmp_path / "f", out, second, layers, blend=blend, image_type="png")
-    assert second.layers == ["f5", "f6", "f7", "f8", "f9", "f10"]
+    assert second.layers == ["f5", "f6", "f7", "f8", "f9", "f10"] and second.numbers == [5, 6, 7, 8, 9, 10]
     assert (result.dreamed, result.reused) == (6, 4)
     assert len(cv2_frames(out)) == 10 and not partial.exists()
     assert audio_seconds(out) == pytest.approx(0.4, abs=0.04)
@@ -199,7 +199,7 @@ def test_the_input_is_never_overwritten(make_clip, tmp_path):
 def test_a_dreamer_returning_the_wrong_shape_is_reported(make_clip, tmp_path):
     source = make_clip("c.mp4", frames=3)
     with pytest.raises(VideoError, match="must return uint8 frames of the shape it was given"):
-        dream_video(source, tmp_path / "f", tmp_path / "o.mp4", lambda x, layers: x[:, ::2], ["x"])
+        dream_video(source, tmp_path / "f", tmp_path / "o.mp4", lambda x, layers, numbers: x[:, ::2], ["x"])
 
 
 def test_missing_and_corrupt_videos(tmp_path):

@@ -127,21 +127,23 @@ def read_png(path: Path) -> np.ndarray:
 
 
 class Recorder:
-    """A dreamer that inverts the picture (255 - x) and records every call: the inputs and their layers."""
+    """A dreamer that inverts the picture (255 - x) and records every call: the inputs, their layers and numbers."""
 
     def __init__(self) -> None:
         self.inputs: list[np.ndarray] = []
         self.layers: list[str] = []
+        self.numbers: list[int] = []
         self.calls: list[int] = []
 
-    def __call__(self, frames: np.ndarray, layers: Sequence[str]) -> np.ndarray:
+    def __call__(self, frames: np.ndarray, layers: Sequence[str], numbers: Sequence[int]) -> np.ndarray:
         self.calls.append(len(frames))
         self.inputs.extend(frame.copy() for frame in frames)
         self.layers.extend(layers)
+        self.numbers.extend(numbers)
         return 255 - frames
 
 
-def identity(frames: np.ndarray, layers: Sequence[str]) -> np.ndarray:
+def identity(frames: np.ndarray, layers: Sequence[str], numbers: Sequence[int]) -> np.ndarray:
     return frames.copy()
 
 
@@ -158,8 +160,8 @@ class InterruptAt(Recorder):
         self.count = count
         self.signum = signum
 
-    def __call__(self, frames: np.ndarray, layers: Sequence[str]) -> np.ndarray:
-        dreamed = super().__call__(frames, layers)
+    def __call__(self, frames: np.ndarray, layers: Sequence[str], numbers: Sequence[int]) -> np.ndarray:
+        dreamed = super().__call__(frames, layers, numbers)
         if len(self.inputs) == self.count:
             os.kill(os.getpid(), self.signum)
         return dreamed

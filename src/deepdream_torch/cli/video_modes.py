@@ -36,15 +36,16 @@ CUDA_BATCH = 4
 
 
 def make_dreamer(model: Model, flags: Flags, checked: Checked, bars: RichProgress) -> Dreamer:
-    """The ``(frames, layers) -> frames`` callable the video modes dream with: the net and settings bound once."""
+    """The ``(frames, layers, numbers) -> frames`` callable the video modes dream with: the net and settings bound
+    once; frame n's jitter is seeded with ``seed + n``, so it dreams the same whether or not the run was resumed."""
 
-    def dreamer(frames: np.ndarray, layers: Sequence[str]) -> np.ndarray:
+    def dreamer(frames: np.ndarray, layers: Sequence[str], numbers: Sequence[int]) -> np.ndarray:
         return dream_batch(
             frames, model.net, list(layers),
             octaves=checked.settings.octaves, octave_scale=checked.settings.octave_scale,
             iterations=checked.settings.iterations, jitter=checked.settings.jitter,
             step_size=checked.settings.step_size, guide=checked.guide, mean=model.mean,
-            device=flags.device, seed=flags.seed, precision=flags.precision, progress=bars.steps, log=bars.log,
+            device=flags.device, seed=[flags.seed + n for n in numbers], precision=flags.precision, progress=bars.steps, log=bars.log,
         )  # fmt: skip
 
     return dreamer

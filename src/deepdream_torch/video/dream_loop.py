@@ -86,7 +86,7 @@ def _dream(
     names = [layer_for_frame(layers, frame.number) for frame in inputs]
     batch = np.stack([frame.image for frame in inputs])
     began = time.perf_counter()
-    result = np.asarray(dreamer(batch, names))
+    result = np.asarray(dreamer(batch, names, [frame.number for frame in inputs]))
     seconds = (time.perf_counter() - began) / len(inputs)
     if result.shape != batch.shape or result.dtype != np.uint8:
         raise VideoError(

@@ -9,10 +9,12 @@ import numpy as np
 
 from deepdream_torch.video.errors import VideoError
 
-# What the video modes call to dream: frames (N, H, W, 3) uint8 RGB and one layer name per frame in, the
-# dreamed frames (same shape and dtype) out. Build it once (net, guide features, settings) and pass it in; the
-# pipeline never builds a net, so guide features are computed once per layer by the dreamer, not per frame.
-Dreamer = Callable[[np.ndarray, Sequence[str]], np.ndarray]
+# What the video modes call to dream: frames (N, H, W, 3) uint8 RGB, one layer name per frame and the frames'
+# 1-based numbers in, the dreamed frames (same shape and dtype) out. The numbers let a dreamer seed each frame
+# by its number, so a frame dreams the same in a resumed run and frames do not share one jitter sequence.
+# Build it once (net, guide features, settings) and pass it in; the pipeline never builds a net, so guide
+# features are computed once per layer by the dreamer, not per frame.
+Dreamer = Callable[[np.ndarray, Sequence[str], Sequence[int]], np.ndarray]
 
 
 @dataclass(frozen=True)
