@@ -27,3 +27,17 @@ def test_verbose_2_adds_a_line_per_frame_and_the_dreams_details(make_clip, tmp_p
     text = run(make_clip, tmp_path, verbose=2)
     assert "frame 1: a, as is" in text and "frame 3: a, blend 0.60" in text
     assert "octave 1/4" in text
+
+
+def test_the_octave_iteration_bar_shows_no_frame_speed():
+    from types import SimpleNamespace
+
+    out = io.StringIO()
+    console = Console(file=out, width=150, force_terminal=False)
+    with rich_progress(console, verbose=2) as progress:
+        progress.start("dreaming", total=3, done=0)
+        for done in range(1, 5):
+            progress.steps(SimpleNamespace(octave=1, octaves=2, iteration=done, iterations=4, done=done, total=8))
+    step_lines = [line for line in out.getvalue().splitlines() if "iteration" in line]
+    assert step_lines and not any("frames/s" in line for line in step_lines)
+    assert any("frames/s" in line for line in out.getvalue().splitlines() if line.startswith("dreaming"))

@@ -30,6 +30,8 @@ class FramesPerSecond(ProgressColumn):
     """Frames per second over rich's recent window (resumed frames do not count: they were not advanced)."""
 
     def render(self, task: Task) -> Text:
+        if not task.fields.get("frames"):  # the -v 2 octave/iteration bar counts steps, not frames
+            return Text("")
         speed = task.finished_speed or task.speed
         return Text("-- frames/s" if speed is None else f"{speed:.2f} frames/s", style="progress.data.speed")
 
@@ -46,7 +48,7 @@ class RichProgress:
     def start(self, description: str, total: int, done: int) -> None:
         if self._frames is not None:
             self._bar.remove_task(self._frames)
-        self._frames = self._bar.add_task(description, total=total, completed=done)
+        self._frames = self._bar.add_task(description, total=total, completed=done, frames=True)
 
     def frame(self, event: FrameDone) -> None:
         if self._frames is not None:
