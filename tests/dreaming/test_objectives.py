@@ -57,3 +57,40 @@ def test_objectives_compose_by_weighted_sums():
     assert combined({"a": a, "b": b}).item() == pytest.approx(
         (0.25 * a.square().sum() + b.square().sum()).item(), rel=1e-5
     )
+
+
+def test_channels_gradient_is_zero_outside_the_chosen_channels(tiny_net):
+    from deepdream_torch.dreaming.objectives import channels
+
+    x = torch.randn(1, 3, 32, 32, requires_grad=True)
+    blobs = tiny_net(x, outputs=["conv2"])
+    chosen = channels("conv2", [2, 5])
+    grad = gradient(chosen, {"conv2": blobs["conv2"].detach()})["conv2"]
+    blob = blobs["conv2"].detach()
+    outside = [c for c in range(16) if c not in (2, 5)]
+    assert grad[:, outside].abs().max().item() == 0.0
+    torch.testing.assert_close(grad[:, [2, 5]], blob[:, [2, 5]])  # l2's gradient, the activation, on the chosen
+    # And through the net to the picture: the input gradient equals that of l2 on the two channels alone.
+    chosen({"conv2": blobs["conv2"]}).backward()
+    y = x.detach().clone().requires_grad_(True)
+    (0.5 * tiny_net(y, outputs=["conv2"])["conv2"][:, [2, 5]].square().sum()).backward()
+    torch.testing.assert_close(x.grad, y.grad)
+
+
+def test_channels_composes_with_l2_and_weighs_the_rest():
+    from deepdream_torch.dreaming.objectives import channels
+
+    blob = torch.randn(2, 4, 3, 5)
+    both = channels("a", [1], rest_weight=0.25) + 0.5 * l2("a")
+    grad = gradient(both, {"a": blob})["a"]
+    factor = torch.tensor([0.25, 1.0, 0.25, 0.25]).view(1, 4, 1, 1) + 0.5
+    torch.testing.assert_close(grad, blob * factor)
+    assert both.layers == ("a",)
+
+
+def test_a_channel_past_the_blob_names_its_channel_count():
+    from deepdream_torch.dreaming.errors import DreamError
+    from deepdream_torch.dreaming.objectives import channels
+
+    with pytest.raises(DreamError, match="channel 9 is out of range for a: it has 4 channels"):
+        channels("a", [1, 9])({"a": torch.zeros(1, 4, 2, 2)})

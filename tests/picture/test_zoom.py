@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 from pathlib import Path
@@ -52,7 +53,7 @@ def test_zoom_writes_n_frames_and_a_video_of_that_many_frames_at_the_rate(tiny_n
     assert video.shape == (4, 24, 32, 3)
     assert rate == 12
     pictures = [as_rgb_array(f).astype(int) for f in files]
-    for before, after in zip(pictures, pictures[1:], strict=False):
+    for before, after in itertools.pairwise(pictures):
         assert np.abs(after - before).mean() > 1.0  # each frame moved and dreamed on, not a copy
 
 

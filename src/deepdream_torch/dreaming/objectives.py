@@ -7,10 +7,12 @@ independent items and still give each the result it would get on its own.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import torch
+
+from deepdream_torch.dreaming.errors import DreamError
 
 Blobs = Mapping[str, torch.Tensor]
 
@@ -49,6 +51,45 @@ class Objective:
 def l2(layer: str) -> Objective:
     """Half the squared L2 norm of the blob: its gradient is the activation itself, the original's objective."""
     return Objective(f"l2({layer})", (layer,), lambda blobs: 0.5 * blobs[layer].float().square().sum())
+
+
+def channels(layer: str, chosen: Iterable[int], rest_weight: float = 0.0) -> Objective:
+    """Like ``l2(layer)`` on the ``chosen`` channels only; every other channel counts ``rest_weight`` times.
+
+    With ``rest_weight=0`` the gradient outside the chosen channels is exactly zero, so the dream grows what
+    those feature maps see and nothing else. A channel number past the blob's channel count raises DreamError
+    naming the count (``check_channels`` says it before a run).
+    """
+    picked = tuple(sorted({int(c) for c in chosen}))
+    if not picked:
+        raise DreamError(f"no channels given for {layer}: name at least one (e.g. 12,40-45)")
+    if picked[0] < 0:
+        raise DreamError(f"channel {picked[0]} of {layer} is negative: channels are numbered from 0")
+    weights: dict[tuple[int, torch.device], torch.Tensor] = {}
+
+    def score(blobs: Blobs) -> torch.Tensor:
+        blob = blobs[layer].float()
+        count = blob.shape[1]
+        key = (count, blob.device)
+        if key not in weights:
+            check_channels(layer, picked, count)
+            weight = torch.full((count,), float(rest_weight), device=blob.device)
+            weight[list(picked)] = 1.0
+            weights[key] = weight.view(1, count, *([1] * (blob.dim() - 2)))
+        return 0.5 * (weights[key] * blob.square()).sum()
+
+    shown = ",".join(str(c) for c in picked) if len(picked) <= 6 else f"{len(picked)} channels"
+    rest = f", rest {rest_weight:g}" if rest_weight else ""
+    return Objective(f"channels({layer}: {shown}{rest})", (layer,), score)
+
+
+def check_channels(layer: str, chosen: Iterable[int], count: int) -> None:
+    """DreamError when a channel of ``chosen`` is not among the ``count`` channels of blob ``layer``."""
+    outside = [c for c in chosen if not 0 <= c < count]
+    if outside:
+        raise DreamError(
+            f"channel {outside[0]} is out of range for {layer}: it has {count} channels (0 to {count - 1})"
+        )
 
 
 def guided(layer: str, guide_blob: torch.Tensor) -> Objective:
