@@ -8,6 +8,7 @@ from pathlib import Path
 from deepdream_torch.video.blend import DEFAULT_BLEND, Blend
 from deepdream_torch.video.dream_run import run_dream
 from deepdream_torch.video.errors import VideoError, VideoInterrupted
+from deepdream_torch.video.flow import NO_FLOW, Flow
 from deepdream_torch.video.folder import source_frames
 from deepdream_torch.video.frame import ALL_FRAMES, Dreamer, Frame, FrameRange
 from deepdream_torch.video.images import read_image
@@ -28,6 +29,7 @@ def dream_frames(
     image_type: str = "jpg",
     restart: bool = False,
     progress: Progress = NO_PROGRESS,
+    flow: Flow = NO_FLOW,
 ) -> RunResult:
     """Dream the frames ``frames_in/00000001.<image_type>``, ... into ``frames_dir`` (mode 2).
 
@@ -65,6 +67,7 @@ def dream_frames(
         restart=restart,
         total=len(listing),
         progress=progress,
+        flow=flow,
     )
     if not outcome.complete:
         hint = resume_hint(outcome.done, len(listing), frames_dir, frames.start + outcome.done)

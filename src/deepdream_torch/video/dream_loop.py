@@ -1,4 +1,5 @@
-"""The hot loop of the video modes: each frame blended with the previous dream, dreamed, passed on."""
+"""The hot loop of the video modes: each frame blended with the previous dream (along the motion with
+``--flow``), dreamed, passed on."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import numpy as np
 
 from deepdream_torch.video.blend import Blend, blend_frames
 from deepdream_torch.video.errors import VideoError
+from deepdream_torch.video.flow import NO_FLOW, Flow, flow_input, frame_motion
 from deepdream_torch.video.frame import Dreamer, Frame
 from deepdream_torch.video.layers import layer_for_frame
 from deepdream_torch.video.progress import FrameDone, Progress
@@ -35,16 +37,21 @@ def dream_sequence(
     progress: Progress,
     total: int,
     batch_size: int = 1,
+    flow: Flow = NO_FLOW,
 ) -> Iterator[Dreamed]:
     """The dreamed frames of ``source``, in order.
 
     The first frame is dreamed as it is; frame n after it from ``blend_frames(dream(n - 1), source(n), b)``.
     ``finished(n)`` gives the image of frame n when an earlier run dreamed it: that image is reused and is the
-    blend source of the next frame. When ``blend`` takes nothing from the previous dream, up to ``batch_size``
-    frames go to the dreamer in one call. Stops between dreamer calls once ``stop`` is set; frames not yet
+    blend source of the next frame. With ``flow`` on, frame n is dreamed from ``flow.flow_input(dream(n - 1),
+    source(n - 1), source(n), motion, b)`` instead: the frame's ``motion`` as the reading thread computed it,
+    or computed here when it did not. All the state is the previous source frame and its dream, so a run that
+    starts (or resumes) anywhere continues exactly as one that got there. When ``blend`` takes nothing from the
+    previous dream, up to ``batch_size`` frames go to the dreamer in one call (and ``flow`` has nothing to do). Stops between dreamer calls once ``stop`` is set; frames not yet
     handed to the dreamer are dropped.
     """
     previous: np.ndarray | None = None
+    previous_source: np.ndarray | None = None
     waiting: list[Frame] = []
     done = 0
     for frame in source:
@@ -52,7 +59,7 @@ def dream_sequence(
             return
         image = finished(frame.number)
         if image is not None:
-            previous = image
+            previous, previous_source = image, frame.image
             done += 1
             yield Dreamed(replace(frame, image=image), reused=True)
             continue
@@ -65,9 +72,14 @@ def dream_sequence(
                 waiting = []
             continue
         b = None if previous is None else blend.weight(frame.number)
-        mixed = frame if b is None else replace(frame, image=blend_frames(previous, frame.image, b))
+        mixed = replace(frame, motion=None)
+        if previous is not None and b is not None and flow.off:
+            mixed = replace(mixed, image=blend_frames(previous, frame.image, b))
+        elif previous is not None and previous_source is not None and b is not None:
+            motion = frame.motion or frame_motion(previous_source, frame.image, flow)
+            mixed = replace(mixed, image=flow_input(previous, previous_source, frame.image, motion, b))
         (dreamed,) = _dream(dreamer, layers, [mixed], [b], done, total, progress)
-        previous = dreamed.frame.image
+        previous, previous_source = dreamed.frame.image, frame.image
         done += 1
         yield dreamed
     if waiting and not stop.is_set():

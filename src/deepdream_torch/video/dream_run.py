@@ -1,9 +1,10 @@
 """What modes 0 and 2 share: resume after the finished frames, dream the rest on the main thread while another
-thread reads frames and one saves them, stop cleanly on a signal."""
+thread reads frames and one saves them, stop cleanly on a signal; with ``frame_settings``, refuse to resume
+frames dreamed with other settings (``manifest``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,12 +14,14 @@ from deepdream_torch.video.background import Prefetch, Sink
 from deepdream_torch.video.blend import Blend
 from deepdream_torch.video.dream_loop import Dreamed, dream_sequence
 from deepdream_torch.video.errors import VideoError
+from deepdream_torch.video.flow import NO_FLOW, Flow, with_motion
 from deepdream_torch.video.folder import finished_until, forget_dreamed
 from deepdream_torch.video.frame import Dreamer, Frame, FrameRange
 from deepdream_torch.video.images import read_image, write_image
+from deepdream_torch.video.manifest import check_settings, forget_other_dream, record_outcome, record_settings
 from deepdream_torch.video.paths import dream_frame_path
 from deepdream_torch.video.progress import Progress
-from deepdream_torch.video.signals import stop_on_signals
+from deepdream_torch.video.signals import Stop, stop_on_signals
 
 # Frames queued on each side of the dreamer: enough to ride out a slow decode or a slow save, few enough that
 # a 4K run holds well under a gigabyte.
@@ -52,15 +55,25 @@ def run_dream(
     total: int,
     progress: Progress,
     also: Callable[[Dreamed], None] | None = None,
+    frame_settings: Mapping[str, object] | None = None,
+    flow: Flow = NO_FLOW,
 ) -> DreamOutcome:
     """Dream the frames ``source()`` yields into ``frames_dir`` (``dream_frame_%08d.<image_type>``).
 
     Frames finished by an earlier run are reused (``restart`` deletes them first). Each frame, reused or new,
-    is also passed to ``also`` on the saving thread, in order (mode 0 encodes it there).
+    is also passed to ``also`` on the saving thread, in order (mode 0 encodes it there). With ``flow`` on, the
+    reading thread also computes each frame's motion, so the dreamer never waits for the optical flow.
+
+    ``frame_settings`` (a JSON-able mapping of everything that shapes a frame; None skips the check): frames
+    dreamed with other settings are not resumed but refused with ``manifest.SettingsChanged``, or with
+    ``restart`` all deleted; the settings and the outcome are recorded beside the frames. Hold
+    ``lock.output_lock(frames_dir)`` around the call so that no other run writes the folder meanwhile.
     """
     if batch_size < 1:
         raise VideoError(f"batch size {batch_size} is less than 1: give 1 or more frames per dreamer call")
     frames_dir.mkdir(parents=True, exist_ok=True)
+    if frame_settings is not None and not check_settings(frames_dir, frame_settings, restart):
+        forget_other_dream(frames_dir)  # --restart after a change: no frame of the other dream may stay
     if restart:
         forget_dreamed(frames_dir, image_type, frames)
     last_finished = finished_until(frames_dir, image_type, frames)
@@ -69,6 +82,8 @@ def run_dream(
         progress.log(
             1, f"resuming after frame {last_finished}: {already} frames are already dreamed in {frames_dir}"
         )
+    if frame_settings is not None:
+        record_settings(frames_dir, frame_settings, done=already, total=total)
     progress.start("dreaming", total, already)
 
     def finished(number: int) -> np.ndarray | None:
@@ -84,12 +99,21 @@ def run_dream(
 
     dreamed = reused = 0
     ahead = QUEUE_FRAMES + batch_size
-    with stop_on_signals() as stop, Prefetch(source, ahead, "read frames") as reader:
+
+    def read() -> Iterator[Frame]:
+        if flow.off or blend.independent:
+            return source()
+        return with_motion(source(), flow, first=last_finished + 1)
+
+    with (
+        stop_on_signals(lambda message: progress.log(1, message)) as stop,
+        Prefetch(read, ahead, "read frames") as reader,
+    ):
         try:
             with Sink(save, ahead, "save frames") as saver:
                 for item in dream_sequence(
                     reader,
-                    dreamer,
+                    _interruptible(dreamer, stop),
                     layers,
                     blend,
                     finished=finished,
@@ -97,6 +121,7 @@ def run_dream(
                     progress=progress,
                     total=total,
                     batch_size=batch_size,
+                    flow=flow,
                 ):
                     saver.put(item)
                     reused += item.reused
@@ -104,4 +129,19 @@ def run_dream(
         except KeyboardInterrupt:
             stop.set()  # a second signal: the frame in flight is dropped, the ones dreamed are saved
         # Complete when the source ran out and no frame read was dropped (a stop can drop a waiting batch).
-        return DreamOutcome(dreamed, reused, complete=reader.exhausted and dreamed + reused == reader.handed)
+        outcome = DreamOutcome(
+            dreamed, reused, complete=reader.exhausted and dreamed + reused == reader.handed
+        )
+    if frame_settings is not None:
+        record_outcome(frames_dir, outcome.done, total, outcome.complete)
+    return outcome
+
+
+def _interruptible(dreamer: Dreamer, stop: Stop) -> Dreamer:
+    """``dreamer``, during which a second Ctrl-C drops the frame in flight (nowhere else: files stay whole)."""
+
+    def dream(frames: np.ndarray, layers: Sequence[str], numbers: Sequence[int]) -> np.ndarray:
+        with stop.interruptible():
+            return dreamer(frames, layers, numbers)
+
+    return dream

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from deepdream_torch.video.errors import VideoError
+
+if TYPE_CHECKING:
+    from deepdream_torch.video.flow import Motion
 
 # What the video modes call to dream: frames (N, H, W, 3) uint8 RGB, one layer name per frame and the frames'
 # 1-based numbers in, the dreamed frames (same shape and dtype) out. The numbers let a dreamer seed each frame
@@ -22,13 +26,15 @@ class Frame:
     """Frame ``number`` (1-based, the source's numbering) as (H, W, 3) uint8 RGB.
 
     ``pts`` and ``duration`` are in the source video's time base (None for frames read from a folder); the
-    encoder keeps them, so variable-frame-rate videos stay in sync with their audio.
+    encoder keeps them, so variable-frame-rate videos stay in sync with their audio. ``motion``: how the frame
+    came from the source frame before it (``flow.with_motion`` fills it in on the reading thread for ``--flow``).
     """
 
     number: int
     image: np.ndarray
     pts: int | None = None
     duration: int | None = None
+    motion: Motion | None = None
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from deepdream_torch.video.dream_loop import Dreamed
 from deepdream_torch.video.dream_run import run_dream
 from deepdream_torch.video.encode import open_writer
 from deepdream_torch.video.errors import VideoError, VideoInterrupted
+from deepdream_torch.video.flow import NO_FLOW, Flow
 from deepdream_torch.video.frame import ALL_FRAMES, Dreamer, FrameRange
 from deepdream_torch.video.paths import check_image_type, partial_video_path
 from deepdream_torch.video.progress import NO_PROGRESS, Progress
@@ -37,6 +38,7 @@ def dream_video(
     crf: int | None = None,
     restart: bool = False,
     progress: Progress = NO_PROGRESS,
+    flow: Flow = NO_FLOW,
 ) -> RunResult:
     """Dream ``video`` frame by frame into ``video_out`` (mode 0), keeping its frame times and audio.
 
@@ -82,6 +84,7 @@ def dream_video(
             restart=restart,
             total=total,
             progress=progress,
+            flow=flow,
             also=encode,
         )
     audio = describe_audio(writer.audio, info.audio_codec)

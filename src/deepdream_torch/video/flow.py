@@ -1,0 +1,167 @@
+"""Motion-compensated blending: the previous dream warped along the optical flow of the source frames.
+
+``blend.py``'s rule mixes the previous dream into the next frame where it was, so dreamed patterns stay put
+while the picture moves under them (smear, ghosts, flicker). Here, as in video style transfer (Ruder et al.,
+2016), the *backward* flow w (frame t → t−1, OpenCV's DIS or Farneback on the grey source frames) says where
+each pixel of frame t was in frame t−1; the previous dream is sampled there (x + w(x), bilinear, border
+replicated) and trusted only where the forward flow ŵ (t−1 → t) sends it back: a pixel is unreliable when
+|w + ŵ|² ≥ 0.01(|w|² + |ŵ|²) + 0.5, at motion boundaries, or when it comes from outside the frame; the mask
+is then smoothed. The next input is ``b · source_t + (1 − b) · (mask · warped + (1 − mask) · source_t)``.
+
+What is warped is the dream's *detail* (dream − its source frame), added to the current source frame:
+``warped = source_t + warp(dream_{t−1} − source_{t−1})``. Measured by ``benchmarks/bench_flow.py``: warping
+the dream itself re-samples the dream's own colours every frame, so its bilinear blur and any mismatch between
+the source's lighting now and then accumulate (the old tools that warped the dream got "brighter and brighter");
+the detail carries only what dreaming added, so the picture's colours always come from the current source frame.
+At zero motion both equal the plain blend. Everything here is a pure function of frames; the motion of a frame
+(``frame_motion``) needs only source frames, so the video pipeline computes it on the frame-reading thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from typing import Literal
+
+import cv2
+import numpy as np
+
+from deepdream_torch.video.errors import VideoError
+from deepdream_torch.video.frame import Frame
+
+FLOW_METHODS = ("off", "dis", "farneback")
+FLOW_QUALITIES = ("fast", "medium")
+_DIS_PRESETS = {"fast": cv2.DISOPTICAL_FLOW_PRESET_FAST, "medium": cv2.DISOPTICAL_FLOW_PRESET_MEDIUM}
+# Ruder et al.'s thresholds: the forward–backward check, and the motion boundary |∇u|² + |∇v|² ≥ 0.01|w|² + 0.002.
+_CONSISTENCY_SHARE, _CONSISTENCY_FLOOR = 0.01, 0.5
+_BOUNDARY_SHARE, _BOUNDARY_FLOOR = 0.01, 0.002
+# The mask is smoothed so that the seam between warped dream and fresh source is soft, not a hard edge.
+_MASK_BLUR_SIGMA = 1.5
+
+
+@dataclass(frozen=True)
+class Flow:
+    """How the previous dream follows motion: ``method`` off, ``dis`` or ``farneback``; ``quality`` for DIS."""
+
+    method: Literal["off", "dis", "farneback"] = "off"
+    quality: Literal["fast", "medium"] = "fast"
+
+    @property
+    def off(self) -> bool:
+        return self.method == "off"
+
+
+NO_FLOW = Flow()
+
+
+def parse_flow(method: str, quality: str = "fast") -> Flow:
+    """The ``Flow`` that ``--flow`` and ``--flow-quality`` name; raises VideoError for other words."""
+    method, quality = str(method).strip().lower(), str(quality).strip().lower()
+    if method not in FLOW_METHODS:
+        raise VideoError(f"flow {method!r} is not one of {', '.join(FLOW_METHODS)}: give one of them")
+    if quality not in FLOW_QUALITIES:
+        raise VideoError(
+            f"flow quality {quality!r} is not one of {', '.join(FLOW_QUALITIES)}: give one of them"
+        )
+    return Flow(method, quality)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Motion:
+    """How frame t came from frame t−1: where to sample t−1 for each pixel of t, and how far to trust it.
+
+    ``sample_at`` (H, W, 2) float32 holds x + w(x) and y + w(y); ``mask`` (H, W) float32 is 1 where the warped
+    previous frame can be trusted, 0 where it cannot (disoccluded, inconsistent, a motion boundary).
+    """
+
+    sample_at: np.ndarray
+    mask: np.ndarray
+
+
+def optical_flow(image: np.ndarray, other: np.ndarray, flow: Flow) -> np.ndarray:
+    """(H, W, 2) float32 flow f with ``image(x) ≈ other(x + f(x))``, from grey versions of the two RGB frames."""
+    grey, other_grey = _grey(image), _grey(other)
+    if flow.method == "dis":
+        # A new instance per call: DIS keeps state between calls, and one instance is not safe across threads.
+        dis = cv2.DISOpticalFlow_create(_DIS_PRESETS[flow.quality])
+        return dis.calc(grey, other_grey, None)
+    if flow.method == "farneback":
+        return cv2.calcOpticalFlowFarneback(grey, other_grey, None, 0.5, 3, 15, 3, 5, 1.2, 0)
+    raise VideoError(f"flow {flow.method!r} computes no motion: give 'dis' or 'farneback'")
+
+
+def frame_motion(previous_source: np.ndarray, source: np.ndarray, flow: Flow) -> Motion:
+    """The motion of ``source`` (frame t) from ``previous_source`` (t−1): backward flow, checked by forward flow."""
+    backward = optical_flow(source, previous_source, flow)
+    forward = optical_flow(previous_source, source, flow)
+    return motion_from_flows(backward, forward)
+
+
+def motion_from_flows(backward: np.ndarray, forward: np.ndarray) -> Motion:
+    """The ``Motion`` of backward flow w (t → t−1) checked against forward flow ŵ (t−1 → t)."""
+    height, width = backward.shape[:2]
+    grid = np.stack(np.meshgrid(np.arange(width, dtype=np.float32), np.arange(height, dtype=np.float32)), -1)
+    sample_at = grid + backward
+    forward_back = warp(forward, sample_at)  # ŵ at the place each pixel came from
+    round_trip = np.sum((backward + forward_back) ** 2, axis=-1)
+    size = np.sum(backward**2, axis=-1) + np.sum(forward_back**2, axis=-1)
+    inconsistent = round_trip >= _CONSISTENCY_SHARE * size + _CONSISTENCY_FLOOR
+    du_y, du_x = np.gradient(backward[..., 0])
+    dv_y, dv_x = np.gradient(backward[..., 1])
+    gradient = du_x**2 + du_y**2 + dv_x**2 + dv_y**2
+    boundary = gradient >= _BOUNDARY_SHARE * np.sum(backward**2, axis=-1) + _BOUNDARY_FLOOR
+    x, y = sample_at[..., 0], sample_at[..., 1]
+    # Came from more than half a pixel beyond frame t−1: nothing there to carry (a strip entering the picture).
+    outside = (x < -0.5) | (x > width - 0.5) | (y < -0.5) | (y > height - 0.5)
+    reliable = (~(inconsistent | boundary | outside)).astype(np.float32)
+    mask = cv2.GaussianBlur(reliable, (0, 0), _MASK_BLUR_SIGMA, borderType=cv2.BORDER_REPLICATE)
+    # Blurring spreads trust into unreliable pixels; keep them at most half trusted, and fully trusted areas at 1.
+    mask = np.minimum(mask, np.where(reliable > 0, 1.0, 0.5)).astype(np.float32)
+    return Motion(sample_at.astype(np.float32), mask)
+
+
+def warp(image: np.ndarray, sample_at: np.ndarray) -> np.ndarray:
+    """``image`` sampled at ``sample_at`` (H, W, 2 absolute x, y): bilinear, the border replicated."""
+    return cv2.remap(
+        image, sample_at[..., 0], sample_at[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
+
+
+def flow_input(
+    previous_dream: np.ndarray,
+    previous_source: np.ndarray,
+    source: np.ndarray,
+    motion: Motion,
+    b: float,
+    carry: Literal["detail", "dream"] = "detail",
+) -> np.ndarray:
+    """The next dream's input: ``b · source + (1 − b) · (mask · warped + (1 − mask) · source)``, uint8.
+
+    ``carry="detail"`` warps dream − source of frame t−1 onto frame t (the default, see the module docstring);
+    ``"dream"`` warps the previous dream itself (kept to measure the difference).
+    """
+    now = source.astype(np.float32)
+    if carry == "detail":
+        detail = previous_dream.astype(np.float32) - previous_source.astype(np.float32)
+        warped = now + warp(detail, motion.sample_at)
+    else:
+        warped = warp(previous_dream.astype(np.float32), motion.sample_at)
+    mask = motion.mask[..., None]
+    carried = mask * warped + (np.float32(1.0) - mask) * now
+    mixed = carried * np.float32(1.0 - b) + now * np.float32(b)
+    return np.clip(np.rint(mixed), 0, 255).astype(np.uint8)
+
+
+def with_motion(frames: Iterable[Frame], flow: Flow, first: int = 1) -> Iterator[Frame]:
+    """``frames`` with their ``motion`` from the frame before, for frames numbered ``first`` on (the ones still
+    to dream). Meant for the frame-reading thread, so that the dreamer never waits for the flow."""
+    previous: np.ndarray | None = None
+    for frame in frames:
+        if previous is not None and frame.number >= first and not flow.off:
+            frame = replace(frame, motion=frame_motion(previous, frame.image, flow))
+        previous = frame.image
+        yield frame
+
+
+def _grey(image: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(np.ascontiguousarray(image), cv2.COLOR_RGB2GRAY)
