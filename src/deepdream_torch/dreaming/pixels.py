@@ -1,30 +1,36 @@
-"""Pictures in and out of the net's space: RGB uint8 <-> BGR float with the model's mean subtracted (Caffe's
-convention, 0-255 scale)."""
+"""Pictures in and out of the net's space: any picture file as the upright 8-bit RGB a viewer shows, and RGB uint8
+<-> BGR float with the model's mean subtracted (Caffe's convention, 0-255 scale)."""
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from deepdream_torch.dreaming.errors import DreamError
 
 Picture = Any  # an (H, W, 3) uint8 RGB ndarray, a PIL image, or a path to a picture file
 
+# 80 megapixels: a 10000x8000 photo still opens; a tiny PNG declaring 100000x100000 (a decompression bomb) does
+# not, before a byte of it is decoded. Pillow's own warning starts at 89 Mpx, so ours always speaks first.
+MAX_PICTURE_PIXELS = 80_000_000
+_SIXTEEN_BIT_MODES = ("I;16", "I;16L", "I;16B", "I;16N")
+
 
 def as_rgb_array(picture: Picture) -> np.ndarray:
-    """An (H, W, 3) uint8 RGB array from an array, a PIL image or a picture file; DreamError if it is none."""
+    """An (H, W, 3) uint8 RGB array from an array, a PIL image or a picture file; DreamError if it is none.
+
+    Files and PIL images come out as a viewer shows them: turned upright by their EXIF orientation, and wide
+    pixels (16-bit, 32-bit integer, float) scaled to 8 bits by ``eight_bits`` instead of clipped.
+    """
     if isinstance(picture, (str, Path)):
-        try:
-            with Image.open(picture) as opened:
-                picture = opened.convert("RGB")
-        except (OSError, UnidentifiedImageError) as error:
-            raise DreamError(f"cannot read picture {str(picture)!r}: {error}") from error
+        picture = read_picture(Path(picture))
     if isinstance(picture, Image.Image):
-        picture = np.asarray(picture.convert("RGB"))
+        picture = _rgb(ImageOps.exif_transpose(picture))
     if not isinstance(picture, np.ndarray):
         raise DreamError(
             f"a picture must be an RGB array, a PIL image or a file path, not {type(picture).__name__}"
@@ -36,6 +42,65 @@ def as_rgb_array(picture: Picture) -> np.ndarray:
     if picture.shape[0] == 0 or picture.shape[1] == 0:
         raise DreamError(f"the picture is empty ({picture.shape[1]}x{picture.shape[0]} pixels)")
     return picture
+
+
+def read_picture(path: Path) -> np.ndarray:
+    """The picture file ``path`` as upright (H, W, 3) uint8 RGB; DreamError if it cannot be read or is larger
+    than ``MAX_PICTURE_PIXELS`` (checked on the header, before decoding)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as opened:
+                _check_size(path, opened.size)
+                return _rgb(ImageOps.exif_transpose(opened))
+    except Image.DecompressionBombError:
+        # Pillow refuses pictures past twice its own limit while opening them, before we see their size.
+        raise DreamError(
+            f"picture {str(path)!r} declares more than {2 * Image.MAX_IMAGE_PIXELS / 1e6:.0f} megapixels, more "
+            f"than the {MAX_PICTURE_PIXELS // 1_000_000} megapixels this tool reads: scale it down first"
+        ) from None
+    except (OSError, UnidentifiedImageError, ValueError, SyntaxError) as error:
+        raise DreamError(f"cannot read picture {str(path)!r}: {error}") from None
+
+
+def eight_bits(values: np.ndarray, sixteen_bit: bool = False) -> np.ndarray:
+    """Grey levels of any depth as uint8, scaled by what the numbers mean rather than clipped at 255.
+
+    ``sixteen_bit`` integers (PNG/TIFF 16-bit) by their bit depth: 65535 is white. Otherwise, values within
+    0..1 that are not integers are a float picture (1 is white); values within 0..255 are 8-bit already; within
+    0..65535, 16-bit data Pillow widened to 32 bits; anything else (negatives, beyond 16 bits) is stretched from
+    its own minimum (black) to its maximum (white). Not-a-number and infinities are black.
+    """
+    floating = np.issubdtype(values.dtype, np.floating)
+    values = np.nan_to_num(values.astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0)
+    low, high = (float(values.min()), float(values.max())) if values.size else (0.0, 0.0)
+    if sixteen_bit or (low >= 0 and 255 < high <= 65535 and not floating):
+        scaled = values * (255 / 65535)
+    elif floating and low >= 0 and high <= 1:
+        scaled = values * 255
+    elif low >= 0 and high <= 255:
+        scaled = values
+    else:
+        scaled = (values - low) * (255 / (high - low)) if high > low else np.zeros_like(values)
+    return np.rint(np.clip(scaled, 0, 255)).astype(np.uint8)
+
+
+def _rgb(image: Image.Image) -> np.ndarray:
+    if image.mode in ("I", "F") or image.mode.startswith("I;16"):
+        grey = eight_bits(np.asarray(image), sixteen_bit=image.mode.startswith("I;16"))
+        return np.repeat(grey[:, :, None], 3, axis=2)
+    # Every other mode (palette, 1-bit, LA/RGBA with the alpha dropped, CMYK, YCbCr, 16-bit RGB, which Pillow
+    # already reads as 8-bit) has a conversion Pillow knows.
+    return np.asarray(image.convert("RGB"))
+
+
+def _check_size(path: Path, size: tuple[int, int]) -> None:
+    width, height = size
+    if width * height > MAX_PICTURE_PIXELS:
+        raise DreamError(
+            f"picture {str(path)!r} is {width}x{height} ({width * height / 1e6:.0f} megapixels), more than the "
+            f"{MAX_PICTURE_PIXELS // 1_000_000} megapixels this tool reads: scale it down first"
+        )
 
 
 def mean_tensor(mean: tuple[float, float, float], device: torch.device) -> torch.Tensor:

@@ -6,24 +6,24 @@ import os
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
+from deepdream_torch.dreaming.errors import DreamError
+from deepdream_torch.dreaming.pixels import read_picture
 from deepdream_torch.video.errors import VideoError
 
 JPEG_QUALITY = 95
 
 
 def read_image(path: Path) -> np.ndarray:
-    """The picture at ``path`` as (H, W, 3) uint8 RGB."""
+    """The picture at ``path`` as (H, W, 3) uint8 RGB, upright and 8-bit as a viewer shows it (the reader
+    single pictures use: EXIF orientation, 16-bit and float pictures scaled, a size limit)."""
     try:
-        with Image.open(path) as picture:
-            return np.asarray(picture.convert("RGB"))
-    except FileNotFoundError:
-        raise VideoError(f"frame {path} is missing: extract or dream the frames again") from None
-    except (UnidentifiedImageError, OSError) as error:
-        raise VideoError(
-            f"cannot read frame {path} ({error}): delete it and extract or dream it again"
-        ) from None
+        return read_picture(Path(path))
+    except DreamError as error:
+        if not Path(path).exists():
+            raise VideoError(f"frame {path} is missing: extract or dream the frames again") from None
+        raise VideoError(f"cannot read frame {path} ({error}): delete it and extract or dream it again") from None
 
 
 def write_image(path: Path, image: np.ndarray) -> None:
