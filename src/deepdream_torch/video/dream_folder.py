@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 from deepdream_torch.video.blend import DEFAULT_BLEND, Blend
@@ -12,6 +12,7 @@ from deepdream_torch.video.flow import NO_FLOW, Flow
 from deepdream_torch.video.folder import source_frames
 from deepdream_torch.video.frame import ALL_FRAMES, Dreamer, Frame, FrameRange
 from deepdream_torch.video.images import read_image
+from deepdream_torch.video.lock import output_lock
 from deepdream_torch.video.paths import check_image_type
 from deepdream_torch.video.progress import NO_PROGRESS, Progress
 from deepdream_torch.video.result import RunResult, resume_hint
@@ -30,12 +31,15 @@ def dream_frames(
     restart: bool = False,
     progress: Progress = NO_PROGRESS,
     flow: Flow = NO_FLOW,
+    frame_settings: Mapping[str, object] | None = None,
+    lock: bool = True,
 ) -> RunResult:
     """Dream the frames ``frames_in/00000001.<image_type>``, ... into ``frames_dir`` (mode 2).
 
     Same dreaming, blending, resuming and stopping as ``dream_video`` (mode 0), from a folder instead of a
     video. Raises VideoError when ``frames_in`` is missing, unreadable or has gaps; VideoInterrupted on Ctrl-C
-    or SIGTERM, after saving the frames dreamed.
+    or SIGTERM, after saving the frames dreamed. ``frame_settings`` and ``lock`` as for ``dream_video``
+    (the lock is on ``frames_dir``).
     """
     frames_in, frames_dir = Path(frames_in), Path(frames_dir)
     image_type = check_image_type(image_type)
@@ -55,21 +59,23 @@ def dream_frames(
             size = image.shape
             yield Frame(number, image)
 
-    outcome = run_dream(
-        read,
-        frames_dir,
-        dreamer,
-        layers,
-        blend=blend,
-        batch_size=batch_size,
-        frames=frames,
-        image_type=image_type,
-        restart=restart,
-        total=len(listing),
-        progress=progress,
-        flow=flow,
-    )
+    with output_lock(*((frames_dir,) if lock else ())):
+        outcome = run_dream(
+            read,
+            frames_dir,
+            dreamer,
+            layers,
+            blend=blend,
+            batch_size=batch_size,
+            frames=frames,
+            image_type=image_type,
+            restart=restart,
+            total=len(listing),
+            progress=progress,
+            flow=flow,
+            frame_settings=frame_settings,
+        )
     if not outcome.complete:
-        hint = resume_hint(outcome.done, len(listing), frames_dir, frames.start + outcome.done)
+        hint = resume_hint(outcome.done, len(listing), frames_dir, frames.start + outcome.done, restart)
         raise VideoInterrupted(f"interrupted: {hint}", outcome.done)
     return RunResult(frames_dir, outcome.done, outcome.dreamed, outcome.reused)

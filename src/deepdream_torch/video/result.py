@@ -30,9 +30,13 @@ def refuse_to_overwrite(source: Path | None, *outputs: Path) -> None:
             raise VideoError(f"the output {output} is the input video: choose another output path")
 
 
-def resume_hint(done: int, total: int, frames_dir: Path, next_frame: int) -> str:
-    """The part of an interrupted run's message that says where things are and how to go on."""
-    return (
-        f"{done} of {total} frames are dreamed in {frames_dir}; run the same command again to continue from "
-        f"frame {next_frame} (or add --restart to start over)"
-    )
+def resume_hint(done: int, total: int, frames_dir: Path, next_frame: int, restart: bool = False) -> str:
+    """The part of an interrupted run's message that says where things are and how to go on. After a run with
+    ``--restart``, the same command would start over again: the way on is that command without it."""
+    where = f"{done} of {total} frames are dreamed in {frames_dir}"
+    if restart:
+        return (
+            f"{where}; run the same command again without --restart to continue from frame {next_frame} "
+            "(with --restart it starts over)"
+        )
+    return f"{where}; run the same command again to continue from frame {next_frame} (or add --restart to start over)"

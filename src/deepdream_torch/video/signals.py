@@ -1,38 +1,85 @@
-"""Ctrl-C and SIGTERM during a long run: finish the frame in flight, save, close the video, then stop."""
+"""Ctrl-C and SIGTERM during a long run: finish the frame in flight, save, close the video, then stop.
+
+The first signal asks for a stop after the frame being dreamed and says so at once. A second one drops that
+frame, but only while the dreamer runs (``Stop.interruptible``): anywhere else (the saver thread draining, the
+encoder flushing, the partial video being closed) it is noted and the shutdown goes on, so that however fast the
+user presses, the frames dreamed so far are saved and the partial video plays.
+"""
 
 from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+FIRST_MESSAGE = "stopping after this frame (Ctrl-C again to stop now)"
+SECOND_MESSAGE = "stopping now: saving the frames dreamed so far and closing the video"
+
+
+class Stop(threading.Event):
+    """Set by the first signal (the run stops between frames); ``now`` after a second one."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.now = False
+        self._interruptible = 0
+
+    @contextmanager
+    def interruptible(self) -> Iterator[None]:
+        """Within this block a second signal raises KeyboardInterrupt: wrap the dreamer call, nothing that
+        writes files."""
+        self._interruptible += 1
+        try:
+            yield
+        finally:
+            self._interruptible -= 1
+
+    def signalled(self, notify: Callable[[str], None]) -> None:
+        """What a signal does (the handler, also callable from tests)."""
+        if not self.is_set():
+            self.set()
+            notify(FIRST_MESSAGE)
+            return
+        if not self.now:
+            self.now = True
+            notify(SECOND_MESSAGE)
+        if self._interruptible:
+            raise KeyboardInterrupt
+
+
+_current: Stop | None = None
 
 
 @contextmanager
-def stop_on_signals() -> Iterator[threading.Event]:
-    """An event set by the first SIGINT or SIGTERM while the block runs.
+def stop_on_signals(notify: Callable[[str], None] | None = None) -> Iterator[Stop]:
+    """A ``Stop`` that SIGINT and SIGTERM set while the block runs; ``notify`` gets the one-line messages.
 
-    The run checks it between frames: the frame being dreamed is finished and saved, the video closed. A
-    second signal raises KeyboardInterrupt at once, dropping the frame in flight (for a user who will not
-    wait for a slow frame); the run still closes its files. Previous handlers are restored on exit. Off the
-    main thread, where Python cannot install handlers, signals keep their usual effect.
+    Nested blocks share the outermost one's ``Stop`` and handlers, so that a mode can keep the handlers for its
+    whole shutdown (closing the video after the frames). Previous handlers are restored on exit. Off the main
+    thread, where Python cannot install handlers, signals keep their usual effect.
     """
-    stop = threading.Event()
-    if threading.current_thread() is not threading.main_thread():
+    global _current
+    on_main = threading.current_thread() is threading.main_thread()
+    if _current is not None and on_main:
+        yield _current
+        return
+    stop = Stop()
+    if not on_main:
         yield stop
         return
+    tell = notify or (lambda message: None)
 
     def handle(signum: int, frame: FrameType | None) -> None:
-        if stop.is_set():
-            raise KeyboardInterrupt
-        stop.set()
+        stop.signalled(tell)
 
     previous = {number: signal.signal(number, handle) for number in STOP_SIGNALS}
+    _current = stop
     try:
         yield stop
     finally:
+        _current = None
         for number, handler in previous.items():
             signal.signal(number, handler)

@@ -7,7 +7,7 @@ and the input of mode 3.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from deepdream_torch.video.audio import describe_audio
@@ -19,9 +19,12 @@ from deepdream_torch.video.encode import open_writer
 from deepdream_torch.video.errors import VideoError, VideoInterrupted
 from deepdream_torch.video.flow import NO_FLOW, Flow
 from deepdream_torch.video.frame import ALL_FRAMES, Dreamer, FrameRange
+from deepdream_torch.video.lock import output_lock
+from deepdream_torch.video.manifest import check_settings
 from deepdream_torch.video.paths import check_image_type, partial_video_path
 from deepdream_torch.video.progress import NO_PROGRESS, Progress
 from deepdream_torch.video.result import RunResult, refuse_to_overwrite, resume_hint
+from deepdream_torch.video.signals import stop_on_signals
 
 
 def dream_video(
@@ -39,6 +42,8 @@ def dream_video(
     restart: bool = False,
     progress: Progress = NO_PROGRESS,
     flow: Flow = NO_FLOW,
+    frame_settings: Mapping[str, object] | None = None,
+    lock: bool = True,
 ) -> RunResult:
     """Dream ``video`` frame by frame into ``video_out`` (mode 0), keeping its frame times and audio.
 
@@ -50,6 +55,11 @@ def dream_video(
     ``batch_size`` at a time. ``frames``: 1-based inclusive start and end. A run finds the frames an earlier
     run finished in ``frames_dir`` and continues after them (the last one, as saved, is the blend source: exact
     with png, within JPEG's quality-95 error with jpg); ``restart`` dreams everything again.
+
+    ``frame_settings``: what shapes a frame, recorded beside the frames; a rerun with other settings is refused
+    (``manifest.SettingsChanged``) unless ``restart``. ``lock``: hold ``lock.output_lock`` on ``frames_dir``
+    and the partial video, so that a second run on them is refused (``lock.OutputLocked``); a caller that holds
+    the locks itself (a cluster driver) passes False.
 
     Raises VideoInterrupted on Ctrl-C or SIGTERM, after saving the frames dreamed and closing the partial
     video (it plays); VideoError for a missing or corrupt video.
@@ -67,35 +77,45 @@ def dream_video(
     refuse_to_overwrite(video, video_out, partial)
     video_out.parent.mkdir(parents=True, exist_ok=True)
     timing = {"time_base": info.time_base, "frame_rate": info.frame_rate}
-    with open_writer(partial, **timing, crf=crf, audio_from=video, trim_audio=frames.start > 1) as writer:
+    locked = (frames_dir, partial) if lock else ()
+    # The handlers stay installed until the video is closed and moved: a late Ctrl-C cannot break it.
+    with output_lock(*locked), stop_on_signals(lambda message: progress.log(1, message)):
+        if frame_settings is not None:
+            check_settings(
+                frames_dir, frame_settings, restart
+            )  # before the partial video is opened (emptied)
+        with open_writer(partial, **timing, crf=crf, audio_from=video, trim_audio=frames.start > 1) as writer:
 
-        def encode(item: Dreamed) -> None:
-            writer.write(item.frame.image, item.frame.pts, item.frame.duration)
+            def encode(item: Dreamed) -> None:
+                writer.write(item.frame.image, item.frame.pts, item.frame.duration)
 
-        outcome = run_dream(
-            lambda: decode_frames(video, frames),
-            frames_dir,
-            dreamer,
-            layers,
-            blend=blend,
-            batch_size=batch_size,
-            frames=frames,
-            image_type=image_type,
-            restart=restart,
-            total=total,
-            progress=progress,
-            flow=flow,
-            also=encode,
+            outcome = run_dream(
+                lambda: decode_frames(video, frames),
+                frames_dir,
+                dreamer,
+                layers,
+                blend=blend,
+                batch_size=batch_size,
+                frames=frames,
+                image_type=image_type,
+                restart=restart,
+                total=total,
+                progress=progress,
+                flow=flow,
+                also=encode,
+                frame_settings=frame_settings,
+            )
+        audio = describe_audio(writer.audio, info.audio_codec)
+        if not outcome.complete:
+            kept = f"the partial video is {partial}" if writer.frames else "no video was written yet"
+            if not writer.frames:
+                partial.unlink(missing_ok=True)
+            hint = resume_hint(outcome.done, total, frames_dir, frames.start + outcome.done, restart)
+            raise VideoInterrupted(
+                f"interrupted: {kept}; {hint}", outcome.done, partial if writer.frames else None
+            )
+        os.replace(partial, video_out)
+        progress.log(
+            1, f"wrote {video_out} ({writer.frames} frames, {writer.duration:.2f} s, audio: {audio})"
         )
-    audio = describe_audio(writer.audio, info.audio_codec)
-    if not outcome.complete:
-        kept = f"the partial video is {partial}" if writer.frames else "no video was written yet"
-        if not writer.frames:
-            partial.unlink(missing_ok=True)
-        hint = resume_hint(outcome.done, total, frames_dir, frames.start + outcome.done)
-        raise VideoInterrupted(
-            f"interrupted: {kept}; {hint}", outcome.done, partial if writer.frames else None
-        )
-    os.replace(partial, video_out)
-    progress.log(1, f"wrote {video_out} ({writer.frames} frames, {writer.duration:.2f} s, audio: {audio})")
     return RunResult(frames_dir, outcome.done, outcome.dreamed, outcome.reused, video_out, audio)
