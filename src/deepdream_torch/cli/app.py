@@ -230,6 +230,16 @@ def deepdream(
         typer.Option("--chain", rich_help_panel=DREAM_PANEL,
                      help="Single picture: dream each layer on the previous layer's result, as the original did."),
     ] = False,
+    flow: Annotated[
+        Literal["off", "dis", "farneback"],
+        typer.Option("--flow", rich_help_panel=DREAM_PANEL,
+                     help="Carry the last dream along the motion of the video (optical flow of the source "
+                          "frames), so patterns follow the picture instead of smearing: dis or farneback."),
+    ] = "off",
+    flow_quality: Annotated[
+        Literal["fast", "medium"],
+        typer.Option("--flow-quality", rich_help_panel=DREAM_PANEL, help="DIS optical flow preset."),
+    ] = "fast",
     device: Annotated[
         str,
         typer.Option("--device", rich_help_panel=RUN_PANEL, help="auto (CUDA when present), cpu, cuda or cuda:N."),

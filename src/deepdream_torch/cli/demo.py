@@ -1,4 +1,4 @@
-"""``deepdream demo`` (what ``make demo`` runs): bvlc_googlenet on a short clip, the original mode 0 into data/.
+"""``deepdream demo`` (what ``make demo`` runs): bvlc_googlenet on a short clip, mode 0 with ``--flow dis`` into data/.
 
 Never random weights: the model is fetched (and sha1-checked) through the zoo on first use; offline, the zoo's
 one-line error says how to point DEEPDREAM_MODELS at a local copy.
@@ -26,4 +26,5 @@ def run_demo(clip: Path | None = None, device: str = "auto", verbose: int = 2) -
     if clip is None:
         clip = SAMPLE_CLIP if SAMPLE_CLIP.is_file() else write_sample_clip(SAMPLE_CLIP, fps=SAMPLE_FPS)
         err.print(f"sample clip: {clip}")
-    run_flags(Flags(mode=0, extract=clip, model_path=files.folder, device=device, verbose=verbose))
+    # --flow dis: the dream follows the picture's motion (the sample clip moves) instead of smearing.
+    run_flags(Flags(mode=0, extract=clip, model_path=files.folder, device=device, verbose=verbose, flow="dis"))

@@ -46,6 +46,8 @@ class Flags:
     step_size: float = 1.5
     blend: str = "0.5"
     layers: tuple[str, ...] = (CUSTOMLOOP,)
+    flow: str = "off"
+    flow_quality: str = "fast"
     device: str = "auto"
     seed: int = 0
     precision: str = "fp32"

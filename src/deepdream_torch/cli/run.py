@@ -18,6 +18,7 @@ from deepdream_torch.dreaming.layers import CUSTOMLOOP as CUSTOMLOOP_LAYERS
 from deepdream_torch.dreaming.pixels import as_rgb_array
 from deepdream_torch.dreaming.settings import DreamSettings
 from deepdream_torch.video.blend import Blend, parse_blend
+from deepdream_torch.video.flow import NO_FLOW, Flow, parse_flow
 from deepdream_torch.video.frame import FrameRange
 
 
@@ -30,6 +31,7 @@ class Checked:
     frames: FrameRange
     layers: tuple[str, ...]
     guide: np.ndarray | None
+    flow: Flow = NO_FLOW
 
 
 def expand_layers(layers: tuple[str, ...]) -> tuple[str, ...]:
@@ -53,13 +55,21 @@ def check(flags: Flags) -> Checked:
         _must_exist("picture", flags.single_picture)
     elif flags.extract is not None and flags.mode in (0, 1):
         _must_exist("video", flags.extract)
+    blend = parse_blend(flags.blend, seed=flags.seed)
+    flow = parse_flow(flags.flow, flags.flow_quality)
+    if not flow.off and blend.independent:
+        raise CliError(
+            f"--flow {flow.method} carries the last dream along the motion, but --blend 1 carries nothing: "
+            "give a blend below 1, or drop --flow"
+        )
     guide = as_rgb_array(flags.guide_image) if flags.guide_image is not None else None
     return Checked(
         settings=settings,
-        blend=parse_blend(flags.blend, seed=flags.seed),
+        blend=blend,
         frames=FrameRange(flags.start_frame, flags.end_frame),
         layers=expand_layers(flags.layers),
         guide=guide,
+        flow=flow,
     )
 
 

@@ -88,6 +88,7 @@ def run_video_mode(flags: Flags, checked: Checked) -> RunResult:
                 "blend": checked.blend,
                 "batch_size": CUDA_BATCH if on_gpu and checked.blend.independent else 1,
                 "restart": flags.restart,
+                "flow": checked.flow,
             }
             dreamer = make_dreamer(model, flags, checked, bars)
             if flags.mode == 0:
