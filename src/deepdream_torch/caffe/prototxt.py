@@ -18,6 +18,11 @@ def parse_prototxt(text: str, source: str = "<prototxt>") -> caffe_pb2.NetParame
         text_format.Parse(text, net, allow_unknown_field=True)
     except text_format.ParseError as exc:
         raise CaffeFormatError(f"{source}: {_describe_parse_error(exc)}") from None
+    except RecursionError:
+        # protobuf's text parser recurses once per nested `{`; a real net nests a few levels, never hundreds.
+        raise CaffeFormatError(
+            f"{source}: blocks nested too deeply to be a Caffe network definition; is this the right file?"
+        ) from None
     if not net.layer and not net.layers:
         raise CaffeFormatError(f"{source}: no layers found; is this a Caffe network definition (deploy.prototxt)?")
     if net.layer and net.layers:

@@ -2,7 +2,9 @@
 
 This file only declares the command line. The flag form becomes a ``Flags`` value handed to ``run.run_flags``;
 each subcommand is one call into ``commands``. Every ``DeepDreamError`` (and every usage error) leaves as one
-line on stderr and exit code 2; Ctrl-C as one line and exit code 130.
+line on stderr and exit code 2; a failure of the world (an ``OSError``: disk full, read-only folder, closed stdout;
+no memory left) as one line and exit code 1, or 2 when a path the user gave is wrong (``cli/failures.py``); Ctrl-C
+as one line and exit code 130. Anything else is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typer.core import TyperGroup
 from deepdream_torch.cli.argv import OptionTable, normalize_argv, table_from_options
 from deepdream_torch.cli.commands import register
 from deepdream_torch.cli.errors import Interrupted, one_line
+from deepdream_torch.cli.failures import WorldFailure, world_failure
 from deepdream_torch.cli.flags import CUSTOMLOOP, DEFAULT_MODEL_NAME, MODES, Flags
 from deepdream_torch.errors import DeepDreamError
 
@@ -53,6 +56,17 @@ class DeepDreamGroup(TyperGroup):
             return super().invoke(ctx)
         except KeyboardInterrupt as interrupt:
             raise Interrupted("interrupted (Ctrl-C)") from interrupt
+        except (OSError, MemoryError) as error:
+            # A failure of the world (disk, folders, stdout, memory), not of the program: one line too.
+            raise world_failure(error) from error
+        except RuntimeError as error:
+            if type(error).__name__ != "OutOfMemoryError":  # torch's, for a GPU out of memory
+                raise
+            raise WorldFailure(
+                f"the device ran out of memory ({one_line(str(error)).split('.')[0]}): use smaller pictures, "
+                "fewer octaves or --device cpu",
+                1,
+            ) from error
 
     def main(
         self,
@@ -62,6 +76,7 @@ class DeepDreamGroup(TyperGroup):
         standalone_mode: bool = True,
         **extra: Any,
     ) -> Any:
+        _hold_standard_fds()
         try:
             result = super().main(args, prog_name or PROG, complete_var, standalone_mode=False, **extra)
             code = result if isinstance(result, int) else 0
@@ -69,6 +84,8 @@ class DeepDreamGroup(TyperGroup):
             code = _fail("aborted", 1)
         except DeepDreamError as error:
             code = _fail(str(error), _exit_code(error))
+            if isinstance(error, WorldFailure) and error.broken_stdout:
+                _silence_stdout()
         except Exception as error:
             if not _is_usage_error(error):
                 raise  # a bug: its traceback is the report we want
@@ -95,6 +112,28 @@ def _exit_code(error: DeepDreamError) -> int:
 def _is_usage_error(error: BaseException) -> bool:
     # Recognised by shape: typer >= 0.2x vendors click privately, older typer uses click itself.
     return getattr(error, "exit_code", None) == 2 and hasattr(error, "format_message")
+
+
+def _hold_standard_fds() -> None:
+    """Open /dev/null on a standard descriptor the shell closed (`deepdream ... >&-`): else the next file opened
+    (a frame, the video) would get descriptor 1 or 2 and receive whatever is printed."""
+    for fd in (1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            if devnull != fd:
+                os.dup2(devnull, fd)
+                os.close(devnull)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing it at exit does not fail a second time on the closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, AttributeError, ValueError):
+        pass  # stdout is gone entirely (None or detached): nothing will be flushed
 
 
 def _fail(message: str, code: int) -> int:

@@ -143,7 +143,7 @@ def _caffemodel_url(entry: ZooEntry, folder: Path) -> str:
     url = readme_facts(_read(readme)).caffemodel_url if readme else None
     if url:
         return url
-    if os.environ.get(MIRROR_ENV):
+    if zoo_mirror():
         return ""  # the mirror's address is all that is needed
     raise ZooError(
         f"no caffemodel_url is published for {entry.name}; download {entry.caffemodel} by hand into {folder}"
@@ -221,10 +221,33 @@ def _extract_gist(archive: Path, folder: Path) -> None:
 
 def _source(entry: ZooEntry, url: str, file_name: str) -> str:
     """The address to fetch a file from: the mirror's when DEEPDREAM_ZOO_MIRROR is set, else the published one."""
-    mirror = os.environ.get(MIRROR_ENV)
+    mirror = zoo_mirror()
     if mirror:
         return f"{mirror.rstrip('/')}/{quote(entry.name)}/{quote(file_name)}"
     return url
+
+
+def zoo_mirror() -> str | None:
+    """DEEPDREAM_ZOO_MIRROR when set, checked to be an http(s) address; ZooError in one line otherwise."""
+    mirror = os.environ.get(MIRROR_ENV, "").strip()
+    if not mirror:
+        return None
+    try:
+        parsed = urlparse(mirror)
+        parsed.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError as error:
+        problem = str(error)
+    else:
+        problem = "it must start with http:// or https://" if parsed.scheme not in ("http", "https") else ""
+        if not problem and not parsed.hostname:
+            problem = "it names no host"
+        if not problem and any(c.isspace() or ord(c) < 32 for c in mirror):
+            problem = "it contains spaces or control characters"
+    if problem:
+        raise ZooError(
+            f"{MIRROR_ENV}={mirror!r} is not a usable address ({problem}): set it to http://host/path or unset it"
+        )
+    return mirror
 
 
 def _is_gist_zip(url: str) -> bool:
