@@ -1,10 +1,13 @@
+import hashlib
 import os
+import time
 from pathlib import Path
 
 import pytest
 import torch
 
 from deepdream_torch.net.load import load_caffe
+from deepdream_torch.weights import checksum
 from deepdream_torch.weights.cache import convert_to_cache, description_path, load_model, weights_path
 from deepdream_torch.weights.checksum import file_sha1, read_sidecar
 from deepdream_torch.weights.discovery import ModelFiles
@@ -45,13 +48,45 @@ def test_the_second_load_does_not_need_the_caffemodel_at_all(tmp_path: Path) -> 
     assert_same(outputs(load_model(tmp_path / "m")), first)
 
 
-def test_an_unparseable_caffemodel_with_a_fresh_sidecar_is_never_read(tmp_path: Path) -> None:
+def test_an_untouched_caffemodel_is_hashed_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     prototxt, caffemodel = tiny_model(tmp_path / "m")
+    load_model(prototxt, caffemodel)
+    hashed = []
+    monkeypatch.setattr(checksum, "file_sha1", lambda path: hashed.append(path) or "0" * 40)
+    load_model(prototxt, caffemodel)
+    assert hashed == []
+
+
+def _replace_by_copy_keeping_mtime(caffemodel: Path, new: bytes, old: os.stat_result) -> None:
+    # `cp -p new model`, `tar x`, `unzip`: a new file whose mtime is set to one older than the sidecar's.
+    fresh = caffemodel.with_name("fresh")
+    fresh.write_bytes(new)
+    os.utime(fresh, ns=(old.st_atime_ns, old.st_mtime_ns - 10**9))
+    os.replace(fresh, caffemodel)
+
+
+def _rewrite_in_place_keeping_mtime(caffemodel: Path, new: bytes, old: os.stat_result) -> None:
+    # Same inode, same size, mtime put back exactly: only the ctime tells.
+    with open(caffemodel, "r+b") as stream:
+        stream.write(new)
+    os.utime(caffemodel, ns=(old.st_atime_ns, old.st_mtime_ns))
+
+
+@pytest.mark.parametrize("replace", [_replace_by_copy_keeping_mtime, _rewrite_in_place_keeping_mtime])
+def test_a_caffemodel_replaced_with_an_older_mtime_is_hashed_and_converted_again(tmp_path: Path, replace) -> None:
+    prototxt, caffemodel = tiny_model(tmp_path / "m", seed=0)
     first = outputs(load_model(prototxt, caffemodel))
-    stat = caffemodel.stat()
-    caffemodel.write_bytes(b"\xff" * stat.st_size)  # would fail to parse
-    os.utime(caffemodel, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # but looks untouched
-    assert_same(outputs(load_model(prototxt, caffemodel)), first)
+    old = caffemodel.stat()
+    _, other = tiny_model(tmp_path / "other", seed=1)
+    new = other.read_bytes()
+    assert len(new) == old.st_size
+    time.sleep(0.01)  # a ctime that differs even on coarse-clock filesystems
+    replace(caffemodel, new, old)
+
+    replaced = outputs(load_model(prototxt, caffemodel))
+    assert not torch.equal(replaced["fc"], first["fc"])
+    assert_same(replaced, outputs(load_caffe(prototxt, caffemodel)))
+    assert read_sidecar(caffemodel) == hashlib.sha1(new).hexdigest()
 
 
 def test_a_replaced_caffemodel_is_converted_again(tmp_path: Path) -> None:

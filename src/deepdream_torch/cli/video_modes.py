@@ -7,6 +7,7 @@ modes 2 and 3 use ``-i``/``-o`` themselves as the frame folders.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from deepdream_torch.video import (
     rich_progress,
 )
 from deepdream_torch.video.frame import Dreamer
+from deepdream_torch.video.paths import check_image_type
 from deepdream_torch.video.result import RunResult
 
 # Frames dreamed together when the blend leaves them independent (-b 1): only worth it on a GPU.
@@ -49,6 +51,38 @@ def make_dreamer(model: Model, flags: Flags, checked: Checked, bars: RichProgres
         )  # fmt: skip
 
     return dreamer
+
+
+def frame_settings(flags: Flags, checked: Checked, model: Model) -> dict[str, object]:
+    """Everything that shapes a dreamed frame, as the frames folder's manifest records it (``video.manifest``): a
+    rerun resumes only when these match. A new setting that changes what a frame looks like adds its key here."""
+    from deepdream_torch.weights.checksum import model_sha1
+
+    settings, blend = checked.settings, checked.blend
+    guide = checked.guide
+    return {
+        "model": model_sha1(model.files.caffemodel),
+        "prototxt": hashlib.sha1(model.files.prototxt.read_bytes()).hexdigest(),
+        "layers": list(checked.layers),
+        "octaves": settings.octaves,
+        "octave_scale": settings.octave_scale,
+        "iterations": settings.iterations,
+        "jitter": settings.jitter,
+        "step_size": settings.step_size,
+        "mean": [float(value) for value in model.mean],
+        # The guide's pixels, not its path: the same picture moved is the same guide, an edited one is not.
+        "guide": None if guide is None else _pixels_sha1(guide),
+        "blend": blend.value if blend.kind == "fixed" else blend.kind,
+        "seed": flags.seed,
+        "image_type": check_image_type(flags.image_type),
+        "precision": flags.precision,
+    }
+
+
+def _pixels_sha1(picture: np.ndarray) -> str:
+    digest = hashlib.sha1(str(picture.shape).encode())
+    digest.update(np.ascontiguousarray(picture).tobytes())
+    return digest.hexdigest()
 
 
 def folders(flags: Flags) -> tuple[str, Path, Path]:
@@ -88,6 +122,7 @@ def run_video_mode(flags: Flags, checked: Checked) -> RunResult:
                 "blend": checked.blend,
                 "batch_size": CUDA_BATCH if on_gpu and checked.blend.independent else 1,
                 "restart": flags.restart,
+                "frame_settings": frame_settings(flags, checked, model),
                 "flow": checked.flow,
             }
             dreamer = make_dreamer(model, flags, checked, bars)
