@@ -75,10 +75,11 @@ def test_single_picture_with_the_default_model_and_layers() -> None:
     names = sorted(p.name for p in Path("data/single_pictures/hulk").iterdir())
     layers = ["inception_4c-output", "inception_4d-output", "inception_4e-output", "inception_5a-output",
               "inception_5b-output"]  # fmt: skip
-    assert len(names) == len(layers) + 1 and "contact_sheet.jpg" in names
+    sheet = "contact_sheet_i-10_o-4_os-1.4_ss-1.5_j-32.jpg"  # named after its settings
+    assert len(names) == len(layers) + 1 and sheet in names
     for layer in layers:
         assert any(re.fullmatch(rf"dream_hulk_L-{layer}_i-10_o-4_os-1.4_ss-1.5_j-32_\(\d+sec\)\.jpg", n) for n in names)
-    assert "contact sheet: data/single_pictures/hulk/contact_sheet.jpg" in result.stdout
+    assert f"contact sheet: data/single_pictures/hulk/{sheet}" in result.stdout
 
 
 def test_single_picture_with_a_manually_downloaded_model(workdir: Path) -> None:

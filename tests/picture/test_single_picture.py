@@ -33,9 +33,9 @@ def test_one_file_per_distinct_layer_each_dreamed_from_the_original(tiny_net, pi
         alone = dream(original, tiny_net, layer, octaves=2, iterations=2, jitter=4, seed=5 + k, device="cpu")
         assert np.abs(read(path).astype(int) - alone).max() <= 1
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        [*(p.name for p in result.pictures.values()), "contact_sheet.jpg"]
+        [*(p.name for p in result.pictures.values()), "contact_sheet_i-2_o-2_os-1.4_ss-1.5_j-4.jpg"]
     )
-    assert result.contact_sheet == out / "contact_sheet.jpg"
+    assert result.contact_sheet == out / "contact_sheet_i-2_o-2_os-1.4_ss-1.5_j-4.jpg"
     with Image.open(result.contact_sheet) as sheet:
         assert sheet.format == "JPEG" and sheet.size == (6 + 2 * 326, 6 + 2 * (240 + 22 + 6))  # 3 tiles
 

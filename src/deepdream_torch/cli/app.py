@@ -30,6 +30,7 @@ IO_PANEL = "Input and output (modes 0-3, single picture)"
 MODEL_PANEL = "Model"
 DREAM_PANEL = "Dream"
 RUN_PANEL = "Machine and messages"
+ARTIST_PANEL = "Zoom, channels, preview"
 
 MULTI_VALUE = ("-l", "--layers")  # argparse nargs="+": `--layers a b c`
 ALIASES = {"--gi": "--guide-image"}  # the original README writes --gi
@@ -257,7 +258,9 @@ def deepdream(
         str,
         typer.Option("-b", "--blend", rich_help_panel=DREAM_PANEL,
                      help="How much of the next video frame is blended into the last dreamed frame: a number "
-                          "from 0 to 1, 'loop' (0.5 to 1 and back) or 'random' (0.5 to 1)."),
+                          "from 0 to 1 (1: each frame dreamed on its own), 'loop' (a share that rises 0.5, 0.6, "
+                          "... 0.9 frame by frame, then falls back, so the dream ebbs and returns) or 'random' "
+                          "(drawn between 0.5 and 1 per frame)."),
     ] = "0.5",
     guide_image: Annotated[
         Path | None,
@@ -269,6 +272,55 @@ def deepdream(
         typer.Option("--chain", rich_help_panel=DREAM_PANEL,
                      help="Single picture: dream each layer on the previous layer's result, as the original did."),
     ] = False,
+    zoom_frames: Annotated[
+        int | None,
+        typer.Option("--zoom-frames", min=1, rich_help_panel=ARTIST_PANEL, metavar="N",
+                     help="With -sp: a zoom animation of N frames (dream, zoom the result, dream again), as an MP4."),
+    ] = None,
+    zoom: Annotated[
+        float,
+        typer.Option("--zoom", rich_help_panel=ARTIST_PANEL,
+                     help="Zoom factor per animation frame (above 1 zooms in, below 1 out)."),
+    ] = 1.05,
+    rotate: Annotated[
+        float,
+        typer.Option("--rotate", rich_help_panel=ARTIST_PANEL, metavar="DEG",
+                     help="Degrees the animation turns per frame (counter-clockwise)."),
+    ] = 0.0,
+    pan: Annotated[
+        str,
+        typer.Option("--pan", rich_help_panel=ARTIST_PANEL, metavar="DX,DY",
+                     help="Pixels the animation's view moves per frame, right and down."),
+    ] = "0,0",
+    zoom_fps: Annotated[
+        int,
+        typer.Option("--zoom-fps", min=1, rich_help_panel=ARTIST_PANEL, help="Frames per second of the zoom MP4."),
+    ] = 24,
+    channels: Annotated[
+        str | None,
+        typer.Option("--channels", rich_help_panel=ARTIST_PANEL, metavar="LIST",
+                     help="Dream only these channels of each --layers blob, e.g. 12,40-45."),
+    ] = None,
+    channels_weight: Annotated[
+        float,
+        typer.Option("--channels-weight", rich_help_panel=ARTIST_PANEL, metavar="W",
+                     help="Weight of the other channels with --channels (0: ignored)."),
+    ] = 0.0,
+    preview: Annotated[
+        bool,
+        typer.Option("--preview", rich_help_panel=ARTIST_PANEL,
+                     help="A quick look: smaller pictures, half the iterations, into a separate preview folder."),
+    ] = False,
+    preview_scale: Annotated[
+        float,
+        typer.Option("--preview-scale", rich_help_panel=ARTIST_PANEL, metavar="F",
+                     help="Size of a preview relative to the picture or frame (0 to 1)."),
+    ] = 0.25,
+    preview_every: Annotated[
+        int,
+        typer.Option("--preview-every", min=1, rich_help_panel=ARTIST_PANEL, metavar="N",
+                     help="A video preview dreams every N-th frame only."),
+    ] = 10,
     flow: Annotated[
         Literal["off", "dis", "farneback"],
         typer.Option("--flow", rich_help_panel=DREAM_PANEL,
@@ -301,7 +353,7 @@ def deepdream(
     if ctx.meta.get("deepdream.bare"):
         typer.echo(ctx.get_help())
         raise typer.Exit(0)
-    flags = Flags.from_params(ctx.params)
+    flags = Flags.from_params(_with_typed(ctx))
     from deepdream_torch.cli.run import run_flags
 
     run_flags(flags)
@@ -314,7 +366,14 @@ def parse_flags(argv: Sequence[str]) -> Flags:
     """The ``Flags`` a command line of the original form stands for, without running anything."""
     command = typer.main.get_command(app)
     with command.make_context(PROG, list(argv)) as ctx:
-        return Flags.from_params(ctx.params)
+        return Flags.from_params(_with_typed(ctx))
+
+
+def _with_typed(ctx: Any) -> dict[str, Any]:
+    """The parsed parameters plus ``layers_given``: whether --layers was on the command line (its default,
+    customloop, only suits GoogLeNet; another model then dreams its own default blob)."""
+    source = ctx.get_parameter_source("layers")
+    return {**ctx.params, "layers_given": source is not None and source.name != "DEFAULT"}
 
 
 def main() -> None:

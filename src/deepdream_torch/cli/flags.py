@@ -46,6 +46,17 @@ class Flags:
     step_size: float = 1.5
     blend: str = "0.5"
     layers: tuple[str, ...] = (CUSTOMLOOP,)
+    zoom_frames: int | None = None  # H7 (artists): a zoom animation of this many frames from -sp
+    zoom: float = 1.05
+    rotate: float = 0.0
+    pan: str = "0,0"
+    zoom_fps: int = 24
+    channels: str | None = None
+    channels_weight: float = 0.0
+    preview: bool = False
+    preview_scale: float = 0.25
+    preview_every: int = 10
+    layers_given: bool = False  # whether --layers was typed: without it a model dreams its default layers
     flow: str = "off"
     flow_quality: str = "fast"
     device: str = "auto"

@@ -7,6 +7,7 @@ when it knows the model, else ImageNet's.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import torch
 from rich.console import Console
 from rich.progress import Progress
 
+from deepdream_torch.dreaming.layers import CUSTOMLOOP, default_layers
 from deepdream_torch.dreaming.settings import IMAGENET_MEAN
 from deepdream_torch.weights import ZooError
 from deepdream_torch.weights.discovery import ModelFiles, resolve_model
@@ -61,3 +63,27 @@ def load(model_name: str, model_path: Path | None, console: Console) -> Model:
     entry = known_entry(files.caffemodel.name)
     mean = entry.mean_bgr if entry is not None and entry.mean_bgr is not None else IMAGENET_MEAN
     return Model(files, load_model(files), tuple(mean), entry)
+
+
+def console_log(console: Console, verbose: int) -> Callable[[int, str], None]:
+    """A ``log(level, message)`` that prints the messages of levels up to ``verbose`` on ``console``."""
+
+    def log(level: int, message: str) -> None:
+        if level <= verbose:
+            console.print(message, markup=False, highlight=False)
+
+    return log
+
+
+def layers_to_dream(
+    model: Model, layers: tuple[str, ...], given: bool, log: Callable[[int, str], None]
+) -> tuple[str, ...]:
+    """``layers`` when the user typed --layers; else the model's default (GoogLeNet's customloop, the zoo's
+    suggestion, or a mid-depth blob of the net), said at ``-v 2``."""
+    if given:
+        return layers
+    suggested = model.entry.dream_layers if model.entry is not None else ()
+    chosen, why = default_layers(model.net, suggested)
+    shown = "customloop" if chosen == CUSTOMLOOP else ", ".join(chosen)
+    log(2, f"no --layers given: dreaming {shown} ({why}); name others with --layers")
+    return chosen

@@ -45,6 +45,9 @@ def expand_layers(layers: tuple[str, ...]) -> tuple[str, ...]:
 def check(flags: Flags) -> Checked:
     """Everything about the flags that can be wrong without looking at the model; raises a DeepDreamError."""
     settings = DreamSettings(flags.octaves, flags.octave_scale, flags.iterations, flags.jitter, flags.step_size)
+    from deepdream_torch.cli.artist import check_artist_flags
+
+    check_artist_flags(flags)
     resolve_precision(flags.precision, resolve_device(flags.device))
     if flags.single_picture is None and flags.mode in (0, 1) and flags.extract is None:
         raise CliError(
@@ -95,5 +98,7 @@ def run_flags(flags: Flags) -> None:
 
 
 def _must_exist(what: str, path: Path) -> None:
+    if path.is_dir():
+        raise CliError(f"{what} {path} is a folder, not a file: give the {what} file inside it")
     if not path.is_file():
         raise CliError(f"{what} {path} does not exist: check the path (inside Docker, the files are under /data)")

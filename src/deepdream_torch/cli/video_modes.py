@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from deepdream_torch.cli import console as consoles
+from deepdream_torch.cli.artist import objective_for
 from deepdream_torch.cli.flags import Flags
-from deepdream_torch.cli.model import Model, load
+from deepdream_torch.cli.model import Model, console_log, layers_to_dream, load
 from deepdream_torch.cli.run import Checked
 from deepdream_torch.dreaming.device import resolve_device
 from deepdream_torch.dreaming.dream import check_layer, dream_batch
@@ -41,6 +43,9 @@ def make_dreamer(model: Model, flags: Flags, checked: Checked, bars: RichProgres
     """The ``(frames, layers, numbers) -> frames`` callable the video modes dream with: the net and settings bound
     once; frame n's jitter is seeded with ``seed + n``, so it dreams the same whether or not the run was resumed."""
 
+    objective = objective_for(flags, model.net, checked.layers)
+    objectives = {layer: objective(layer) for layer in distinct(checked.layers)} if objective else None
+
     def dreamer(frames: np.ndarray, layers: Sequence[str], numbers: Sequence[int]) -> np.ndarray:
         return dream_batch(
             frames, model.net, list(layers),
@@ -48,6 +53,7 @@ def make_dreamer(model: Model, flags: Flags, checked: Checked, bars: RichProgres
             iterations=checked.settings.iterations, jitter=checked.settings.jitter,
             step_size=checked.settings.step_size, guide=checked.guide, mean=model.mean,
             device=flags.device, seed=[flags.seed + n for n in numbers], precision=flags.precision, progress=bars.steps, log=bars.log,
+            objectives=None if objectives is None else [objectives[layer] for layer in layers],
         )  # fmt: skip
 
     return dreamer
@@ -103,8 +109,14 @@ def run_video_mode(flags: Flags, checked: Checked) -> RunResult:
     model = None
     if flags.mode in (0, 2):
         model = load(flags.model_name, flags.model_path, err)
+        layers = layers_to_dream(model, checked.layers, flags.layers_given, console_log(err, flags.verbose))
+        checked = replace(checked, layers=layers)
         for layer in distinct(checked.layers):
             check_layer(model.net, layer)
+        if flags.preview:
+            from deepdream_torch.cli.preview import run_video_preview
+
+            return run_video_preview(flags, checked, model)
     with rich_progress(err, flags.verbose) as bars:
         common = {"frames": checked.frames, "image_type": flags.image_type, "progress": bars}
         if flags.mode == 1:

@@ -1,4 +1,12 @@
-"""Layer lists the CLI, the single-picture mode and the video pipeline share."""
+"""Layer lists the CLI, the single-picture mode and the video pipeline share, and the layer a model dreams when
+none is named."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from deepdream_torch.dreaming.errors import DreamError
 
 DEFAULT_LAYER = "inception_4c/output"
 
@@ -20,3 +28,46 @@ CUSTOMLOOP: tuple[str, ...] = (
 def distinct(layers: tuple[str, ...] | list[str]) -> list[str]:
     """The layers in first-seen order, each once."""
     return list(dict.fromkeys(layers))
+
+
+# Blocks whose output is a whole stage's features (inception concats, residual sums) dream better than the
+# convolutions inside them; nets without blocks (AlexNet, VGG) fall back to their convolutions.
+_BLOCK_TYPES = ("Concat", "Eltwise")
+_CONV_TYPES = ("Convolution",)
+# Two thirds of the way up: deep enough for objects and eyes, shallow enough to keep the picture's own shapes
+# (the zoo's suggestions sit there: GoogLeNet's inception_4c..4e of 9 inception outputs, AlexNet's conv4/conv5).
+_DEPTH = 2 / 3
+
+
+def default_layers(net: Any, suggested: Sequence[str] = ()) -> tuple[tuple[str, ...], str]:
+    """The layers to dream when the user named none, and why (for a ``-v 2`` line).
+
+    GoogLeNet (every ``customloop`` blob present) dreams ``CUSTOMLOOP``; else the first of ``suggested`` (the
+    zoo manifest's ``dream_layers``) the net has; else ``mid_depth_blob(net)``.
+    """
+    names = set(net.blob_names)
+    if set(CUSTOMLOOP) <= names:
+        return CUSTOMLOOP, "GoogLeNet's customloop"
+    for layer in suggested:
+        if layer in names:
+            return (layer,), "the zoo's suggestion for this model"
+    return (mid_depth_blob(net),), "a mid-depth convolutional blob of the net"
+
+
+def mid_depth_blob(net: Any) -> str:
+    """A blob two thirds of the way up the net's spatial blocks (Concat/Eltwise outputs), or of its
+    convolutions when it has no blocks; deterministic, from the prototxt's structure alone."""
+    for types in (_BLOCK_TYPES, _CONV_TYPES):
+        candidates = [
+            step.layer
+            for step in net.steps
+            if step.type in types and _spatial(net.blob_shapes.get(step.layer, ()))
+        ]
+        if candidates:
+            return candidates[int(len(candidates) * _DEPTH)]
+    raise DreamError(f"{net.name} has no convolutional blob to dream: name one with --layers")
+
+
+def _spatial(shape: Sequence[int]) -> bool:
+    """A feature map with some extent (not a vector after global pooling or an inner product)."""
+    return len(shape) == 4 and shape[2] > 1 and shape[3] > 1

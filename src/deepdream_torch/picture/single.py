@@ -15,14 +15,15 @@ from deepdream_torch.dreaming.dream import check_layer, dream_batch
 from deepdream_torch.dreaming.errors import DreamError
 from deepdream_torch.dreaming.layers import CUSTOMLOOP, distinct
 from deepdream_torch.dreaming.loop import Log, Progress
+from deepdream_torch.dreaming.objectives import Objective
 from deepdream_torch.dreaming.pixels import Picture, as_rgb_array
 from deepdream_torch.dreaming.settings import DreamSettings
 from deepdream_torch.picture.contact_sheet import contact_sheet
 from deepdream_torch.picture.files import save_atomic
-from deepdream_torch.picture.naming import IMAGE_TYPES, output_name
+from deepdream_torch.picture.naming import IMAGE_TYPES, output_name, sheet_name
 
 DEFAULT_ROOT = Path("data/single_pictures")
-CONTACT_SHEET = "contact_sheet.jpg"
+GUIDED = "guided"  # the subfolder of guided runs: their files never mix with (or overwrite) unguided ones
 
 
 @dataclass(frozen=True)
@@ -50,8 +51,14 @@ class SinglePictureResult:
     contact_sheet: Path
 
 
+def picture_folder(name: str, guided: bool, root: Path = DEFAULT_ROOT) -> Path:
+    """``<root>/<picture name>/``, and its ``guided/`` subfolder for a guided run."""
+    folder = Path(root) / name
+    return folder / GUIDED if guided else folder
+
+
 def dream_single_picture(
-    picture: str | Path,
+    picture: Picture,
     net: torch.nn.Module,
     layers: Sequence[str] = CUSTOMLOOP,
     out_dir: str | Path | None = None,
@@ -65,11 +72,18 @@ def dream_single_picture(
     batch_size: int | None = None,
     progress: Callable[[PictureProgress], None] | None = None,
     log: Log | None = None,
+    *,
+    objective_for: Callable[[str], Objective] | None = None,
+    name: str | None = None,
+    tag: str = "",
 ) -> SinglePictureResult:
     """Dream ``picture`` once per distinct layer of ``layers``, each from the original picture.
 
-    Writes ``dream_<pic>_L-<layer>_..._(<seconds>sec).<jpg|png>`` per layer and ``contact_sheet.jpg`` into
-    ``out_dir`` (default ``data/single_pictures/<picture name>/``). Layer k uses seed ``seed + k``, so batching
+    Writes ``dream_<pic>_L-<layer>_..._(<seconds>sec).<jpg|png>`` per layer and a contact sheet named after the
+    settings (``naming.sheet_name``) into ``out_dir`` (default ``data/single_pictures/<picture name>/``, its
+    ``guided/`` subfolder with a guide). ``picture`` is a file, or an array with its ``name``.
+    ``objective_for(layer)`` replaces the plain L2 objective (e.g. a channel objective), ``tag`` then says so in
+    the file names. Layer k uses seed ``seed + k``, so batching
     does not change a result. ``chain=True`` dreams each layer from the previous layer's result instead, the
     original tool's behaviour (one layer at a time). ``batch_size`` layers are dreamed together (default: all
     of them on CUDA, to fill the GPU at small octaves; one at a time on the CPU, where a batch runs every item
@@ -79,14 +93,17 @@ def dream_single_picture(
     if image_type not in IMAGE_TYPES:
         raise DreamError(f"unknown image type {image_type!r}: use {' or '.join(IMAGE_TYPES)}")
     settings = settings or DreamSettings()
-    original = as_rgb_array(Path(picture))
+    if name is None:
+        if not isinstance(picture, (str, Path)):
+            raise DreamError("give the picture's name (name=...) with a picture array: it names the files")
+        name = Path(picture).stem
+    original = as_rgb_array(Path(picture) if isinstance(picture, str) else picture)
     todo = distinct(list(layers))
     if not todo:
         raise DreamError("no layers to dream: give at least one")
     for layer in todo:  # all of them before the first hour of dreaming, not after
         check_layer(net, layer)
-    name = Path(picture).stem
-    folder = Path(out_dir) if out_dir is not None else DEFAULT_ROOT / name
+    folder = Path(out_dir) if out_dir is not None else picture_folder(name, guide is not None)
     folder.mkdir(parents=True, exist_ok=True)
     if chain:
         batch_size = 1
@@ -119,11 +136,12 @@ def dream_single_picture(
             seed=None if seed is None else seed + start,
             precision=precision,
             progress=report,
+            objectives=None if objective_for is None else [objective_for(layer) for layer in batch],
             log=log,
         )
         seconds = (time.perf_counter() - began) / len(batch)
         for layer, result in zip(batch, dreamed, strict=True):
-            path = folder / output_name(name, layer, settings, seconds, image_type)
+            path = folder / output_name(name, layer, settings, seconds, image_type, tag)
             written[layer] = save_atomic(result, path)
             results.append(result)
             if log is not None:
@@ -132,5 +150,5 @@ def dream_single_picture(
             source = dreamed[-1]
 
     sheet = contact_sheet([("original", original), *zip(todo, results, strict=True)])
-    sheet_path = save_atomic(sheet, folder / CONTACT_SHEET)
+    sheet_path = save_atomic(sheet, folder / sheet_name(settings, tag))
     return SinglePictureResult(folder, written, sheet_path)

@@ -1,0 +1,32 @@
+"""``--preview`` on a video: every n-th frame, small and quick, into ``<output>/<video>_preview/``."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from deepdream_torch.cli import console as consoles
+from deepdream_torch.cli.artist import objective_for
+from deepdream_torch.cli.errors import CliError
+from deepdream_torch.cli.flags import Flags
+from deepdream_torch.cli.model import Model, console_log
+from deepdream_torch.cli.run import Checked
+from deepdream_torch.picture.preview import preview_video
+from deepdream_torch.video import paths
+from deepdream_torch.video.result import RunResult
+
+
+def run_video_preview(flags: Flags, checked: Checked, model: Model) -> RunResult:
+    """Dream the preview frames of ``-e VIDEO``; the real frames folder is never touched."""
+    if flags.mode != 0 or flags.extract is None:
+        raise CliError("--preview of a video needs the video itself: -e VIDEO (mode 0)")
+    name = paths.video_name(flags.extract)
+    folder = paths.frames_folder(paths.output_root(flags.output_dir), f"{name}_preview", flags.guide_image is not None)
+    err = consoles.err()
+    written = preview_video(
+        flags.extract, model.net, folder, checked.layers,
+        every=flags.preview_every, scale=flags.preview_scale, settings=replace(checked.settings, mean=model.mean),
+        objective_for=objective_for(flags, model.net, checked.layers), device=flags.device, seed=flags.seed,
+        precision=flags.precision, image_type=flags.image_type, log=console_log(err, flags.verbose),
+    )  # fmt: skip
+    consoles.out().print(f"preview: {folder} ({len(written)} frames, contact_sheet.jpg)")
+    return RunResult(folder, len(written), dreamed=len(written))
