@@ -1,12 +1,15 @@
+import functools
 import hashlib
 import io
 import tarfile
+import tempfile
 import zipfile
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from deepdream_torch.net.random_weights import write_random_caffemodel
 from deepdream_torch.weights.checksum import read_sidecar
 from deepdream_torch.weights.errors import ZooError
 from deepdream_torch.weights.fetch import ensure_model
@@ -14,7 +17,10 @@ from deepdream_torch.weights.manifest import ZooEntry, zoo_entry
 from tests.weights.loopback import LoopbackServer
 
 WEIGHTS = b"\x0a\x05dummy" + bytes(range(256)) * 300
-PROTOTXT = b'name: "tiny"\ninput: "data"\n'
+PROTOTXT = (
+    b'name: "tiny"\ninput: "data"\ninput_shape { dim: 1 dim: 3 dim: 8 dim: 8 }\n'
+    b'layer { name: "conv1" type: "Convolution" bottom: "data" top: "conv1" convolution_param { num_output: 2 kernel_size: 3 } }\n'
+)
 
 
 def sha1(data: bytes) -> str:
@@ -140,12 +146,21 @@ def test_a_gist_gives_the_prototxt_and_the_readme(mirror: LoopbackServer, isolat
     assert read_sidecar(files.caffemodel) == sha1(WEIGHTS)
 
 
+@functools.cache
+def weights_of_prototxt() -> bytes:
+    """Random weights that fit PROTOTXT: what a caffemodel without a published sha1 is checked against."""
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "deploy.prototxt").write_bytes(PROTOTXT)
+        write_random_caffemodel(Path(folder) / "deploy.prototxt", Path(folder) / "w.caffemodel")
+        return (Path(folder) / "w.caffemodel").read_bytes()
+
+
 def places_archive() -> bytes:
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
         for name, data in [
             ("googlenet_places205/deploy_places205.protxt", PROTOTXT),
-            ("googlenet_places205/googlelet_places205_train_iter_2400000.caffemodel", WEIGHTS),
+            ("googlenet_places205/googlelet_places205_train_iter_2400000.caffemodel", weights_of_prototxt()),
             ("googlenet_places205/categoryIndex_places205.csv", b"a 0\n"),
         ]:
             info = tarfile.TarInfo(name)
@@ -163,7 +178,7 @@ def test_the_places205_archive_is_fetched_once_and_unpacked(
     assert sorted(p.name for p in folder.iterdir()) == [
         "deploy_places205.prototxt", "googlenet_places205.caffemodel", "googlenet_places205.caffemodel.sha1",
     ]  # fmt: skip
-    assert files.caffemodel.read_bytes() == WEIGHTS and files.prototxt.read_bytes() == PROTOTXT
+    assert files.caffemodel.read_bytes() == weights_of_prototxt() and files.prototxt.read_bytes() == PROTOTXT
     assert len(mirror.served.requests) == 1
 
 

@@ -11,13 +11,26 @@ file name is the one the model folder ends up with (`<name>.caffemodel`, the pro
 from __future__ import annotations
 
 import os
-import shutil
 import tarfile
 import zipfile
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote, urlparse
 
+from deepdream_torch.weights.archives import extract_gist, extract_tar_member
 from deepdream_torch.weights.checksum import caffemodel_sha1, file_sha1, write_sidecar
+from deepdream_torch.weights.content import (
+    ARCHIVE_MAX,
+    CAFFEMODEL_MAX,
+    GIST_MAX,
+    PROTOTXT_MAX,
+    README_MAX,
+    Check,
+    caffemodel_check,
+    check_not_html,
+    check_prototxt,
+    check_readme,
+    looks_like_html,
+)
 from deepdream_torch.weights.discovery import ModelFiles, find_prototxt
 from deepdream_torch.weights.download import NetworkUnreachable, Progress, download
 from deepdream_torch.weights.errors import ZooError
@@ -28,8 +41,6 @@ from deepdream_torch.weights.store import MODELS_ENV, models_root
 MIRROR_ENV = "DEEPDREAM_ZOO_MIRROR"
 README = "readme.md"
 GIST_ZIP = "gist.zip"
-# Files of a gist worth keeping: net descriptions and the readme with the download facts.
-_GIST_KEEP = (".prototxt", ".md")
 
 
 def ensure_model(name: str, progress: Progress | None = None, *, entry: ZooEntry | None = None) -> ModelFiles:
@@ -56,47 +67,49 @@ def ensure_model(name: str, progress: Progress | None = None, *, entry: ZooEntry
 def _ensure(entry: ZooEntry, folder: Path, progress: Progress | None) -> ModelFiles:
     folder.mkdir(parents=True, exist_ok=True)
     archives: set[Path] = set()
-    if not _has_prototxt(folder):
-        _fetch_prototxt(entry, folder, progress, archives)
-    files = ModelFiles(prototxt=find_prototxt(folder, entry.name), caffemodel=folder / entry.caffemodel)
-    if not _caffemodel_ok(entry, files.caffemodel):
-        _fetch_caffemodel(entry, files.caffemodel, progress, archives)
-    for archive in archives:
-        archive.unlink(missing_ok=True)
+    try:
+        if not _has_prototxt(folder):
+            _fetch_prototxt(entry, folder, progress, archives)
+        files = ModelFiles(prototxt=find_prototxt(folder, entry.name), caffemodel=folder / entry.caffemodel)
+        if not _caffemodel_ok(entry, files.caffemodel):
+            _fetch_caffemodel(entry, files, progress, archives)
+    finally:
+        # A published archive is only a carrier: never left taking the disk, whether the run worked or not.
+        for archive in archives:
+            archive.unlink(missing_ok=True)
     return files
 
 
 def _caffemodel_ok(entry: ZooEntry, caffemodel: Path) -> bool:
     """Whether a caffemodel already in the folder can be used: present, and its sha1 right when one is known.
 
-    Only facts at hand are used (manifest, a readme already in the folder), so a local copy works offline.
+    Only facts at hand are used (manifest, a readme already in the folder), so a local copy works offline. A web
+    page saved under the caffemodel's name (an old download through a captive portal) is not a caffemodel.
     """
-    if not caffemodel.exists():
+    if not caffemodel.exists() or looks_like_html(caffemodel):
         return False
     readme = _local_readme(caffemodel.parent)
     sha1 = entry.sha1 or (readme_facts(_read(readme)).sha1 if readme else None)
     return sha1 is None or caffemodel_sha1(caffemodel) == sha1
 
 
-def _fetch_caffemodel(
-    entry: ZooEntry, caffemodel: Path, progress: Progress | None, archives: set[Path]
-) -> None:
-    folder = caffemodel.parent
+def _fetch_caffemodel(entry: ZooEntry, files: ModelFiles, progress: Progress | None, archives: set[Path]) -> None:
+    caffemodel, folder = files.caffemodel, files.folder
     try:
         sha1 = entry.sha1 or _readme_sha1(entry, folder, progress)
+        # Without a published sha1 the bytes are checked by what they are: weights that fit the net.
+        check = _sha1_check(sha1) if sha1 is not None else caffemodel_check(files.prototxt)
         if entry.caffemodel_member:
-            archive = _fetch_archive(entry, entry.caffemodel_url, folder, progress, archives)
-            _extract_tar_member(archive, entry.caffemodel_member, caffemodel)
+            archive = _fetch_archive(entry, entry.caffemodel_url, folder, progress, archives, ARCHIVE_MAX)
+            extract_tar_member(archive, entry.caffemodel_member, caffemodel, CAFFEMODEL_MAX, check)
             actual = file_sha1(caffemodel)
-            if sha1 is not None and actual != sha1:
-                caffemodel.unlink()
-                raise ZooError(
-                    f"{entry.caffemodel} in {archive.name} has sha1 {actual}, not {sha1}; it was deleted"
-                )
         else:
             # A wrong local copy is replaced only once the new file is whole and checked (download renames).
-            url = _source(entry, _caffemodel_url(entry, folder), entry.caffemodel)
-            actual = download(url, caffemodel, sha1=sha1, progress=progress, label=entry.caffemodel)
+            url = _caffemodel_url(entry, folder)
+            actual = _download(
+                entry, url, entry.caffemodel, caffemodel, progress, sha1=sha1, max_bytes=CAFFEMODEL_MAX,
+                check=check_not_html if sha1 is not None else check,
+            )
     except NetworkUnreachable as error:
         if caffemodel.exists():
             raise ZooError(
@@ -107,28 +120,84 @@ def _fetch_caffemodel(
     write_sidecar(caffemodel, actual)
 
 
+def _sha1_check(sha1: str) -> Check:
+    def check(path: Path) -> None:
+        actual = file_sha1(path)
+        if actual != sha1:
+            raise ZooError(f"it has sha1 {actual}, not the published {sha1}")
+
+    return check
+
+
 def _has_prototxt(folder: Path) -> bool:
-    return any(folder.glob("*.prototxt"))
+    """Whether the folder has a net description; a web page saved as one by a failed download is removed."""
+    found = False
+    for path in folder.glob("*.prototxt"):
+        if path.is_file() and looks_like_html(path):
+            path.unlink()
+        else:
+            found = True
+    return found
 
 
 def _fetch_prototxt(entry: ZooEntry, folder: Path, progress: Progress | None, archives: set[Path]) -> None:
+    """The published prototxt into the folder, parsed before it is kept; nothing is left when it fails."""
     url = entry.prototxt_url
     if url is None:
         raise ZooError(
             f"no published prototxt is known for {entry.name}; put its deploy.prototxt in {folder}"
         )
     if entry.prototxt_member:
-        archive = _fetch_archive(entry, url, folder, progress, archives)
+        archive = _fetch_archive(entry, url, folder, progress, archives, ARCHIVE_MAX)
         target = folder / (PurePosixPath(entry.prototxt_member).stem + ".prototxt")
-        _extract_tar_member(archive, entry.prototxt_member, target)
+        extract_tar_member(archive, entry.prototxt_member, target, PROTOTXT_MAX, check_prototxt)
     elif _is_gist_zip(url):
         archive = folder / GIST_ZIP
-        download(_source(entry, url, GIST_ZIP), archive, progress=progress, label=f"{entry.name} gist")
-        _extract_gist(archive, folder)
-        archive.unlink()
+        archives.add(archive)
+        _download(entry, url, GIST_ZIP, archive, progress, max_bytes=GIST_MAX, check=_check_zip)
+        written = extract_gist(archive, folder, check_not_html)
+        try:
+            check_prototxt(find_prototxt(folder, entry.name))
+        except ZooError as refused:
+            for path in written:
+                path.unlink(missing_ok=True)
+            raise ZooError(f"the gist of {entry.name} has no usable net description ({refused}); run again") from refused
     else:
         name = _url_file_name(url)
-        download(_source(entry, url, name), folder / name, progress=progress, label=name)
+        _download(entry, url, name, folder / name, progress, max_bytes=PROTOTXT_MAX, check=check_prototxt)
+
+
+def _check_zip(path: Path) -> None:
+    check_not_html(path)
+    if not zipfile.is_zipfile(path):
+        raise ZooError("it is not a zip archive")
+
+
+def _check_tar(path: Path) -> None:
+    check_not_html(path)
+    if not tarfile.is_tarfile(path):
+        raise ZooError("it is not a tar archive")
+
+
+def _download(
+    entry: ZooEntry,
+    url: str,
+    file_name: str,
+    target: Path,
+    progress: Progress | None,
+    *,
+    max_bytes: int,
+    check: Check | None,
+    sha1: str | None = None,
+) -> str:
+    """``download`` from the mirror when one is set, else from the published address (as https when the host
+    serves it)."""
+    mirror = zoo_mirror()
+    source = f"{mirror.rstrip('/')}/{quote(entry.name)}/{quote(file_name)}" if mirror else url
+    return download(
+        source, target, sha1=sha1, max_bytes=max_bytes, check=check, progress=progress, label=file_name,
+        prefer_https=not mirror,
+    )
 
 
 def _readme_sha1(entry: ZooEntry, folder: Path, progress: Progress | None) -> str | None:
@@ -155,7 +224,11 @@ def _read(path: Path) -> str:
 
 
 def _local_readme(folder: Path) -> Path | None:
-    found = sorted(p for p in folder.iterdir() if p.name.lower() in (README, "readme") and p.is_file())
+    found = sorted(
+        p
+        for p in folder.iterdir()
+        if p.name.lower() in (README, "readme") and p.is_file() and not looks_like_html(p)
+    )
     return found[0] if found else None
 
 
@@ -164,7 +237,7 @@ def _fetch_readme(entry: ZooEntry, folder: Path, progress: Progress | None) -> P
         return None
     target = folder / README
     try:
-        download(_source(entry, entry.readme_url, README), target, progress=progress, label=README)
+        _download(entry, entry.readme_url, README, target, progress, max_bytes=README_MAX, check=check_readme)
     except NetworkUnreachable:
         raise
     except ZooError:
@@ -173,58 +246,15 @@ def _fetch_readme(entry: ZooEntry, folder: Path, progress: Progress | None) -> P
 
 
 def _fetch_archive(
-    entry: ZooEntry, url: str | None, folder: Path, progress: Progress | None, archives: set[Path]
+    entry: ZooEntry, url: str | None, folder: Path, progress: Progress | None, archives: set[Path], max_bytes: int
 ) -> Path:
     if url is None:
         raise ZooError(f"no published archive is known for {entry.name}")
     archive = folder / _url_file_name(url)
     if archive not in archives:
-        download(_source(entry, url, archive.name), archive, progress=progress, label=archive.name)
         archives.add(archive)
+        _download(entry, url, archive.name, archive, progress, max_bytes=max_bytes, check=_check_tar)
     return archive
-
-
-def _extract_tar_member(archive: Path, member: str, target: Path) -> None:
-    """Copy one named file out of a tar archive (nothing else is extracted, so paths inside cannot escape)."""
-    tmp = target.with_name(target.name + ".tmp")
-    try:
-        with tarfile.open(archive) as tar:
-            source = tar.extractfile(member)
-            if source is None:
-                raise ZooError(f"{member} in {archive.name} is not a file")
-            with source, open(tmp, "wb") as out:
-                shutil.copyfileobj(source, out, 1 << 20)
-    except KeyError as error:
-        raise ZooError(f"{archive.name} has no {member}; the published archive has changed") from error
-    except tarfile.TarError as error:
-        raise ZooError(
-            f"{archive.name} is not a readable tar archive ({error}); delete it and run again"
-        ) from error
-    os.replace(tmp, target)
-
-
-def _extract_gist(archive: Path, folder: Path) -> None:
-    """Keep a gist zip's prototxt and markdown files, flattened into the model folder."""
-    try:
-        with zipfile.ZipFile(archive) as gist:
-            for info in gist.infolist():
-                name = PurePosixPath(info.filename).name
-                if info.is_dir() or not name.lower().endswith(_GIST_KEEP) or name.startswith("."):
-                    continue
-                with gist.open(info) as source, open(folder / name, "wb") as out:
-                    shutil.copyfileobj(source, out)
-    except zipfile.BadZipFile as error:
-        raise ZooError(
-            f"{archive} is not a zip archive ({error}); the gist address may have changed"
-        ) from error
-
-
-def _source(entry: ZooEntry, url: str, file_name: str) -> str:
-    """The address to fetch a file from: the mirror's when DEEPDREAM_ZOO_MIRROR is set, else the published one."""
-    mirror = zoo_mirror()
-    if mirror:
-        return f"{mirror.rstrip('/')}/{quote(entry.name)}/{quote(file_name)}"
-    return url
 
 
 def zoo_mirror() -> str | None:
