@@ -34,6 +34,7 @@ ARTIST_PANEL = "Zoom, channels, preview"
 
 MULTI_VALUE = ("-l", "--layers")  # argparse nargs="+": `--layers a b c`
 ALIASES = {"--gi": "--guide-image"}  # the original README writes --gi
+OPTIONAL_VALUES = {"--ray": "local"}  # a bare `--ray` starts a Ray instance on this machine
 
 
 class DeepDreamGroup(TyperGroup):
@@ -46,7 +47,9 @@ class DeepDreamGroup(TyperGroup):
             options.append((list(param.opts), takes_value))
             if param.secondary_opts:
                 options.append((list(param.secondary_opts), False))
-        return table_from_options(options, multi_value=MULTI_VALUE, aliases=ALIASES)
+        return table_from_options(
+            options, multi_value=MULTI_VALUE, aliases=ALIASES, optional_values=OPTIONAL_VALUES
+        )
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         ctx.meta["deepdream.bare"] = not args
@@ -331,6 +334,36 @@ def deepdream(
         Literal["fast", "medium"],
         typer.Option("--flow-quality", rich_help_panel=DREAM_PANEL, help="DIS optical flow preset."),
     ] = "fast",
+    ray: Annotated[
+        str | None,
+        typer.Option("--ray", rich_help_panel=RUN_PANEL, metavar="[ADDRESS]", show_default="off",
+                     help="Modes 0 and 2 in chunks on a Ray cluster: alone or 'local' starts Ray here (or joins "
+                          "$RAY_ADDRESS); 'auto' or HOST:PORT joins a running cluster. Needs deepdream-torch[ray]."),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=1, rich_help_panel=RUN_PANEL,
+                     show_default="one per GPU, else one per 2 CPUs",
+                     help="With --ray: how many workers dream chunks at once."),
+    ] = None,
+    chunk_frames: Annotated[
+        int | None,
+        typer.Option("--chunk-frames", min=1, rich_help_panel=RUN_PANEL,
+                     show_default="19 x warm-up, at most a worker's share",
+                     help="With --ray: frames per chunk."),
+    ] = None,
+    warmup: Annotated[
+        int | None,
+        typer.Option("--warmup", min=0, rich_help_panel=RUN_PANEL, show_default="from the blend (8 at 0.5)",
+                     help="With --ray: frames each chunk dreams before its first one, so its blend state "
+                          "matches a sequential run's."),
+    ] = None,
+    threads: Annotated[
+        int | None,
+        typer.Option("--threads", min=1, rich_help_panel=RUN_PANEL,
+                     show_default="torch's choice; with --ray each worker's share of the CPUs",
+                     help="CPU threads torch dreams with (per worker with --ray)."),
+    ] = None,
     device: Annotated[
         str,
         typer.Option("--device", rich_help_panel=RUN_PANEL, help="auto (CUDA when present), cpu, cuda or cuda:N."),

@@ -1,9 +1,9 @@
 """The original tool's argparse habits, rewritten into tokens the CLI's parser reads one way.
 
-argparse let ``--layers a b c`` take several values, accepted ``--opt=value`` for any option, and unique
-prefixes of long options (``--iter 6``). Users' scripts and the original README rely on these, so before parsing
+argparse let ``--layers a b c`` take several values, accepted ``--opt=value`` for any option, unique
+prefixes of long options (``--iter 6``), and options whose value may be left out (``nargs="?"``, as ``--ray``). Users' scripts and the original README rely on these, so before parsing
 the command line is rewritten: ``-l a b c`` becomes ``-l a -l b -l c``, ``--guide_image`` becomes
-``--guide-image``, ``--iter`` becomes ``--iterations``. Rewriting stops at the first bare word (a subcommand
+``--guide-image``, ``--iter`` becomes ``--iterations``, a bare ``--ray`` becomes ``--ray local``. Rewriting stops at the first bare word (a subcommand
 name such as ``demo``): what follows belongs to that subcommand and is passed on untouched.
 """
 
@@ -22,6 +22,8 @@ class OptionTable:
     takes_value: Mapping[str, bool]  # every option spelling → whether a value follows it
     multi_value: frozenset[str] = frozenset()  # spellings that gather several space-separated values
     aliases: Mapping[str, str] = field(default_factory=dict)  # extra spellings → a spelling in takes_value
+    # spellings whose value may be left out → the value they stand for then (followed by nothing or an option)
+    optional_values: Mapping[str, str] = field(default_factory=dict)
 
     def canonical(self, name: str) -> str | None:
         """The known spelling ``name`` stands for, or None when it is no option of ours."""
@@ -86,6 +88,8 @@ def normalize_argv(args: Sequence[str], table: OptionTable) -> list[str]:
             continue
         if has_value:
             out.extend([option, attached])
+        elif option in table.optional_values and (i >= len(args) or _is_option_like(args[i]) or args[i] == "--"):
+            out.extend([option, table.optional_values[option]])
         elif i < len(args):
             out.extend([option, args[i]])
             i += 1
@@ -98,10 +102,12 @@ def table_from_options(
     options: Iterable[tuple[Sequence[str], bool]],
     multi_value: Iterable[str] = (),
     aliases: Mapping[str, str] | None = None,
+    optional_values: Mapping[str, str] | None = None,
 ) -> OptionTable:
-    """Build a table from ``(spellings, takes_value)`` pairs; ``multi_value`` names spellings of such options."""
+    """Build a table from ``(spellings, takes_value)`` pairs; ``multi_value`` names spellings of such options,
+    ``optional_values`` the value an option stands for when it is given without one."""
     takes_value: dict[str, bool] = {}
     for spellings, value in options:
         for spelling in spellings:
             takes_value[spelling] = value
-    return OptionTable(takes_value, frozenset(multi_value), dict(aliases or {}))
+    return OptionTable(takes_value, frozenset(multi_value), dict(aliases or {}), dict(optional_values or {}))

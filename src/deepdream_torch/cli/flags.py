@@ -59,6 +59,11 @@ class Flags:
     layers_given: bool = False  # whether --layers was typed: without it a model dreams its default layers
     flow: str = "off"
     flow_quality: str = "fast"
+    ray: str | None = None  # a Ray address ('local': start one here); None: one process
+    workers: int | None = None
+    chunk_frames: int | None = None
+    warmup: int | None = None
+    threads: int | None = None
     device: str = "auto"
     seed: int = 0
     precision: str = "fp32"

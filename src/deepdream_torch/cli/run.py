@@ -48,6 +48,9 @@ def check(flags: Flags) -> Checked:
     from deepdream_torch.cli.artist import check_artist_flags
 
     check_artist_flags(flags)
+    from deepdream_torch.cli.ray_mode import check_ray_flags
+
+    check_ray_flags(flags)
     resolve_precision(flags.precision, resolve_device(flags.device))
     if flags.single_picture is None and flags.mode in (0, 1) and flags.extract is None:
         raise CliError(
@@ -79,6 +82,10 @@ def check(flags: Flags) -> Checked:
 def run_flags(flags: Flags) -> None:
     """Run the original form's command line ``flags`` stands for."""
     checked = check(flags)
+    if flags.threads is not None:
+        import torch
+
+        torch.set_num_threads(flags.threads)  # several runs on one machine: each keeps to its share of the cores
     if flags.single_picture is not None:
         from deepdream_torch.cli.single import run_single_picture
 

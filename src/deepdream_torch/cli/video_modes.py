@@ -138,7 +138,12 @@ def run_video_mode(flags: Flags, checked: Checked) -> RunResult:
                 "flow": checked.flow,
             }
             dreamer = make_dreamer(model, flags, checked, bars)
-            if flags.mode == 0:
+            if flags.ray is not None:
+                from deepdream_torch.cli.ray_mode import run_on_ray
+
+                video_out = paths.dream_video_path(name, guided)
+                result = run_on_ray(flags, checked, model, run, frames_in, frames_out, video_out, bars)
+            elif flags.mode == 0:
                 video_out = paths.dream_video_path(name, guided)
                 result = dream_video(
                     flags.extract, frames_out, video_out, dreamer, checked.layers, crf=flags.crf, **run, **common

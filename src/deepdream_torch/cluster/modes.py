@@ -1,0 +1,122 @@
+"""Modes 0 and 2 on a Ray cluster: the frames dreamed in chunks, then (mode 0) the video assembled with the
+source's frame times and audio, exactly as mode 3 does."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from deepdream_torch.cluster.driver import LOCAL_RAY, RayOptions, dream_chunked
+from deepdream_torch.cluster.sources import FolderFrames, VideoFrames
+from deepdream_torch.cluster.worker import ChunkJob
+from deepdream_torch.video.assemble import assemble_video
+from deepdream_torch.video.blend import DEFAULT_BLEND, Blend
+from deepdream_torch.video.decode import probe
+from deepdream_torch.video.errors import VideoError
+from deepdream_torch.video.folder import source_frames
+from deepdream_torch.video.frame import ALL_FRAMES, Dreamer, FrameRange
+from deepdream_torch.video.lock import output_lock
+from deepdream_torch.video.paths import check_image_type, partial_video_path
+from deepdream_torch.video.progress import NO_PROGRESS, Progress
+from deepdream_torch.video.result import RunResult
+
+
+def dream_video_on_ray(
+    video: Path,
+    frames_dir: Path,
+    video_out: Path,
+    net: torch.nn.Module,
+    recipe: Callable[[torch.nn.Module], Dreamer],
+    layers: Sequence[str],
+    *,
+    blend: Blend = DEFAULT_BLEND,
+    frames: FrameRange = ALL_FRAMES,
+    image_type: str = "jpg",
+    crf: int | None = None,
+    restart: bool = False,
+    options: RayOptions = LOCAL_RAY,
+    cuda: bool = False,
+    batch_size: int = 1,
+    sequence_options: Mapping[str, Any] | None = None,
+    frame_settings: Mapping[str, object] | None = None,
+    progress: Progress = NO_PROGRESS,
+) -> RunResult:
+    """Mode 0 in chunks: dream ``video``'s frames on Ray workers into ``frames_dir``, then assemble ``video_out``.
+
+    Workers read the video themselves, so on a cluster of several machines ``video`` and ``frames_dir`` must be
+    on a filesystem they all share. ``recipe(net)`` is each worker's dreamer (``DreamRecipe``).
+    """
+    # Absolute: the workers are other processes, with working folders of their own.
+    video, frames_dir, video_out = Path(video).absolute(), Path(frames_dir).absolute(), Path(video_out)
+    image_type = check_image_type(image_type)
+    info = probe(video)
+    total = frames.count(info.frame_count)
+    if total == 0:
+        raise VideoError(
+            f"start frame {frames.start} is past the end of {video} ({info.frame_count} frames): give a smaller one"
+        )
+    last = frames.start + total - 1
+    job = _job(VideoFrames(video), frames_dir, layers, blend, image_type, frames.start, batch_size, sequence_options)
+    with output_lock(frames_dir, partial_video_path(video_out)):
+        dreamed = dream_chunked(
+            job, net, recipe, last, options=options, cuda=cuda, restart=restart,
+            frame_settings=frame_settings, progress=progress,
+        )  # fmt: skip
+        assembled = assemble_video(
+            frames_dir, video_out, source=video, frames=FrameRange(frames.start, last), image_type=image_type,
+            crf=crf, progress=progress,
+        )  # fmt: skip
+    return RunResult(
+        frames_dir, total, dreamed.dreamed, dreamed.reused, video=assembled.video, audio=assembled.audio
+    )
+
+
+def dream_frames_on_ray(
+    frames_in: Path,
+    frames_dir: Path,
+    net: torch.nn.Module,
+    recipe: Callable[[torch.nn.Module], Dreamer],
+    layers: Sequence[str],
+    *,
+    blend: Blend = DEFAULT_BLEND,
+    frames: FrameRange = ALL_FRAMES,
+    image_type: str = "jpg",
+    restart: bool = False,
+    options: RayOptions = LOCAL_RAY,
+    cuda: bool = False,
+    batch_size: int = 1,
+    sequence_options: Mapping[str, Any] | None = None,
+    frame_settings: Mapping[str, object] | None = None,
+    progress: Progress = NO_PROGRESS,
+) -> RunResult:
+    """Mode 2 in chunks: dream the extracted frames of ``frames_in`` on Ray workers into ``frames_dir``."""
+    frames_in, frames_dir = Path(frames_in).absolute(), Path(frames_dir).absolute()
+    image_type = check_image_type(image_type)
+    listing = source_frames(frames_in, image_type, frames)
+    first, last = min(listing), max(listing)
+    job = _job(FolderFrames(frames_in, image_type), frames_dir, layers, blend, image_type, first, batch_size,
+               sequence_options)  # fmt: skip
+    with output_lock(frames_dir):
+        return dream_chunked(
+            job, net, recipe, last, options=options, cuda=cuda, restart=restart,
+            frame_settings=frame_settings, progress=progress,
+        )  # fmt: skip
+
+
+def _job(
+    source: VideoFrames | FolderFrames,
+    frames_dir: Path,
+    layers: Sequence[str],
+    blend: Blend,
+    image_type: str,
+    first: int,
+    batch_size: int,
+    sequence_options: Mapping[str, Any] | None,
+) -> ChunkJob:
+    return ChunkJob(
+        source, frames_dir, tuple(layers), blend, image_type, first, batch_size=batch_size,
+        sequence_options=dict(sequence_options or {}),
+    )  # fmt: skip
