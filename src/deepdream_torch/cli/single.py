@@ -52,6 +52,7 @@ def run_single_picture(flags: Flags, checked: Checked) -> SinglePictureResult | 
     if flags.zoom_frames is not None:
         return _run_zoom(flags, checked, model, layers)
     layers = distinct(layers)
+    objective = objective_for(flags, model.net, layers)  # a wrong channel stops here, before any bar is drawn
     settings = replace(checked.settings, mean=model.mean)
     folder = output_folder(flags)
     picture, name = flags.single_picture, flags.single_picture.stem
@@ -63,7 +64,7 @@ def run_single_picture(flags: Flags, checked: Checked) -> SinglePictureResult | 
             picture, model.net, layers,
             out_dir=folder, image_type=flags.image_type, settings=settings, guide=checked.guide,
             device=flags.device, seed=flags.seed, precision=flags.precision, chain=flags.chain,
-            progress=bars, log=bars.log, objective_for=objective_for(flags, model.net, layers), name=name,
+            progress=bars, log=bars.log, objective_for=objective, name=name,
             tag=channel_tag(flags),
         )  # fmt: skip
     # Each result was printed (at -v 1 and 2) by the run's log as it was written; the sheet is the summary.
@@ -75,6 +76,7 @@ def _run_zoom(flags: Flags, checked: Checked, model: Model, layers: tuple[str, .
     assert flags.single_picture is not None and flags.zoom_frames is not None
     folder = output_folder(flags)
     tag = channel_tag(flags)
+    objective = objective_for(flags, model.net, layers)
     stem = f"{flags.single_picture.stem}_zoom{'_' + tag if tag else ''}"
     err = consoles.err()
     with rich_progress(err, flags.verbose) as bars:
@@ -82,7 +84,7 @@ def _run_zoom(flags: Flags, checked: Checked, model: Model, layers: tuple[str, .
             flags.single_picture, model.net, folder / f"{ZOOM_FRAMES}{'_' + tag if tag else ''}",
             folder / f"{stem}.mp4", flags.zoom_frames, layers, camera(flags),
             settings=replace(checked.settings, mean=model.mean), guide=checked.guide,
-            objective_for=objective_for(flags, model.net, layers), device=flags.device, seed=flags.seed,
+            objective_for=objective, device=flags.device, seed=flags.seed,
             precision=flags.precision, fps=flags.zoom_fps, image_type=flags.image_type, crf=flags.crf,
             restart=flags.restart, progress=bars, log=bars.log,
         )  # fmt: skip
