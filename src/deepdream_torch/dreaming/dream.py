@@ -19,6 +19,7 @@ from deepdream_torch.dreaming.guide import GuideCache, guide_cache_for
 from deepdream_torch.dreaming.jitter import item_generators
 from deepdream_torch.dreaming.layers import DEFAULT_LAYER
 from deepdream_torch.dreaming.loop import Log, Progress, dream_tensor
+from deepdream_torch.dreaming.min_size import min_side
 from deepdream_torch.dreaming.objectives import Objective, guided, l2
 from deepdream_torch.dreaming.pixels import Picture, as_rgb_array, mean_tensor, to_net, to_pictures
 from deepdream_torch.dreaming.settings import IMAGENET_MEAN, DreamSettings
@@ -139,11 +140,13 @@ def dream_batch(
 
 
 def check_layer(net: torch.nn.Module, layer: str) -> None:
-    """DreamError naming close matches when ``net`` has no blob ``layer``."""
+    """DreamError naming close matches when ``net`` has no blob ``layer``, or at once when the blob takes one
+    input size only (after a fully connected layer: the dream resizes pictures)."""
     try:
         net.check_blob(layer)
     except DeepDreamError as error:
         raise DreamError(f"cannot dream: {error}") from error
+    min_side(net, layer)
 
 
 def _objectives(
