@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from deepdream_torch.safe_paths import refuse_overwrite
+
 TEMPORARY_MARK = ".part"
 
 
@@ -28,9 +30,11 @@ def atomic_write(path: str | os.PathLike[str]) -> Iterator[Path]:
 
     The temporary file already exists, empty, with the permissions a plain ``open(path, "w")`` would give
     (``mkstemp``'s 0600 would make caches unreadable to other users). On any exception, Ctrl-C included, it is
-    removed and ``path`` is left as it was.
+    removed and ``path`` is left as it was. A ``path`` that is an input of the run (``safe_paths.protect``) is
+    refused before anything is written.
     """
     path = Path(path)
+    refuse_overwrite([path])
     temporary = temporary_path(path)
     os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
     try:

@@ -86,6 +86,14 @@ def run_flags(flags: Flags) -> None:
         import torch
 
         torch.set_num_threads(flags.threads)  # several runs on one machine: each keeps to its share of the cores
+    from deepdream_torch.safe_paths import protect
+
+    # Every file the run writes is checked against these (safe_paths): no output may overwrite an input.
+    with protect({"picture": flags.single_picture, "guide picture": flags.guide_image, "video": flags.extract}):
+        _run_mode(flags, checked)
+
+
+def _run_mode(flags: Flags, checked: Checked) -> None:
     if flags.single_picture is not None:
         from deepdream_torch.cli.single import run_single_picture
 

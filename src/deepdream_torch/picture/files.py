@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
+
+from deepdream_torch.atomic import atomic_write
 
 JPEG_QUALITY = 95
 _FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG"}
@@ -18,10 +19,6 @@ def save_atomic(picture: np.ndarray | Image.Image, path: Path) -> Path:
     image = picture if isinstance(picture, Image.Image) else Image.fromarray(picture)
     file_format = _FORMATS[path.suffix.lower()]
     options = {"quality": JPEG_QUALITY} if file_format == "JPEG" else {}
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.part")
-    try:
+    with atomic_write(path) as temporary:
         image.save(temporary, format=file_format, **options)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
     return path

@@ -21,6 +21,7 @@ from deepdream_torch.dreaming.settings import DreamSettings
 from deepdream_torch.picture.contact_sheet import contact_sheet
 from deepdream_torch.picture.files import save_atomic
 from deepdream_torch.picture.naming import IMAGE_TYPES, output_name, sheet_name
+from deepdream_torch.safe_paths import refuse_overwrite
 
 DEFAULT_ROOT = Path("data/single_pictures")
 GUIDED = "guided"  # the subfolder of guided runs: their files never mix with (or overwrite) unguided ones
@@ -104,6 +105,11 @@ def dream_single_picture(
     for layer in todo:  # all of them before the first hour of dreaming, not after
         check_layer(net, layer)
     folder = Path(out_dir) if out_dir is not None else picture_folder(name, guide is not None)
+    inputs = {"picture": picture if isinstance(picture, (str, Path)) else None}
+    if isinstance(guide, (str, Path)):
+        inputs["guide picture"] = guide
+    # Before any dreaming: `-sp pics/contact_sheet.jpg -o pics` must not end with the picture replaced.
+    refuse_overwrite([folder / sheet_name(settings, tag)], inputs)
     folder.mkdir(parents=True, exist_ok=True)
     if chain:
         batch_size = 1

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
+from deepdream_torch.atomic import atomic_write
 from deepdream_torch.dreaming.errors import DreamError
 from deepdream_torch.dreaming.pixels import read_picture
+from deepdream_torch.safe_paths import OverwriteRefused
 from deepdream_torch.video.errors import VideoError
 
 JPEG_QUALITY = 95
@@ -33,17 +34,17 @@ def write_image(path: Path, image: np.ndarray) -> None:
     half-written frame that a resumed run would take for finished.
     """
     path = Path(path)
-    temporary = path.with_name(f".{path.name}.partial")
     picture = Image.fromarray(np.ascontiguousarray(image))
     try:
-        if path.suffix.lower() == ".png":
-            # Level 1: a fraction of the default's time for a few percent more bytes, once per dreamed frame.
-            picture.save(temporary, format="PNG", compress_level=1)
-        else:
-            picture.save(temporary, format="JPEG", quality=JPEG_QUALITY, subsampling=0)
-        os.replace(temporary, path)
+        with atomic_write(path) as temporary:
+            if path.suffix.lower() == ".png":
+                # Level 1: a fraction of the default's time for a few percent more bytes, once per dreamed frame.
+                picture.save(temporary, format="PNG", compress_level=1)
+            else:
+                picture.save(temporary, format="JPEG", quality=JPEG_QUALITY, subsampling=0)
+    except OverwriteRefused as refused:
+        raise VideoError(str(refused)) from None
     except OSError as error:
-        temporary.unlink(missing_ok=True)
         raise VideoError(
             f"cannot write frame {path} ({error}): check the folder's permissions and free space"
         ) from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from deepdream_torch.safe_paths import refuse_overwrite
 from deepdream_torch.video.errors import VideoError
 
 
@@ -22,12 +23,9 @@ class RunResult:
 
 
 def refuse_to_overwrite(source: Path | None, *outputs: Path) -> None:
-    """VideoError when an output path is the source video: the input is never overwritten."""
-    if source is None:
-        return
-    for output in outputs:
-        if Path(output).resolve() == Path(source).resolve():
-            raise VideoError(f"the output {output} is the input video: choose another output path")
+    """VideoError when an output path is the source video (or another input the run protects, such as its guide
+    picture; ``safe_paths``), a symlink or a hard link of it included: an input is never overwritten."""
+    refuse_overwrite(outputs, {"input video": source}, error=VideoError)
 
 
 def resume_hint(done: int, total: int, frames_dir: Path, next_frame: int, restart: bool = False) -> str:

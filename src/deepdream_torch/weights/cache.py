@@ -4,8 +4,9 @@
 prototxt (by sha256) it was converted with. The json is written last, so its presence means the pair is whole;
 both are written to a temporary name and renamed, so an interrupted run never leaves a half cache entry.
 
-The sha1 comes from the `<caffemodel>.sha1` sidecar when it is fresh (written at download), else it is computed
-once (about 0.1 s per 50 MB) and the sidecar written.
+The sha1 comes from the `<caffemodel>.sha1` sidecar while the caffemodel is the very file it was recorded for (same
+size, mtime, ctime and inode: see checksum.py), else it is computed (about 0.1 s per 50 MB) and the sidecar
+written, so a caffemodel replaced in any way is converted again.
 
 Measured with benchmarks/bench_model_cache.py: the cache does not make loading faster, because the caffemodel
 reader already streams the weights straight into their arrays (GoogLeNet: about 57 ms from the caffemodel, 60 ms
@@ -18,8 +19,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +26,7 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
+from deepdream_torch.atomic import atomic_write, write_text
 from deepdream_torch.net.load import load_caffe
 from deepdream_torch.weights.checksum import caffemodel_sha1, read_sidecar
 from deepdream_torch.weights.discovery import ModelFiles, model_files_in
@@ -150,7 +150,8 @@ def _write(net: torch.nn.Module, sha1: str, prototxt_sha256: str, files: ModelFi
     folder.mkdir(parents=True, exist_ok=True)
     # safetensors refuses tensors that share memory or are views; a contiguous copy of each is always accepted.
     tensors = {key: value.detach().contiguous().clone() for key, value in net.state_dict().items()}
-    _atomic(weights_path(sha1), lambda tmp: save_file(tensors, tmp, metadata={"caffemodel_sha1": sha1}))
+    with atomic_write(weights_path(sha1)) as temporary:
+        save_file(tensors, str(temporary), metadata={"caffemodel_sha1": sha1})
     description = {
         "format": CACHE_FORMAT,
         "caffemodel_sha1": sha1,
@@ -159,22 +160,4 @@ def _write(net: torch.nn.Module, sha1: str, prototxt_sha256: str, files: ModelFi
         "prototxt": files.prototxt.name,
         "blob_names": list(getattr(net, "blob_names", [])),
     }
-    _atomic(description_path(sha1), lambda tmp: Path(tmp).write_text(json.dumps(description, indent=1)))
-
-
-def _atomic(target: Path, write: Callable[[str], object]) -> None:
-    handle, tmp = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent)
-    os.close(handle)
-    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600 files; a cache is as readable as any other file
-    try:
-        write(tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
+    write_text(description_path(sha1), json.dumps(description, indent=1))

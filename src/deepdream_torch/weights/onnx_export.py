@@ -9,6 +9,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from deepdream_torch.atomic import atomic_write
 from deepdream_torch.weights.errors import ZooError
 
 INPUT_NAME = "data"
@@ -32,6 +33,7 @@ def export_onnx(
 ) -> Path:
     """Write `net` up to `until_blob` as ONNX: input `data` (1, C, height, width), output named after the blob.
 
+    Written atomically (a temporary file renamed into place): an export that fails leaves no half file.
     Height and width are dynamic; `example_size` is only the size the export traces with, so pick one at which
     every layer up to the blob is valid (e.g. the prototxt's own input size).
     """
@@ -45,14 +47,14 @@ def export_onnx(
     example = torch.zeros(1, channels, *example_size)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with warnings.catch_warnings():
+    with atomic_write(path) as temporary, warnings.catch_warnings():
         # The TorchScript-based exporter is deprecated, but the torch.export-based one needs the optional
         # onnxscript package; the TorchScript one handles every layer type we convert.
         warnings.simplefilter("ignore", DeprecationWarning)
         torch.onnx.export(
             wrapper,
             (example,),
-            str(path),
+            str(temporary),
             dynamo=False,
             input_names=[INPUT_NAME],
             output_names=[until_blob],
