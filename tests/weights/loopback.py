@@ -1,9 +1,11 @@
-"""A file server on 127.0.0.1 for download tests: honours Range, records requests, can drop connections."""
+"""A file server on 127.0.0.1 for download tests: honours Range, records requests, can drop connections, and can
+misbehave as a hostile or broken server does (an endless body, a slow drip, a Content-Length that lies)."""
 
 from __future__ import annotations
 
 import re
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Self
@@ -18,8 +20,15 @@ class Served:
     drop_after: dict[str, int] = field(default_factory=dict)
     drops_left: dict[str, int] = field(default_factory=dict)
     honour_range: bool = True
+    # path → "endless" (no length, bytes until the client hangs up), "drip" (a byte every DRIP_S),
+    # "lying" (announces LYING_LENGTH bytes, sends the whole file)
+    hostile: dict[str, str] = field(default_factory=dict)
     requests: list[tuple[str, str | None]] = field(default_factory=list)
     body_bytes_sent: dict[str, int] = field(default_factory=dict)
+
+
+DRIP_S = 0.02
+LYING_LENGTH = 1000
 
 
 class LoopbackServer:
@@ -56,6 +65,9 @@ class _Handler(BaseHTTPRequestHandler):
         range_header = self.headers.get("Range")
         served.requests.append((self.path, range_header))
         body = served.files.get(self.path)
+        if self.path in served.hostile:
+            self._misbehave(served.hostile[self.path], body or b"")
+            return
         if body is None:
             self.send_error(404)
             return
@@ -84,3 +96,33 @@ class _Handler(BaseHTTPRequestHandler):
         served.body_bytes_sent[self.path] = served.body_bytes_sent.get(self.path, 0) + len(chunk)
         self.wfile.write(chunk)
         self.wfile.flush()
+
+    def _misbehave(self, how: str, body: bytes) -> None:
+        self.send_response(200)
+        if how == "lying":
+            self.send_header("Content-Length", str(LYING_LENGTH))
+        elif how == "drip":
+            self.send_header("Content-Length", str(len(body)))
+        else:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        sent = 0
+        try:
+            if how == "endless":
+                while True:
+                    self.wfile.write(b"\0" * 65536)
+                    sent += 65536
+                    self.served.body_bytes_sent[self.path] = sent
+            elif how == "drip":
+                for byte in body:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    sent += 1
+                    self.served.body_bytes_sent[self.path] = sent
+                    time.sleep(DRIP_S)
+            else:
+                self.wfile.write(body)
+                self.served.body_bytes_sent[self.path] = len(body)
+        except (OSError, ValueError):
+            pass  # the client hung up (or the server is closing): what these servers are for

@@ -43,7 +43,7 @@ def looks_like_html(path: Path) -> bool:
 
 def check_not_html(path: Path) -> None:
     if looks_like_html(path):
-        raise ZooError("it is a web page (HTML), not the file: a login or error page of the network or the host?")
+        raise ZooError("it is a web page (HTML), not the file (a login page of the network, or the host's error page)")
 
 
 def check_prototxt(path: Path) -> None:

@@ -283,8 +283,8 @@ class _Transfer:
                     out.close()
                     self.part.unlink(missing_ok=True)
                     raise ZooError(
-                        f"{self.url} sent more than {self.max_bytes} bytes without ending; stopped after {done}"
-                        " bytes and deleted them (is the address right?)"
+                        f"{self.url} sent more than {self.max_bytes} bytes without ending; stopped after reading"
+                        f" {done + len(chunk)} bytes and deleted them (is the address right?)"
                     )
                 try:
                     out.write(chunk)
