@@ -132,3 +132,28 @@ def test_artist_mistakes_are_one_line(args: list[str], words: list[str]) -> None
     line = one_line_error(run(*args))
     for word in words:
         assert word in line, line
+
+
+def test_convert_writes_weights_with_the_umask_mode(workdir: Path) -> None:
+    import os
+
+    tiny = write_model(workdir / "models/tiny", "tiny.caffemodel", [("conv1", "conv")])
+    previous = os.umask(0o027)
+    try:
+        result = run("convert", str(tiny / "deploy.prototxt"), str(tiny / "tiny.caffemodel"), "-o", "w.safetensors")
+    finally:
+        os.umask(previous)
+    assert result.exit_code == 0, result.output
+    assert Path("w.safetensors").stat().st_mode & 0o777 == 0o640  # 0o666 less the umask, not safetensors' 0o600
+
+
+def test_the_models_folder_the_readme_suggests_is_ignored_by_git() -> None:
+    import subprocess
+
+    repo = Path(__file__).resolve().parents[2]
+    if not (repo / ".git").exists():
+        pytest.skip("not a git checkout")
+    ignored = subprocess.run(
+        ["git", "check-ignore", "-q", "models/my_model/my_model.caffemodel"], cwd=repo, check=False
+    )
+    assert ignored.returncode == 0  # 0: ignored

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from deepdream_torch.cli import console as consoles
@@ -38,9 +39,18 @@ def convert_model(
         metadata = {"prototxt": prototxt.name, "caffemodel": caffemodel.name}
         with atomic_write(output) as temporary:
             save_file(tensors, str(temporary), metadata=metadata)
+            # safetensors leaves its file 0600 whatever was there: give it the mode a new file gets (the umask).
+            os.chmod(temporary, new_file_mode())
         out.print(f"weights: {output} ({len(tensors)} tensors)")
     if onnx is not None:
         assert until is not None
         height, width = net.input_shape[2:]
         export_onnx(net, onnx, until, example_size=(height, width))
         out.print(f"onnx: {onnx} (input 'data', output {until!r})")
+
+
+def new_file_mode() -> int:
+    """The permission bits ``open(path, "w")`` gives a new file: 0o666 less the process's umask."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
