@@ -123,6 +123,8 @@ ARTIST_MISTAKES = [
     (["-sp", "data/single_pictures/hulk.jpg", "--channels", "4-2"], ["backwards", "2-4"]),
     (["-sp", "data/single_pictures/hulk.jpg", "--channels", "a"], ["--channels", "12,40-45"]),
     (["-sp", "data/single_pictures/hulk.jpg", "--preview", "--preview-scale", "2"], ["--preview-scale"]),
+    (["-e", "data/videos/my_video.mp4", "-layers", "conv1"], ["-layers", "two dashes", "--layers or -l"]),
+    (["-e", "data/videos/my_video.mp4", "-iterations", "3"], ["-iterations", "--iterations or -itr"]),
 ]
 
 

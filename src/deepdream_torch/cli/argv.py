@@ -24,6 +24,7 @@ class OptionTable:
     aliases: Mapping[str, str] = field(default_factory=dict)  # extra spellings → a spelling in takes_value
     # spellings whose value may be left out → the value they stand for then (followed by nothing or an option)
     optional_values: Mapping[str, str] = field(default_factory=dict)
+    spellings: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # spelling → all of its option's
 
     def canonical(self, name: str) -> str | None:
         """The known spelling ``name`` stands for, or None when it is no option of ours."""
@@ -69,6 +70,7 @@ def normalize_argv(args: Sequence[str], table: OptionTable) -> list[str]:
         name, has_value, attached = token.partition("=")
         option = table.canonical(name)
         if option is None:
+            _refuse_one_dash(name, table)
             out.append(token)  # an unknown option, or `-s1.5` style: the parser reads or reports it
             i += 1
             continue
@@ -98,6 +100,14 @@ def normalize_argv(args: Sequence[str], table: OptionTable) -> list[str]:
     return out
 
 
+def _refuse_one_dash(name: str, table: OptionTable) -> None:
+    """``-layers`` is a long option with one dash lost: click would read it as ``-l ayers``; say what was meant."""
+    if name.startswith("--") or len(name) < 3 or f"-{name}" not in table.takes_value:
+        return
+    meant = " or ".join(table.spellings.get(f"-{name}", (f"-{name}",)))
+    raise CliError(f"{name} is not an option: long options take two dashes (did you mean {meant}?)")
+
+
 def table_from_options(
     options: Iterable[tuple[Sequence[str], bool]],
     multi_value: Iterable[str] = (),
@@ -107,7 +117,12 @@ def table_from_options(
     """Build a table from ``(spellings, takes_value)`` pairs; ``multi_value`` names spellings of such options,
     ``optional_values`` the value an option stands for when it is given without one."""
     takes_value: dict[str, bool] = {}
+    grouped: dict[str, tuple[str, ...]] = {}
     for spellings, value in options:
+        ordered = tuple(sorted(spellings, key=lambda spelling: not spelling.startswith("--")))
         for spelling in spellings:
             takes_value[spelling] = value
-    return OptionTable(takes_value, frozenset(multi_value), dict(aliases or {}), dict(optional_values or {}))
+            grouped[spelling] = ordered
+    return OptionTable(
+        takes_value, frozenset(multi_value), dict(aliases or {}), dict(optional_values or {}), grouped
+    )
