@@ -159,3 +159,10 @@ def test_the_models_folder_the_readme_suggests_is_ignored_by_git() -> None:
         ["git", "check-ignore", "-q", "models/my_model/my_model.caffemodel"], cwd=repo, check=False
     )
     assert ignored.returncode == 0  # 0: ignored
+
+
+@pytest.mark.usefixtures("places")
+def test_p_without_m_dreams_the_folders_only_caffemodel(hulk: Path) -> None:
+    result = run("-sp", str(hulk), "-p", "models/places", "-l", "conv2", *FAST)
+    assert result.exit_code == 0, result.output
+    assert len(list(Path("data/single_pictures/hulk").glob("dream_hulk_L-conv2_*.jpg"))) == 1

@@ -21,7 +21,8 @@ def test_zoo_get_downloads_checks_converts_and_lists(mirror: Path) -> None:
     assert read_sidecar(caffemodel) == file_sha1(caffemodel)
     (converted,) = Path("home/converted").glob("*.safetensors")
     assert converted.stem == file_sha1(caffemodel)
-    assert re.search(r"inception_4c_output\s+│\s+6×48×64\s+│\s+dream", result.stdout)  # the manifest's pick
+    # dreamable, the manifest's pick and so the default
+    assert re.search(r"inception_4c_output\s+│\s+6×48×64\s+│\s+yes\s+│\s+default, zoo", result.stdout)
     assert f"dream with: deepdream -m {CARS}.caffemodel -l inception_4c_output" in result.stdout
 
     again = run("zoo", "get", CARS, "-v", "2")  # already there: nothing fetched, the cache is reused

@@ -11,13 +11,16 @@ from pathlib import Path
 from rich.table import Table
 
 from deepdream_torch.cli import console as consoles
-from deepdream_torch.cli.model import known_entry
-from deepdream_torch.dreaming.layers import CUSTOMLOOP
-from deepdream_torch.weights.discovery import ModelFiles, resolve_model
+from deepdream_torch.cli.model import known_entry, local_files
+from deepdream_torch.dreaming.dream import check_layer
+from deepdream_torch.dreaming.errors import DreamError
+from deepdream_torch.dreaming.layers import CUSTOMLOOP, default_layers
+from deepdream_torch.weights.discovery import ModelFiles
 
 
 def layers_table(files: ModelFiles) -> Table:
-    """A table of every blob of the model's net: number, name, C×H×W; dream-worthy ones marked."""
+    """A table of every blob of the model's net: number, name, C×H×W, whether ``--layers`` takes it (a blob
+    behind a fully connected layer takes one input size only, and a dream resizes), and the suggested ones."""
     from deepdream_torch.net.load import load_caffe
 
     net = load_caffe(files.prototxt)
@@ -25,21 +28,36 @@ def layers_table(files: ModelFiles) -> Table:
     suggested = set(entry.dream_layers) if entry is not None else set()
     if not suggested and set(CUSTOMLOOP) <= set(net.blob_names):
         suggested = set(CUSTOMLOOP)
+    default, _ = default_layers(net, entry.dream_layers if entry is not None else ())
     size = "×".join(str(d) for d in net.input_shape[1:])
     table = Table(title=f"{files.name}: {len(net.blob_names)} blobs at input {size}", title_justify="left")
     table.add_column("#", justify="right", style="dim")
     table.add_column("blob (--layers)")
     table.add_column("shape (C×H×W)", justify="right")
-    table.add_column("", style="green")
+    table.add_column("dreamable", justify="center")
+    table.add_column("suggested", style="green")
     for number, name in enumerate(net.blob_names):
         shape = "×".join(str(d) for d in net.blob_shapes[name][1:])
-        table.add_row(str(number), name, shape, "dream" if name in suggested else "")
+        marks = [word for word, yes in (("default", name in default), ("zoo", name in suggested)) if yes]
+        table.add_row(str(number), name, shape, _dreamable(net, name), ", ".join(marks))
     return table
+
+
+def _dreamable(net: object, name: str) -> str:
+    """``yes`` when --layers takes the blob (any picture size reaches it), ``no (fixed size)`` when only the
+    declared input size does, ``no`` for the input itself."""
+    if name in getattr(net, "input_names", ()):
+        return "no (input)"
+    try:
+        check_layer(net, name)
+    except DreamError:
+        return "no (fixed size)"
+    return "yes"
 
 
 def show_layers(model_name: str, model_path: Path | None) -> None:
     """Print the layers table of the model ``-m``/``-p`` name, and how to dream one of them."""
-    files = resolve_model(model_name, model_path)
+    files = local_files(model_name, model_path)
     out = consoles.out()
     out.print(layers_table(files))
     where = f" -p {files.folder}" if model_path is not None else ""

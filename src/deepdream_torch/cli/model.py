@@ -15,10 +15,11 @@ import torch
 from rich.console import Console
 from rich.progress import Progress
 
+from deepdream_torch.cli.flags import DEFAULT_MODEL_NAME
 from deepdream_torch.dreaming.layers import CUSTOMLOOP, default_layers
 from deepdream_torch.dreaming.settings import IMAGENET_MEAN
 from deepdream_torch.weights import ZooError
-from deepdream_torch.weights.discovery import ModelFiles, resolve_model
+from deepdream_torch.weights.discovery import ModelFiles, model_files_in, resolve_model
 from deepdream_torch.weights.fetch import ensure_model
 from deepdream_torch.weights.manifest import ZooEntry, zoo_entry
 from deepdream_torch.weights.progress import RichDownloadProgress, download_columns
@@ -52,6 +53,17 @@ def model_files(model_name: str, model_path: Path | None, console: Console) -> M
     entry = known_entry(model_name)
     if model_path is None and entry is not None:
         return fetch(entry.name, console)
+    return local_files(model_name, model_path)
+
+
+def local_files(model_name: str, model_path: Path | None) -> ModelFiles:
+    """The files of a model on disk; ``-p FOLDER`` without ``-m`` (the name left at its default, which the
+    folder does not hold) takes the folder's only ``.caffemodel``."""
+    if model_path is not None and model_name == DEFAULT_MODEL_NAME:
+        folder = Path(model_path)
+        default = folder / model_name
+        if folder.is_dir() and not default.exists() and not default.with_name(f"{model_name}.sha1").exists():
+            return model_files_in(folder)
     return resolve_model(model_name, model_path)
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from deepdream_torch.weights.errors import ZooError
+from deepdream_torch.weights.manifest import zoo_models
 from deepdream_torch.weights.store import caffemodel_name, model_folder, model_stem
 
 
@@ -68,10 +69,15 @@ def resolve_model(
     when its sha1 sidecar does (its weights may already be converted); `load_model` says what is missing.
     """
     folder = model_folder(model_name, model_path)
+    if not folder.is_dir() and model_path is not None:
+        raise ZooError(f"model folder {folder} does not exist: check the model path (-p)")
     if not folder.is_dir():
+        stem = model_stem(model_name)
+        # `zoo get` only helps for a model the zoo lists; for any other name it would be a second error.
+        fetch = f"fetch it with `deepdream zoo get {stem}`" if stem in zoo_models() else "it is not a zoo model"
         raise ZooError(
-            f"model folder {folder} does not exist; fetch a zoo model with `deepdream zoo get {model_stem(model_name)}`"
-            " or put deploy.prototxt and the .caffemodel in a folder and pass it as the model path"
+            f"model folder {folder} does not exist ({fetch}); put deploy.prototxt and the .caffemodel in a folder"
+            " and pass it with -p"
         )
     caffemodel = folder / caffemodel_name(model_name)
     return ModelFiles(prototxt=find_prototxt(folder, model_name), caffemodel=caffemodel)

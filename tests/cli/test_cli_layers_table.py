@@ -1,0 +1,47 @@
+"""Mode 5's table: every column labelled, which blobs --layers takes, and the suggested ones."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+
+from deepdream_torch.cli.layers_table import layers_table
+from deepdream_torch.weights.discovery import ModelFiles
+from tests.cli.cli_helpers import PLACES_LIKE, run, write_model
+
+
+def rows(table) -> dict[str, dict[str, str]]:
+    headers = [str(column.header) for column in table.columns]
+    cells = [list(column.cells) for column in table.columns]
+    return {row[1]: dict(zip(headers, row, strict=True)) for row in zip(*cells, strict=True)}
+
+
+def test_every_column_has_a_label_and_fixed_size_blobs_are_marked(shared) -> None:
+    files = ModelFiles(shared / "models/bvlc_alexnet/deploy.prototxt", Path("bvlc_alexnet.caffemodel"))
+    table = layers_table(files)
+    assert all(str(column.header).strip() for column in table.columns)
+    by_blob = rows(table)
+    assert by_blob["conv5"]["dreamable"] == "yes"
+    assert by_blob["fc6"]["dreamable"] == "no (fixed size)"  # behind a fully connected layer
+    assert by_blob["data"]["dreamable"] == "no (input)"
+    # The zoo manifest suggests conv5, conv4, conv3 for AlexNet; the first is the default.
+    assert by_blob["conv5"]["suggested"] == "default, zoo"
+    assert by_blob["conv3"]["suggested"] == "zoo"
+    assert by_blob["pool5"]["suggested"] == ""
+    Console(width=100, record=True).print(table)  # renders
+
+
+def test_a_folder_without_m_uses_its_only_caffemodel(workdir: Path) -> None:
+    write_model(workdir / "models/places", "places205.caffemodel", PLACES_LIKE)
+    result = run("--mode", "5", "-p", "models/places")
+    assert result.exit_code == 0, result.output
+    assert "places205: " in result.output and "conv4" in result.output
+    assert "default" in result.output  # conv4: two thirds up PLACES_LIKE's convolutions
+
+
+def test_zoo_get_is_suggested_only_for_zoo_names(workdir: Path) -> None:
+    mine = run("--mode", "5", "-m", "my_model.caffemodel")
+    assert mine.exit_code == 2 and "zoo get" not in mine.output and "not a zoo model" in mine.output
+    zoo = run("--mode", "5", "-m", "bvlc_alexnet.caffemodel")
+    assert zoo.exit_code == 2 and "deepdream zoo get bvlc_alexnet" in zoo.output
