@@ -60,8 +60,9 @@ def dream_chunked(
     """Dream frames ``job.first`` .. ``last`` of ``job.source`` into ``job.frames_dir`` in chunks on Ray workers.
 
     Frames on disk are kept (``restart`` deletes them first); each chunk starts ``options.warmup`` frames early
-    (default: from the blend, ``plan.default_warmup``) or from the last finished frame before it. Raises VideoInterrupted on Ctrl-C or SIGTERM (the workers are
-    stopped, the frames written are kept), ClusterError when Ray is missing or a worker keeps dying.
+    (default: from the blend, ``plan.default_warmup``) or from the last finished frame before it. Ray is only
+    started (or joined) when some frame is left to dream. Raises VideoInterrupted on Ctrl-C or SIGTERM (the
+    workers are stopped, the frames written are kept), ClusterError when Ray is missing or a worker keeps dying.
     """
     frames = FrameRange(job.first, last)
     job.frames_dir.mkdir(parents=True, exist_ok=True)
@@ -70,39 +71,56 @@ def dream_chunked(
     if restart:
         forget_dreamed(job.frames_dir, job.image_type, frames)
     total = last - job.first + 1
-    with connected(options.address) as ray:
-        sizing = size_workers(ray, options.workers, options.threads, cuda)
-        warmup = options.warmup if options.warmup is not None else default_warmup(job.blend)
-        if warmup is None:
-            progress.log(1, "blend 0 never lets the video in: every chunk warms up from the first frame")
-        size = options.chunk_frames or chunk_size(total, sizing.workers, warmup or 0)
-        job = replace(job, warmup=warmup)
-        chunks = plan_chunks(job.first, last, size)
-        done = _on_disk(job, frames)
-        already = len(done)
-        todo = deque(chunk for chunk in chunks if any(n not in done for n in chunk.frames))
-        progress.log(
-            1,
-            f"{len(chunks)} chunks of {size} frames on {sizing.workers} Ray workers x {sizing.threads} threads, "
-            f"warm-up {warmup if warmup is not None else 'from the first frame'}"
-            + (f" (efficiency {warmup_efficiency(size, warmup):.0%})" if warmup is not None else ""),
-        )
-        if done:
-            progress.log(1, f"resuming: {len(done)} of {total} frames are already dreamed in {job.frames_dir}")
+    done = _on_disk(job, frames)
+    already = len(done)
+    if already:
+        progress.log(1, f"resuming: {already} of {total} frames are already dreamed in {job.frames_dir}")
+    if frame_settings is not None:
+        record_settings(job.frames_dir, frame_settings, done=already, total=total)
+    reports: list[ChunkReport] = []
+    try:
+        if already < total:  # else nothing to dream: no cluster needed
+            with connected(options.address) as ray:
+                reports = _plan_and_run(ray, job, net, recipe, options, cuda, frames, done, total, progress)
+    finally:
         if frame_settings is not None:
-            record_settings(job.frames_dir, frame_settings, done=len(done), total=total)
-        progress.start("dreaming", total, len(done))
-        try:
-            reports = _run(ray, todo, job, net, recipe, sizing, frames, done, total, progress) if todo else []
-        finally:
-            if frame_settings is not None:
-                record_outcome(job.frames_dir, len(done), total, complete=len(done) == total)
+            record_outcome(job.frames_dir, len(done), total, complete=len(done) == total)
     # Counted from the folder: a chunk retried after its worker died reports only its second half.
     dreamed = len(done) - already
     warm = sum(report.warmup for report in reports)
     if dreamed:
         progress.log(1, f"dreamed {dreamed} frames and {warm} warm-up frames ({dreamed / (dreamed + warm):.0%} kept)")
     return RunResult(job.frames_dir, total, dreamed=dreamed, reused=already)
+
+
+def _plan_and_run(
+    ray: ModuleType,
+    job: ChunkJob,
+    net: torch.nn.Module,
+    recipe: Callable[[torch.nn.Module], Dreamer],
+    options: RayOptions,
+    cuda: bool,
+    frames: FrameRange,
+    done: set[int],
+    total: int,
+    progress: Progress,
+) -> list[ChunkReport]:
+    sizing = size_workers(ray, options.workers, options.threads, cuda)
+    warmup = options.warmup if options.warmup is not None else default_warmup(job.blend)
+    if warmup is None:
+        progress.log(1, "blend 0 never lets the video in: every chunk warms up from the first frame")
+    size = options.chunk_frames or chunk_size(total, sizing.workers, warmup or 0)
+    job = replace(job, warmup=warmup)
+    chunks = plan_chunks(job.first, total + job.first - 1, size)
+    todo = deque(chunk for chunk in chunks if any(n not in done for n in chunk.frames))
+    efficiency = f" (efficiency {warmup_efficiency(size, warmup):.0%})" if warmup is not None else ""
+    progress.log(
+        1,
+        f"{len(chunks)} chunks of {size} frames on {sizing.workers} Ray workers x {sizing.threads} threads, "
+        f"warm-up {warmup if warmup is not None else 'from the first frame'}{efficiency}",
+    )
+    progress.start("dreaming", total, len(done))
+    return _run(ray, todo, job, net, recipe, sizing, frames, done, total, progress)
 
 
 def _on_disk(job: ChunkJob, frames: FrameRange) -> set[int]:

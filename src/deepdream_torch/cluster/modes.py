@@ -4,6 +4,7 @@ source's frame times and audio, exactly as mode 3 does."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,7 @@ def dream_video_on_ray(
     on a filesystem they all share. ``recipe(net)`` is each worker's dreamer (``DreamRecipe``).
     """
     # Absolute: the workers are other processes, with working folders of their own.
+    given_dir = frames_dir
     video, frames_dir, video_out = Path(video).absolute(), Path(frames_dir).absolute(), Path(video_out)
     image_type = check_image_type(image_type)
     info = probe(video)
@@ -70,7 +72,7 @@ def dream_video_on_ray(
             crf=crf, progress=progress,
         )  # fmt: skip
     return RunResult(
-        frames_dir, total, dreamed.dreamed, dreamed.reused, video=assembled.video, audio=assembled.audio
+        Path(given_dir), total, dreamed.dreamed, dreamed.reused, video=assembled.video, audio=assembled.audio
     )
 
 
@@ -93,6 +95,7 @@ def dream_frames_on_ray(
     progress: Progress = NO_PROGRESS,
 ) -> RunResult:
     """Mode 2 in chunks: dream the extracted frames of ``frames_in`` on Ray workers into ``frames_dir``."""
+    given_dir = frames_dir
     frames_in, frames_dir = Path(frames_in).absolute(), Path(frames_dir).absolute()
     image_type = check_image_type(image_type)
     listing = source_frames(frames_in, image_type, frames)
@@ -100,10 +103,11 @@ def dream_frames_on_ray(
     job = _job(FolderFrames(frames_in, image_type), frames_dir, layers, blend, image_type, first, batch_size,
                sequence_options)  # fmt: skip
     with output_lock(frames_dir):
-        return dream_chunked(
+        result = dream_chunked(
             job, net, recipe, last, options=options, cuda=cuda, restart=restart,
             frame_settings=frame_settings, progress=progress,
         )  # fmt: skip
+    return replace(result, frames_dir=Path(given_dir))
 
 
 def _job(
