@@ -19,10 +19,12 @@ from deepdream_torch.dreaming.guide import GuideCache, guide_cache_for
 from deepdream_torch.dreaming.jitter import item_generators
 from deepdream_torch.dreaming.layers import DEFAULT_LAYER
 from deepdream_torch.dreaming.loop import Log, Progress, dream_tensor
+from deepdream_torch.dreaming.memory import parse_size
 from deepdream_torch.dreaming.min_size import min_side
 from deepdream_torch.dreaming.objectives import Objective, guided, l2
 from deepdream_torch.dreaming.pixels import Picture, as_rgb_array, mean_tensor, to_net, to_pictures
 from deepdream_torch.dreaming.settings import IMAGENET_MEAN, DreamSettings
+from deepdream_torch.dreaming.tiles import TileMode, Tiler, parse_tile
 from deepdream_torch.errors import DeepDreamError
 
 
@@ -45,6 +47,8 @@ def dream(
     objective: Objective | None = None,
     log: Log | None = None,
     guide_cache: GuideCache | None = None,
+    tile: TileMode = "auto",
+    max_memory: int | str | None = None,
 ) -> np.ndarray:
     """Dream one picture; returns the (H, W, 3) uint8 RGB result.
 
@@ -53,6 +57,9 @@ def dream(
     objective (see ``deepdream_torch.dreaming.objectives``). ``mean``: the model's B, G, R mean. ``seed``: same
     seed, same picture. ``progress`` is called after every step; ``log(level, message)`` gets details.
     The net is moved to ``device`` (and to the channels-last layout, which changes none of its results).
+    ``max_memory`` (bytes, or text like ``"2GiB"``; default: a share of the free device memory or RAM) bounds
+    what the dream may use: ``tile="auto"`` computes a step's gradient tile by tile when the picture would not
+    fit otherwise, ``tile=512`` always in tiles of about 512 pixels, ``tile="off"`` never.
     """
     return dream_batch(
         as_rgb_array(image)[None],
@@ -72,6 +79,8 @@ def dream(
         objectives=None if objective is None else [objective],
         log=log,
         guide_cache=guide_cache,
+        tile=tile,
+        max_memory=max_memory,
     )[0]
 
 
@@ -94,6 +103,8 @@ def dream_batch(
     objectives: Sequence[Objective] | None = None,
     log: Log | None = None,
     guide_cache: GuideCache | None = None,
+    tile: TileMode = "auto",
+    max_memory: int | str | None = None,
 ) -> np.ndarray:
     """Dream N pictures of one size as one batch; returns (N, H, W, 3) uint8 RGB.
 
@@ -108,11 +119,15 @@ def dream_batch(
     - ``guide``: one guide picture for every item; its blob per layer is computed once and cached per net (or
       in ``guide_cache``) for later calls.
     - ``objectives``: one objective per item, replacing ``layers`` and ``guide``.
+    - ``tile``, ``max_memory``: as in ``dream()``; a batch too big for the budget is first dreamed fewer
+      pictures per pass, then tile by tile.
     - the other settings as in ``dream()``; ``progress`` counts the steps of the whole batch.
     """
     pictures = _as_batch(images)
     count = len(pictures)
     settings = DreamSettings(octaves, octave_scale, iterations, jitter, step_size, tuple(mean))
+    tile = parse_tile(tile)
+    budget = parse_size(max_memory) if max_memory is not None else None
     target = resolve_device(device)
     dtype = resolve_precision(precision, target)
     tune_for(target)
@@ -135,7 +150,11 @@ def dream_batch(
         raise DreamError(f"seeds: {error}; give one seed, or one per picture") from error
     mean_on_device = mean_tensor(settings.mean, target)
     x = to_net(pictures, mean_on_device).contiguous(memory_format=layout)
-    result = dream_tensor(x, net, objectives, settings, generators, autocast(target, dtype), progress, log)
+    tiler = None
+    if tile != "off":
+        layers_read = [name for objective in objectives for name in objective.layers]
+        tiler = Tiler(net, layers_read, (count, *pictures.shape[1:3]), target, tile, budget, log)
+    result = dream_tensor(x, net, objectives, settings, generators, autocast(target, dtype), progress, log, tiler)
     return to_pictures(result, mean_on_device)
 
 

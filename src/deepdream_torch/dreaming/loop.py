@@ -20,6 +20,7 @@ from deepdream_torch.dreaming.objectives import Objective
 from deepdream_torch.dreaming.octaves import octave_sizes, resize, usable_octaves
 from deepdream_torch.dreaming.settings import DreamSettings
 from deepdream_torch.dreaming.step import ascend, clip
+from deepdream_torch.dreaming.tiles import Tiler
 
 Log = Callable[[int, str], None]  # (verbosity level, message): 1 = a line per picture, 2 = details
 
@@ -45,9 +46,11 @@ def dream_tensor(
     amp: AbstractContextManager,
     progress: Callable[[Progress], None] | None = None,
     log: Log | None = None,
+    tiler: Tiler | None = None,
 ) -> torch.Tensor:
     """Dream the (N, 3, H, W) net-space batch ``x``; item i ascends ``objectives[i]`` with shifts from
-    ``generators[i]``. Returns the dreamed batch, same shape, same device.
+    ``generators[i]``. Returns the dreamed batch, same shape, same device. ``tiler`` plans each step's gradient
+    under a memory budget (fewer items per pass, tiles); without it every step is one pass.
 
     Each item uses the octaves its objective's blobs can be reached from; an item that needs bigger pictures
     than the others joins the batch at a later (larger) octave, exactly as it would start alone.
@@ -77,7 +80,7 @@ def dream_tensor(
         active = sum(1 for count in usable if count > level)
         part = image[:active]
         for iteration in range(settings.iterations):
-            part = dream_step(part, net, objectives[:active], generators[:active], settings, low, high, amp)
+            part = dream_step(part, net, objectives[:active], generators[:active], settings, low, high, amp, tiler)
             if progress is not None:
                 octave = usable[0] - level
                 done = (octave - 1) * settings.iterations + iteration + 1
@@ -117,19 +120,35 @@ def dream_step(
     low: torch.Tensor,
     high: torch.Tensor,
     amp: AbstractContextManager,
+    tiler: Tiler | None = None,
 ) -> torch.Tensor:
-    """One step: shift, forward to the objectives' blobs, gradient to the input only, ascend, unshift, clip."""
+    """One step: shift, the objectives' gradient (tile by tile when ``tiler`` plans tiles), ascend with the
+    gradient of the whole picture, unshift, clip."""
     shifts = [draw_shift(generator, settings.jitter) for generator in generators]
-    shifted = roll_each(x, shifts).requires_grad_(True)
+    shifted = roll_each(x, shifts)
+
+    def of(items: slice, picture: torch.Tensor) -> torch.Tensor:
+        return gradient(picture, net, objectives[items], amp)
+
+    grad = of(slice(None), shifted) if tiler is None else tiler.gradient(shifted, of)
+    moved = ascend(shifted, grad, settings.step_size)
+    return clip(roll_each(moved, [(-down, -right) for down, right in shifts]), low, high)
+
+
+def gradient(
+    x: torch.Tensor, net: torch.nn.Module, objectives: Sequence[Objective], amp: AbstractContextManager
+) -> torch.Tensor:
+    """The gradient of the objectives' score with respect to the pictures ``x`` (item i scored by
+    ``objectives[i]``), and to nothing else."""
+    x = x.detach().requires_grad_(True)
     layers = list(dict.fromkeys(layer for objective in objectives for layer in objective.layers))
     with amp:
-        blobs = net(shifted, outputs=layers)
+        blobs = net(x, outputs=layers)
         score = _batch_score(blobs, objectives)
     # backward(inputs=...) computes the input's gradient only, like autograd.grad, and unlike it runs under
     # FlopCounterMode, which the benchmark counts this step with.
-    score.backward(inputs=[shifted])
-    moved = ascend(shifted.detach(), shifted.grad, settings.step_size)
-    return clip(roll_each(moved, [(-down, -right) for down, right in shifts]), low, high)
+    score.backward(inputs=[x])
+    return x.grad
 
 
 def _batch_score(blobs: dict[str, torch.Tensor], objectives: Sequence[Objective]) -> torch.Tensor:

@@ -1,0 +1,133 @@
+"""How many bytes a dream step needs and how many it may use: the memory model tiles are planned with.
+
+A step's memory is the blobs autograd keeps for the backward pass plus the gradients alive while it runs. Both are
+planned by running the net on meta tensors (shapes only, no arithmetic: milliseconds), once per net and set of
+blobs; the bytes grow with the pixels, so two planned sizes give a line that any frame size is read from.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import weakref
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import torch
+from torch.func import functional_call
+
+from deepdream_torch.dreaming.errors import DreamError
+from deepdream_torch.dreaming.min_size import min_side
+
+# Whole-picture float copies alive beside a step's gradient: the picture, the octave pyramid (about one more
+# picture), the jittered picture, its gradient, and the ascent's and clip's temporaries. Counted from loop.py and
+# step.py, checked against the peak RSS bench_tiles.py measures.
+PICTURE_COPIES = 8
+# While the backward pass runs, the blobs kept for it are alive with about two blob-sized gradients (a layer's
+# incoming and outgoing one): 1920x1080 on GoogLeNet to inception_4c/output planned 1.47 GiB kept + 2 x 0.12 GiB,
+# where a step measured 1.8 GiB above the loaded net.
+_GRADIENTS_ALIVE = 2
+# Default budgets: a share of what is free, the rest left for the caller, the allocator's slack and other programs.
+CPU_SHARE = 0.5
+CUDA_SHARE = 0.85
+_UNITS = {
+    "": 1, "b": 1,
+    "k": 2**10, "kib": 2**10, "kb": 10**3,
+    "m": 2**20, "mib": 2**20, "mb": 10**6,
+    "g": 2**30, "gib": 2**30, "gb": 10**9,
+    "t": 2**40, "tib": 2**40, "tb": 10**12,
+}  # fmt: skip
+_SIZE = re.compile(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*([a-z]*)\s*")
+
+
+@dataclass(frozen=True)
+class StepMemory:
+    """Bytes one item of a step needs: ``fixed`` plus ``per_pixel`` times its pixels."""
+
+    fixed: float
+    per_pixel: float
+
+    def bytes(self, items: int, height: int, width: int) -> int:
+        """Bytes of a step over ``items`` pictures of ``height`` x ``width``."""
+        return math.ceil(items * (self.fixed + self.per_pixel * height * width))
+
+
+_known: weakref.WeakKeyDictionary[object, dict[tuple[str, ...], StepMemory]] = weakref.WeakKeyDictionary()
+
+
+def step_memory(net: torch.nn.Module, layers: Iterable[str]) -> StepMemory:
+    """The memory model of a step ascending ``layers`` (all of them at once: an upper bound for any one)."""
+    key = tuple(sorted(set(layers)))
+    per_net = _known.setdefault(net, {})
+    if key not in per_net:
+        side = max(256, 2 * max(min_side(net, layer) for layer in key))
+        small, large = planned_bytes(net, key, side, side), planned_bytes(net, key, 2 * side, 2 * side)
+        per_pixel = (large - small) / (3 * side * side)
+        per_net[key] = StepMemory(max(0.0, small - per_pixel * side * side), per_pixel)
+    return per_net[key]
+
+
+def planned_bytes(net: torch.nn.Module, layers: Iterable[str], height: int, width: int) -> int:
+    """Bytes of a one-item step at ``height`` x ``width``, planned on meta tensors: what autograd keeps for the
+    backward pass, plus the gradients alive while it runs."""
+    meta = {name: torch.empty_like(t, device="meta") for name, t in (*net.named_parameters(), *net.named_buffers())}
+    # A blob kept twice (a ReLU's output, the next convolution's input) counts once.
+    kept: dict[int, tuple[torch.Tensor, int]] = {}
+
+    def pack(blob: torch.Tensor) -> torch.Tensor:
+        kept[id(blob)] = (blob, blob.untyped_storage().nbytes())  # holding the blob keeps its id unique
+        return blob
+
+    x = torch.empty(1, 3, height, width, device="meta", requires_grad=True)
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda blob: blob):
+        blobs = functional_call(net, meta, (x,), {"outputs": list(layers)})
+    scored = sum(blob.numel() * 4 for blob in blobs.values())  # the objective's float square of each blob
+    sizes = [size for _, size in kept.values()]
+    largest = max([*sizes, *(blob.numel() * 4 for blob in blobs.values())])
+    return sum(sizes) + scored + _GRADIENTS_ALIVE * largest
+
+
+def loop_bytes(items: int, height: int, width: int) -> int:
+    """Bytes of the whole-picture float copies the dream loop holds beside a step (see PICTURE_COPIES)."""
+    return PICTURE_COPIES * items * 3 * height * width * 4
+
+
+def default_budget(device: torch.device) -> int:
+    """What a dream may use when the user sets no ``max_memory``: on CUDA a share of the device's free memory
+    (counting what torch caches but does not use as free), on the CPU a share of the available RAM."""
+    if device.type == "cuda":
+        free, _ = torch.cuda.mem_get_info(device)
+        cached = torch.cuda.memory_reserved(device) - torch.cuda.memory_allocated(device)
+        return int(CUDA_SHARE * (free + cached))
+    return int(CPU_SHARE * available_ram())
+
+
+def available_ram() -> int:
+    """Bytes of RAM the system can give without swapping: MemAvailable, else free pages (non-Linux)."""
+    try:
+        with open("/proc/meminfo") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass  # no /proc: the sysconf figures below
+    return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+
+
+def parse_size(text: str | int) -> int:
+    """Bytes from ``2GiB``, ``1.5G``, ``800MiB``, ``2GB`` (decimal) or a plain number of bytes."""
+    if isinstance(text, int) and text > 0:
+        return text
+    match = _SIZE.fullmatch(str(text).lower())
+    if match is None or match.group(2) not in _UNITS:
+        raise DreamError(f"memory size {text!r} not understood: write it like 2GiB, 1.5G, 800MiB or 2GB")
+    size = int(float(match.group(1)) * _UNITS[match.group(2)])
+    if size <= 0:
+        raise DreamError(f"memory size {text!r} must be more than 0 bytes, e.g. 2GiB")
+    return size
+
+
+def format_size(size: float) -> str:
+    """``1.5 GiB``, ``800 MiB``: for messages."""
+    return f"{size / 2**30:.2f} GiB" if size >= 2**30 else f"{size / 2**20:.0f} MiB"

@@ -1,0 +1,250 @@
+"""A step's gradient under a memory budget: fewer items per pass, then tile by tile, each tile with a margin.
+
+The gradient of a tile's core is computed on the core plus a margin of context that is then cropped away, and the
+tiles' cores are put together into the whole picture's gradient, which the step then normalises as one (see
+``step.ascend``): a tiled step follows the same rule as an untiled one. With a margin covering the blob's receptive
+field and tiles on the blob's grid, the two are equal; the default margin is a quarter of it, as the gradient comes
+mostly from the middle of the field (see bench_tiles.py for the seams that leaves). The loop rolls the whole
+picture by the jitter every step, so tile borders never stay in one place.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import torch
+
+from deepdream_torch.dreaming.errors import DreamError
+from deepdream_torch.dreaming.memory import (
+    default_budget,
+    format_size,
+    loop_bytes,
+    parse_size,
+    step_memory,
+)
+from deepdream_torch.dreaming.min_size import min_side
+from deepdream_torch.dreaming.receptive_field import reach
+
+Gradient = Callable[[slice, torch.Tensor], torch.Tensor]  # (items, their picture or a crop of it) -> its gradient
+Log = Callable[[int, str], None]
+TileMode = str | int  # "auto", "off" or a tile side in pixels
+
+# The margin's share of the receptive field: see the module docstring.
+MARGIN_SHARE = 0.25
+# Tiles are not cut below this side (nor below the blob's stride): smaller ones are mostly margin.
+_SMALLEST_TILE = 32
+
+
+@dataclass(frozen=True)
+class TilePlan:
+    """How one step's gradient is computed: ``items`` pictures per pass, and, when ``tile`` is set, tiles of that
+    (height, width) core with ``margin`` pixels of context on every inner side, crops at least ``least`` pixels
+    long and on the ``stride`` grid."""
+
+    items: int
+    tile: tuple[int, int] | None = None
+    margin: int = 0
+    least: int = 1
+    stride: int = 1
+
+    def describe(self) -> str:
+        if self.tile is None:
+            return f"{self.items} picture(s) per pass"
+        return f"tiles of {self.tile[1]}x{self.tile[0]} with a {self.margin}-pixel margin"
+
+
+@dataclass(frozen=True)
+class Span:
+    """One tile along one axis: the ``crop`` the net sees, the ``core`` it gives the gradient of, and where that
+    core lies ``inside`` the crop."""
+
+    crop: slice
+    core: slice
+    inside: slice
+
+
+def spans(length: int, core: int, margin: int, least: int = 1, stride: int = 1) -> list[Span]:
+    """Tiles of ``core`` pixels along ``length``, each crop reaching ``margin`` further where the picture goes on,
+    and at least ``least`` long (the smallest picture the net takes), starting on the ``stride`` grid."""
+    found = []
+    for start in range(0, length, core):
+        stop = min(length, start + core)
+        low, high = max(0, start - margin), min(length, stop + margin)
+        if high - low < least:
+            low = max(0, (high - least) // stride * stride)
+            high = min(length, max(high, low + least))
+        found.append(Span(slice(low, high), slice(start, stop), slice(start - low, stop - low)))
+    return found
+
+
+def tiled_gradient(x: torch.Tensor, gradient: Gradient, plan: TilePlan) -> torch.Tensor:
+    """The gradient of the (N, C, H, W) picture ``x``, computed as ``plan`` says."""
+    n, _, height, width = x.shape
+    if plan.tile is None and plan.items >= n:
+        return gradient(slice(0, n), x)
+    layout = torch.channels_last if x.is_contiguous(memory_format=torch.channels_last) else torch.contiguous_format
+    whole = torch.empty_like(x)
+    for start in range(0, n, plan.items):
+        items = slice(start, min(n, start + plan.items))
+        if plan.tile is None:
+            whole[items] = gradient(items, x[items])
+            continue
+        for rows in spans(height, plan.tile[0], plan.margin, plan.least, plan.stride):
+            for cols in spans(width, plan.tile[1], plan.margin, plan.least, plan.stride):
+                crop = x[items, :, rows.crop, cols.crop].contiguous(memory_format=layout)
+                whole[items, :, rows.core, cols.core] = gradient(items, crop)[..., rows.inside, cols.inside]
+    return whole
+
+
+def parse_tile(value: TileMode) -> TileMode:
+    """``auto``, ``off`` or a tile side of at least 1 pixel (an int or its digits); DreamError otherwise."""
+    text = str(value).strip().lower()
+    if text in ("auto", "off"):
+        return text
+    if not text.isdigit() or int(text) < 1:
+        raise DreamError(f"tile {value!r} not understood: use auto, off, or a tile side in pixels such as 512")
+    return int(text)
+
+
+@dataclass
+class _NetState:
+    """What a net's dreams learnt: a budget cap after a device ran out of memory, and the messages said once."""
+
+    cap: int | None = None
+    said: set[str] = field(default_factory=set)
+
+
+_states: weakref.WeakKeyDictionary[object, _NetState] = weakref.WeakKeyDictionary()
+
+
+class Tiler:
+    """Plans each step of one dream under the budget and runs it; on an out-of-memory error frees the cache and
+    retries with smaller tiles (and remembers the smaller budget for the net's later dreams)."""
+
+    def __init__(
+        self,
+        net: torch.nn.Module,
+        layers: Iterable[str],
+        picture: tuple[int, int, int],
+        device: torch.device,
+        tile: TileMode = "auto",
+        max_memory: int | str | None = None,
+        log: Log | None = None,
+        margin_share: float = MARGIN_SHARE,
+    ):
+        self.net, self.layers, self.device, self.log = net, tuple(dict.fromkeys(layers)), device, log
+        self.margin_share = margin_share
+        self.tile = parse_tile(tile)
+        self.budget = parse_size(max_memory) if max_memory is not None else default_budget(device)
+        self.picture = picture  # (items, height, width) of the whole dream: its loop's copies share the budget
+        self.state = _states.setdefault(net, _NetState())
+        self.plans: dict[tuple[int, int, int], TilePlan] = {}
+
+    def gradient(self, x: torch.Tensor, gradient: Gradient) -> torch.Tensor:
+        """``x``'s gradient by ``gradient``, in tiles when the plan says so."""
+        shape = (x.shape[0], x.shape[2], x.shape[3])
+        while True:
+            plan = self.plan(*shape)
+            try:
+                return tiled_gradient(x, gradient, plan)
+            except torch.cuda.OutOfMemoryError:
+                if self.tile == "off":
+                    raise
+                self._free_device_cache()
+                self._shrink(plan, shape)
+
+    def plan(self, items: int, height: int, width: int) -> TilePlan:
+        key = (items, height, width)
+        if key not in self.plans:
+            self.plans[key] = self._choose(items, height, width)
+            if self.plans[key] != TilePlan(items):
+                self._say(2, f"{width}x{height}: {self.plans[key].describe()} (memory budget {self._budget_text()})")
+        return self.plans[key]
+
+    def _choose(self, items: int, height: int, width: int) -> TilePlan:
+        if self.tile == "off":
+            return TilePlan(items)
+        if isinstance(self.tile, int):
+            return self._tiles(items, height, width, self.tile)
+        memory, free = step_memory(self.net, self.layers), self._free()
+        if memory.bytes(items, height, width) <= free:
+            return TilePlan(items)
+        fitting = int(free // max(1, memory.bytes(1, height, width)))
+        if fitting >= 1:
+            return TilePlan(fitting)
+        stride, margin = self._grid()
+        side = max(height, width)
+        while side > max(stride, _SMALLEST_TILE):
+            if memory.bytes(1, min(height, side + 2 * margin), min(width, side + 2 * margin)) <= free:
+                break
+            side = int(side * 0.8)
+        else:
+            self._say(1, f"{width}x{height} needs more memory than the budget ({self._budget_text()}) even in the"
+                         " smallest tiles: trying anyway; raise --max-memory if it fails")  # fmt: skip
+        return self._tiles(1, height, width, side)
+
+    def _tiles(self, items: int, height: int, width: int, side: int) -> TilePlan:
+        """Tiles of about ``side`` pixels, evened out over the picture and put on the blob's grid."""
+        stride, margin = self._grid()
+        core = []
+        for length in (height, width):
+            count = _ceil_div(length, max(1, side))
+            core.append(min(length, _ceil_div(_ceil_div(length, count), stride) * stride))
+        if core[0] >= height and core[1] >= width:
+            return TilePlan(items)
+        least = max(min_side(self.net, layer) for layer in self.layers)
+        return TilePlan(items, (core[0], core[1]), margin, least, stride)
+
+    def _grid(self) -> tuple[int, int]:
+        """(stride, margin) of the tiles for this dream's blobs."""
+        seen = reach(self.net, self.layers)
+        if seen.size is None:
+            raise DreamError(
+                f"{', '.join(self.layers)} sees the whole picture, so it cannot be dreamed in tiles: give a larger"
+                " --max-memory, or a layer lower in the net"
+            )
+        return seen.stride, _ceil_div(int(seen.size * self.margin_share), seen.stride) * seen.stride
+
+    def _free(self) -> int:
+        budget = self.budget if self.state.cap is None else min(self.budget, self.state.cap)
+        return budget - loop_bytes(*self.picture)
+
+    def _shrink(self, failed: TilePlan, shape: tuple[int, int, int]) -> None:
+        """After ``failed`` ran out of memory: a plan with half the items, else tiles of half the side."""
+        _, height, width = shape
+        if failed.items > 1:
+            smaller = TilePlan(max(1, failed.items // 2))
+        else:
+            side = max(failed.tile or (height, width)) // 2
+            if side < _SMALLEST_TILE:
+                error = DreamError(
+                    f"out of memory on {self.device} even in {side * 2}-pixel tiles: free the device, or dream a"
+                    " smaller picture"
+                )
+                error.exit_code = 1  # the machine failed, not the user
+                raise error
+            smaller = self._tiles(1, height, width, side)
+        memory = step_memory(self.net, self.layers)
+        tile = smaller.tile or (height, width)
+        needed = memory.bytes(smaller.items, tile[0] + 2 * smaller.margin, tile[1] + 2 * smaller.margin)
+        self.state.cap = needed + loop_bytes(*self.picture)
+        self.plans[shape] = smaller
+        self._say(2, f"out of memory on {self.device}: retrying the step in smaller tiles (and using them from now on)")
+
+    def _free_device_cache(self) -> None:
+        if self.device.type == "cuda" and torch.cuda.is_initialized():
+            torch.cuda.empty_cache()
+
+    def _budget_text(self) -> str:
+        return format_size(self.budget if self.state.cap is None else min(self.budget, self.state.cap))
+
+    def _say(self, level: int, message: str) -> None:
+        if self.log is not None and message not in self.state.said:
+            self.state.said.add(message)
+            self.log(level, message)
+
+
+def _ceil_div(value: int, step: int) -> int:
+    return -(-value // step)
