@@ -4,6 +4,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 INPUT ?=
+MODEL ?=
+LAYERS ?=
 
 .PHONY: demo test install lint bench clean
 
@@ -17,8 +19,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# MODEL=path/to/NAME.caffemodel (its folder holds the deploy .prototxt) or a zoo name; LAYERS="blob1 blob2".
 demo: $(STAMP)
-	$(VENV)/bin/deepdream demo $(if $(INPUT),--input "$(INPUT)")
+	$(VENV)/bin/deepdream demo $(if $(INPUT),--input "$(INPUT)") \
+		$(if $(MODEL),$(if $(findstring /,$(MODEL)),-p "$(dir $(MODEL))") -m "$(notdir $(MODEL))") \
+		$(foreach layer,$(LAYERS),-l "$(layer)")
 
 test: $(STAMP)
 	$(PY) -m pytest -q

@@ -166,3 +166,30 @@ def test_p_without_m_dreams_the_folders_only_caffemodel(hulk: Path) -> None:
     result = run("-sp", str(hulk), "-p", "models/places", "-l", "conv2", *FAST)
     assert result.exit_code == 0, result.output
     assert len(list(Path("data/single_pictures/hulk").glob("dream_hulk_L-conv2_*.jpg"))) == 1
+
+
+@pytest.mark.usefixtures("places")
+def test_demo_with_your_own_model_dreams_its_default_layer(clip: Path) -> None:
+    result = run("demo", "--input", str(clip), "-p", "models/places", "-m", "places.caffemodel", "-v", "2")
+    assert result.exit_code == 0, result.output
+    assert "dreaming conv4" in result.output
+    (video,) = Path("data/dream_video").glob("my_video-DeepDream__*.mp4")
+    assert decoded_frames(video).shape[0] == 6
+
+
+@pytest.mark.usefixtures("places")
+def test_demo_with_your_layers_and_never_without_weights(
+    clip: Path, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from deepdream_torch.cli import demo
+
+    asked = []
+    monkeypatch.setattr(demo, "run_flags", asked.append)
+    result = run("demo", "--input", str(clip), "-p", "models/places", "-l", "conv1", "-l", "conv3")
+    assert result.exit_code == 0, result.output
+    (flags,) = asked
+    assert flags.layers == ("conv1", "conv3") and flags.layers_given
+    assert flags.model_name == "places.caffemodel"  # -p without -m: the folder's only .caffemodel
+    (workdir / "models/places/places.caffemodel").unlink()
+    line = one_line_error(run("demo", "--input", str(clip), "-p", "models/places", "-m", "places.caffemodel"))
+    assert "trained weights only" in line

@@ -66,11 +66,23 @@ def demo(
     ] = None,
     device: Annotated[str, typer.Option("--device", help="auto, cpu, cuda or cuda:N.")] = "auto",
     verbose: Annotated[int, typer.Option("-v", "--verbose", min=1, max=2, help="1: one bar; 2: details.")] = 2,
+    model_name: Annotated[
+        str | None,
+        typer.Option("-m", "--model-name", metavar="FILE", help="Your model's .caffemodel (default: bvlc_googlenet)."),
+    ] = None,
+    model_path: Annotated[
+        Path | None, typer.Option("-p", "--model-path", metavar="DIR", help="Your model's folder.")
+    ] = None,
+    layers: Annotated[
+        list[str] | None,
+        typer.Option("-l", "--layers", metavar="BLOB", help="A blob to dream (repeat for several; default: the model's)."),
+    ] = None,
 ) -> None:
-    """Dream a short clip with bvlc_googlenet (fetched and sha1-checked on first use) into data/."""
+    """Dream a short clip into data/ with bvlc_googlenet (fetched and sha1-checked on first use), or with your own
+    model: deepdream demo -p FOLDER -m NAME.caffemodel [-l BLOB]."""
     from deepdream_torch.cli.demo import run_demo
 
-    run_demo(input, device, verbose)
+    run_demo(input, device, verbose, model_name, model_path, tuple(layers or ()))
 
 
 def zoo_list() -> None:
