@@ -82,6 +82,8 @@ def frame_settings(flags: Flags, checked: Checked, model: Model) -> dict[str, ob
         "seed": flags.seed,
         "image_type": check_image_type(flags.image_type),
         "precision": flags.precision,
+        # Only when given, so that folders dreamed before channel objectives existed still resume.
+        **({"channels": flags.channels, "channels_weight": flags.channels_weight} if flags.channels else {}),
     }
 
 
