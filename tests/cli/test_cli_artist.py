@@ -193,3 +193,12 @@ def test_demo_with_your_layers_and_never_without_weights(
     (workdir / "models/places/places.caffemodel").unlink()
     line = one_line_error(run("demo", "--input", str(clip), "-p", "models/places", "-m", "places.caffemodel"))
     assert "trained weights only" in line
+
+
+@pytest.mark.usefixtures("googlenet")
+def test_a_zoom_rerun_with_another_move_is_refused_in_one_line(hulk: Path) -> None:
+    args = ["-sp", str(hulk), "--zoom-frames", "2", "-l", "inception_4c/output", *FAST]
+    assert run(*args).exit_code == 0
+    line = one_line_error(run(*args, "--zoom", "1.2"))
+    assert "zoom: 1.05 → 1.2" in line and "--restart" in line
+    assert run(*args, "--zoom", "1.2", "--restart").exit_code == 0

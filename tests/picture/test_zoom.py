@@ -101,3 +101,14 @@ def test_ctrl_c_keeps_the_frames_and_a_rerun_dreams_only_the_rest(tiny_net, pict
     assert (result.reused, result.dreamed) == (2, 3)
     video, _ = decoded(tmp_path / "zoom.mp4")
     assert len(video) == 5
+
+
+def test_a_rerun_with_other_settings_is_refused_and_restart_replaces_the_frames(tiny_net, picture_file, tmp_path):
+    from deepdream_torch.video.manifest import SettingsChanged
+
+    args = (picture_file, tiny_net, tmp_path / "frames", tmp_path / "zoom.mp4", 2, ["conv2"])
+    dream_zoom(*args, Camera(1.1), settings=FAST, device="cpu", frame_settings={"zoom": 1.1})
+    with pytest.raises(SettingsChanged, match="zoom: 1.1 → 1.2"):
+        dream_zoom(*args, Camera(1.2), settings=FAST, device="cpu", frame_settings={"zoom": 1.2})
+    result = dream_zoom(*args, Camera(1.2), settings=FAST, device="cpu", frame_settings={"zoom": 1.2}, restart=True)
+    assert (result.dreamed, result.reused) == (2, 0)

@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 from pathlib import Path
+
+import numpy as np
 
 from deepdream_torch.cli import console as consoles
 from deepdream_torch.cli.artist import camera, objective_for
@@ -65,7 +68,7 @@ def run_single_picture(flags: Flags, checked: Checked) -> SinglePictureResult | 
             out_dir=folder, image_type=flags.image_type, settings=settings, guide=checked.guide,
             device=flags.device, seed=flags.seed, precision=flags.precision, chain=flags.chain,
             progress=bars, log=bars.log, objective_for=objective, name=name,
-            tag=channel_tag(flags),
+            tag=channel_tag(flags), tile=flags.tile, max_memory=flags.max_memory,
         )  # fmt: skip
     # Each result was printed (at -v 1 and 2) by the run's log as it was written; the sheet is the summary.
     consoles.out().print(f"contact sheet: {result.contact_sheet}")
@@ -77,6 +80,7 @@ def _run_zoom(flags: Flags, checked: Checked, model: Model, layers: tuple[str, .
     folder = output_folder(flags)
     tag = channel_tag(flags)
     objective = objective_for(flags, model.net, layers)
+    recorded = zoom_settings(flags, replace(checked, layers=layers), model)
     stem = f"{flags.single_picture.stem}_zoom{'_' + tag if tag else ''}"
     err = consoles.err()
     with rich_progress(err, flags.verbose) as bars:
@@ -86,9 +90,30 @@ def _run_zoom(flags: Flags, checked: Checked, model: Model, layers: tuple[str, .
             settings=replace(checked.settings, mean=model.mean), guide=checked.guide,
             objective_for=objective, device=flags.device, seed=flags.seed,
             precision=flags.precision, fps=flags.zoom_fps, image_type=flags.image_type, crf=flags.crf,
-            restart=flags.restart, progress=bars, log=bars.log,
+            restart=flags.restart, frame_settings=recorded, progress=bars, log=bars.log,
         )  # fmt: skip
     out = consoles.out()
     out.print(f"video: {result.video}")
     out.print(f"frames: {result.frames_dir} ({result.frames} frames)")
     return result
+
+
+def zoom_settings(flags: Flags, checked: Checked, model: Model) -> dict[str, object]:
+    """What the zoom frames folder records: every setting of a video frame, the picture's pixels and the move."""
+    from deepdream_torch.cli.video_modes import frame_settings
+
+    assert flags.single_picture is not None
+    picture = as_rgb_array(flags.single_picture)
+    digest = hashlib.sha1(str(picture.shape).encode())
+    digest.update(np.ascontiguousarray(picture).tobytes())
+    move = camera(flags)
+    return {
+        **frame_settings(flags, checked, model),
+        "picture": digest.hexdigest(),
+        "zoom": move.zoom,
+        "rotate": move.rotate,
+        "pan": list(move.pan),
+        "fps": flags.zoom_fps,
+        "channels": flags.channels,
+        "channels_weight": flags.channels_weight,
+    }

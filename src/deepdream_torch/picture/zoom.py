@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -32,6 +32,8 @@ from deepdream_torch.video.folder import finished_until, forget_dreamed
 from deepdream_torch.video.frame import FrameRange
 from deepdream_torch.video.images import read_image, write_image
 from deepdream_torch.video.layers import layer_for_frame
+from deepdream_torch.video.lock import output_lock
+from deepdream_torch.video.manifest import check_settings, forget_other_dream, record_outcome, record_settings
 from deepdream_torch.video.paths import check_image_type, dream_frame_path, partial_video_path
 from deepdream_torch.video.progress import NO_PROGRESS, FrameDone, Progress
 from deepdream_torch.video.result import RunResult, resume_hint
@@ -84,6 +86,7 @@ def dream_zoom(
     image_type: str = "jpg",
     crf: int | None = None,
     restart: bool = False,
+    frame_settings: Mapping[str, object] | None = None,
     progress: Progress = NO_PROGRESS,
     log: Log | None = None,
 ) -> RunResult:
@@ -96,7 +99,9 @@ def dream_zoom(
     the frame before, where an uninterrupted run used it before compression). A rerun continues after the last
     finished frame; ``restart`` dreams them all again. Ctrl-C or SIGTERM stop after the frame in flight:
     the frames stay, the video so far is the playable ``<name>.partial.mp4``, and VideoInterrupted says how
-    to go on.
+    to go on. ``frame_settings`` (JSON-able, everything that shapes a frame) is recorded beside the frames as the
+    video modes record theirs: a rerun with other settings is refused (``restart`` replaces the old frames), and
+    a second run on the same folder at the same time is refused by its lock.
     """
     if frames < 1:
         raise DreamError(f"zoom frames must be at least 1 (got {frames})")
@@ -112,16 +117,50 @@ def dream_zoom(
     frames_dir, video_out = Path(frames_dir), Path(video_out)
     frames_dir.mkdir(parents=True, exist_ok=True)
     video_out.parent.mkdir(parents=True, exist_ok=True)
+    partial = partial_video_path(video_out)
+    with output_lock(frames_dir, partial):
+        return _zoom(
+            original, net, frames_dir, video_out, partial, frames, layers, camera, settings, guide, objective_for,
+            device, seed, precision, fps, image_type, crf, restart, frame_settings, progress, log,
+        )  # fmt: skip
+
+
+def _zoom(
+    original: np.ndarray,
+    net: torch.nn.Module,
+    frames_dir: Path,
+    video_out: Path,
+    partial: Path,
+    frames: int,
+    layers: Sequence[str],
+    camera: Camera,
+    settings: DreamSettings,
+    guide: Picture | None,
+    objective_for: Callable[[str], Objective] | None,
+    device: str,
+    seed: int,
+    precision: str,
+    fps: int,
+    image_type: str,
+    crf: int | None,
+    restart: bool,
+    frame_settings: Mapping[str, object] | None,
+    progress: Progress,
+    log: Log | None,
+) -> RunResult:
     span = FrameRange(1, frames)
+    if frame_settings is not None and not check_settings(frames_dir, frame_settings, restart):
+        forget_other_dream(frames_dir)  # --restart after a change: no frame of the other dream may stay
     if restart:
         forget_dreamed(frames_dir, image_type, span)
     last = finished_until(frames_dir, image_type, span)
     if last:
         progress.log(1, f"resuming after frame {last}: {last} frames are already dreamed in {frames_dir}")
+    if frame_settings is not None:
+        record_settings(frames_dir, frame_settings, done=last, total=frames)
     progress.start("zooming", frames, last)
     target = resolve_device(device)
     objectives = {layer: objective_for(layer) for layer in dict.fromkeys(layers)} if objective_for else None
-    partial = partial_video_path(video_out)
     rate = Fraction(fps)
     done = 0
     with stop_on_signals() as stop, open_writer(partial, time_base=1 / rate, frame_rate=rate, crf=crf) as writer:
@@ -147,6 +186,8 @@ def dream_zoom(
                 progress.frame(FrameDone(number, number, frames, time.perf_counter() - began, layer))
             writer.write(previous)
             done = number
+    if frame_settings is not None:
+        record_outcome(frames_dir, done, frames, done == frames)
     if done < frames:
         if done == 0:
             partial.unlink(missing_ok=True)
