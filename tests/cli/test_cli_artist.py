@@ -202,3 +202,10 @@ def test_a_zoom_rerun_with_another_move_is_refused_in_one_line(hulk: Path) -> No
     line = one_line_error(run(*args, "--zoom", "1.2"))
     assert "zoom: 1.05 → 1.2" in line and "--restart" in line
     assert run(*args, "--zoom", "1.2", "--restart").exit_code == 0
+
+
+def test_help_says_what_blend_loop_does() -> None:
+    result = run("--help")
+    text = " ".join(result.output.replace("│", " ").split())
+    assert "0.5 to 1 and back" not in text
+    assert "0.5, 0.6, ... 0.9" in text and "falls back" in text
