@@ -153,6 +153,29 @@ def _fail(message: str, code: int) -> int:
 
 app = typer.Typer(
     name=PROG,
+def _checked_tile(value: str) -> str:
+    """--tile as typed, once the dream kernel has read it (one line, exit 2 when it cannot)."""
+    from deepdream_torch.dreaming.tiles import parse_tile
+
+    try:
+        parse_tile(value)
+    except DeepDreamError as error:
+        raise typer.BadParameter(str(error)) from error
+    return value
+
+
+def _checked_size(value: str | None) -> str | None:
+    """--max-memory as typed, once the dream kernel has read it (one line, exit 2 when it cannot)."""
+    from deepdream_torch.dreaming.memory import parse_size
+
+    try:
+        if value is not None:
+            parse_size(value)
+    except DeepDreamError as error:
+        raise typer.BadParameter(str(error)) from error
+    return value
+
+
     cls=DeepDreamGroup,
     invoke_without_command=True,
     subcommand_metavar="[COMMAND [ARGS]...]",  # the original form needs no command
@@ -367,6 +390,18 @@ def deepdream(
     device: Annotated[
         str,
         typer.Option("--device", rich_help_panel=RUN_PANEL, help="auto (CUDA when present), cpu, cuda or cuda:N."),
+    tile: Annotated[
+        str,
+        typer.Option("--tile", rich_help_panel=RUN_PANEL, metavar="auto|off|N", callback=_checked_tile,
+                     help="Dream each step tile by tile: auto (when a frame would not fit in --max-memory), off, "
+                          "or tiles of N pixels."),
+    ] = "auto",
+    max_memory: Annotated[
+        str | None,
+        typer.Option("--max-memory", rich_help_panel=RUN_PANEL, metavar="SIZE", callback=_checked_size,
+                     show_default="CUDA: 85% of the free GPU memory; CPU: half the available RAM",
+                     help="Memory a dream may use, e.g. 2GiB or 800MiB; bigger frames are dreamed in tiles."),
+    ] = None,
     ] = "auto",
     precision: Annotated[
         Literal["fp32", "bf16", "fp16"],

@@ -64,6 +64,8 @@ class Flags:
     chunk_frames: int | None = None
     warmup: int | None = None
     threads: int | None = None
+    tile: str = "auto"  # auto | off | a tile side in pixels, as typed (checked by the CLI)
+    max_memory: str | None = None  # e.g. "2GiB"; None: the device's default budget
     device: str = "auto"
     seed: int = 0
     precision: str = "fp32"

@@ -54,6 +54,7 @@ def make_dreamer(model: Model, flags: Flags, checked: Checked, bars: RichProgres
             step_size=checked.settings.step_size, guide=checked.guide, mean=model.mean,
             device=flags.device, seed=[flags.seed + n for n in numbers], precision=flags.precision, progress=bars.steps, log=bars.log,
             objectives=None if objectives is None else [objectives[layer] for layer in layers],
+            tile=flags.tile, max_memory=flags.max_memory,
         )  # fmt: skip
 
     return dreamer

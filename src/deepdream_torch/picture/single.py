@@ -77,6 +77,8 @@ def dream_single_picture(
     objective_for: Callable[[str], Objective] | None = None,
     name: str | None = None,
     tag: str = "",
+    tile: str | int = "auto",
+    max_memory: int | str | None = None,
 ) -> SinglePictureResult:
     """Dream ``picture`` once per distinct layer of ``layers``, each from the original picture.
 
@@ -90,6 +92,7 @@ def dream_single_picture(
     of them on CUDA, to fill the GPU at small octaves; one at a time on the CPU, where a batch runs every item
     down to the deepest layer: a step of the five customloop layers at 960x540 took 9.96 s of CPU batched
     against 6.94 s one by one). ``seconds`` in a name is the layer's share of its batch's time.
+    ``tile`` and ``max_memory`` bound the memory of each dream, as in ``dream()``.
     """
     if image_type not in IMAGE_TYPES:
         raise DreamError(f"unknown image type {image_type!r}: use {' or '.join(IMAGE_TYPES)}")
@@ -144,6 +147,8 @@ def dream_single_picture(
             progress=report,
             objectives=None if objective_for is None else [objective_for(layer) for layer in batch],
             log=log,
+            tile=tile,
+            max_memory=max_memory,
         )
         seconds = (time.perf_counter() - began) / len(batch)
         for layer, result in zip(batch, dreamed, strict=True):
