@@ -115,3 +115,112 @@ def test_a_second_ctrl_c_drops_the_frame_in_flight(make_clip, tmp_path):
     assert dreamed_numbers(tmp_path / "f") == [1, 2]
     assert "continue from frame 3" in stderr
     assert len(cv2_frames(Path(tmp_path / "v" / "o.partial.mp4"))) == 2
+
+
+# The same command with hooks that make each phase of a stop slow enough to press Ctrl-C again in it: the dreamer
+# (frame `slow_frame` takes 20 s), the saver thread (each frame from `slow_frame` on takes 0.4 s to save) or the
+# encoder closing (1.5 s). Each phase writes a line to the log as it begins, so the test knows when to signal.
+SHUTDOWN_SCRIPT = """
+import sys, time
+from contextlib import contextmanager
+from pathlib import Path
+from deepdream_torch.video import VideoInterrupted, dream_video, parse_blend
+from deepdream_torch.video import dream_run, stream
+
+source, frames_dir, out, log, slow, slow_frame, restart = sys.argv[1:8]
+slow_frame = int(slow_frame)
+
+def note(line):
+    with open(log, "a") as file:
+        file.write(line + "\\n")
+
+def dreamer(batch, layers, numbers):
+    note(f"dream {numbers[0]}")
+    time.sleep(20.0 if slow == "dreaming" and numbers[0] == slow_frame else 0.05)
+    return 255 - batch
+
+write_image = dream_run.write_image
+def slow_write(path, image):
+    if slow == "saving" and int(path.stem[-8:]) >= slow_frame:
+        note(f"save {path.stem[-8:]}")
+        time.sleep(0.4)
+    write_image(path, image)
+dream_run.write_image = slow_write
+
+open_writer = stream.open_writer
+@contextmanager
+def slow_close(*args, **options):
+    with open_writer(*args, **options) as writer:
+        try:
+            yield writer
+        finally:
+            if slow == "closing":
+                note("closing")
+                time.sleep(1.5)
+stream.open_writer = slow_close
+
+class Say:
+    def start(self, description, total, done): pass
+    def frame(self, event): pass
+    def log(self, level, message): print(message, file=sys.stderr, flush=True)
+
+try:
+    dream_video(Path(source), Path(frames_dir), Path(out), dreamer, ["a", "b"], blend=parse_blend("0.5"),
+                image_type="png", restart=restart == "restart", progress=Say())
+except VideoInterrupted as stopped:
+    print(stopped, file=sys.stderr)
+    sys.exit(3)
+"""
+
+
+@pytest.mark.parametrize(
+    ("phase", "first_at", "second_at"),
+    [("dreaming", "dream 3", "dream 3"), ("saving", "save 00000003", "save 00000003"), ("closing", "dream 4", "closing")],
+)
+def test_a_second_ctrl_c_anywhere_in_the_stop_still_leaves_every_frame_and_a_playable_video(
+    make_clip, tmp_path, phase, first_at, second_at
+):
+    source = make_clip("c.mp4", frames=12)
+    script = tmp_path / "run.py"
+    script.write_text(SHUTDOWN_SCRIPT)
+    arguments = [source, tmp_path / "f", tmp_path / "v" / "o.mp4", tmp_path / "log", phase, 3, "-"]
+    run = subprocess.Popen(
+        [sys.executable, str(script), *map(str, arguments)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    wait_for(lambda: first_at in logged_lines(tmp_path))
+    run.send_signal(signal.SIGINT)
+    wait_for(lambda: second_at in logged_lines(tmp_path))
+    time.sleep(0.1)
+    run.send_signal(signal.SIGINT)
+    _, stderr = run.communicate(timeout=30)
+
+    assert run.returncode == 3, stderr
+    assert "Traceback" not in stderr
+    assert "stopping after this frame (Ctrl-C again to stop now)" in stderr
+    done = dreamed_numbers(tmp_path / "f")
+    k = len(done)
+    assert k >= 2 and done == list(range(1, k + 1))  # every frame dreamed before the stop is kept, in order
+    assert f"run the same command again to continue from frame {k + 1}" in stderr
+    assert len(cv2_frames(tmp_path / "v" / "o.partial.mp4")) == k  # the partial video plays, with all of them
+
+
+def test_after_a_restart_the_resume_line_says_to_leave_restart_out(make_clip, tmp_path):
+    source = make_clip("c.mp4", frames=12)
+    script = tmp_path / "run.py"
+    script.write_text(SHUTDOWN_SCRIPT)
+    arguments = [source, tmp_path / "f", tmp_path / "v" / "o.mp4", tmp_path / "log", "dreaming", 3, "restart"]
+    run = subprocess.Popen(
+        [sys.executable, str(script), *map(str, arguments)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    wait_for(lambda: "dream 3" in logged_lines(tmp_path))
+    run.send_signal(signal.SIGINT)
+    time.sleep(0.1)
+    run.send_signal(signal.SIGINT)
+    _, stderr = run.communicate(timeout=30)
+    assert run.returncode == 3, stderr
+    assert "run the same command again without --restart to continue from frame 3" in stderr
+
+
+def logged_lines(tmp_path) -> list[str]:
+    log = tmp_path / "log"
+    return log.read_text().splitlines() if log.exists() else []

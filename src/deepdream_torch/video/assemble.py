@@ -17,6 +17,8 @@ from deepdream_torch.video.errors import VideoError, VideoInterrupted
 from deepdream_torch.video.folder import dreamed_frames
 from deepdream_torch.video.frame import ALL_FRAMES, Frame, FrameRange
 from deepdream_torch.video.images import read_image
+from deepdream_torch.video.lock import output_lock
+from deepdream_torch.video.manifest import read_record
 from deepdream_torch.video.paths import check_image_type, partial_video_path
 from deepdream_torch.video.progress import NO_PROGRESS, FrameDone, Progress
 from deepdream_torch.video.result import RunResult, refuse_to_overwrite
@@ -41,7 +43,9 @@ def assemble_video(
     With ``source`` (the video the frames came from) frame n takes source frame n's time, so variable frame
     rates and start frames stay in sync, and the source's audio is kept; without it frames follow each other
     at ``frame_rate`` and the video is silent. Written as ``paths.partial_video_path(video_out)`` and moved
-    into place when complete. Raises VideoError when the folder is missing, unreadable or has gaps.
+    into place when complete (no other run may write that partial video meanwhile: ``lock.output_lock``). Says
+    how many frames it assembles, and warns when the folder's manifest says the dream run that made them stopped
+    early. Raises VideoError when the folder is missing, unreadable or has gaps.
     """
     frames_dir, video_out = Path(frames_dir), Path(video_out)
     image_type = check_image_type(image_type)
@@ -75,9 +79,12 @@ def assemble_video(
                 yield Frame(number, read_image(path), pts, duration)
 
     total = len(listing)
+    progress.log(1, f"assembling {total} frames ({first} to {last}) from {frames_dir}")
+    _warn_if_incomplete(frames_dir, progress)
     progress.start("assembling", total, 0)
     with (
-        stop_on_signals() as stop,
+        output_lock(partial),
+        stop_on_signals(lambda message: progress.log(1, message)) as stop,
         open_writer(
             partial, time_base=time_base, frame_rate=rate, crf=crf, audio_from=source, trim_audio=first > 1
         ) as writer,
@@ -102,6 +109,21 @@ def assemble_video(
     audio = describe_audio(writer.audio, source_codec)
     progress.log(1, f"wrote {video_out} ({writer.frames} frames, {writer.duration:.2f} s, audio: {audio})")
     return RunResult(frames_dir, writer.frames, video=video_out, audio=audio)
+
+
+def _warn_if_incomplete(frames_dir: Path, progress: Progress) -> None:
+    """One line when the frames folder's manifest says the run that dreamed it did not finish."""
+    try:
+        record = read_record(frames_dir)
+    except VideoError as unreadable:  # the frames themselves may be fine: say so, and assemble them
+        progress.log(1, f"warning: {unreadable}")
+        return
+    if record is not None and not record.complete:
+        progress.log(
+            1,
+            f"warning: the run that dreamed {frames_dir} stopped after {record.done} of {record.total} frames; "
+            "run it again (same command, mode 0 or 2) to finish them before assembling",
+        )
 
 
 def _no_times() -> Iterator[Frame]:

@@ -8,13 +8,16 @@ user presses, the frames dreamed so far are saved and the partial video plays.
 
 from __future__ import annotations
 
+import atexit
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+GRACE_SECONDS = 2.0
 FIRST_MESSAGE = "stopping after this frame (Ctrl-C again to stop now)"
 SECOND_MESSAGE = "stopping now: saving the frames dreamed so far and closing the video"
 
@@ -51,6 +54,7 @@ class Stop(threading.Event):
 
 
 _current: Stop | None = None
+_exit_quietly: list[bool] = []  # once a run was stopped: SIGINT is ignored while the interpreter exits
 
 
 @contextmanager
@@ -82,4 +86,23 @@ def stop_on_signals(notify: Callable[[str], None] | None = None) -> Iterator[Sto
     finally:
         _current = None
         for number, handler in previous.items():
+            if stop.is_set() and number == signal.SIGINT and handler is signal.default_int_handler:
+                handler = _after_stop(time.monotonic())
             signal.signal(number, handler)
+        if stop.is_set() and not _exit_quietly:
+            _exit_quietly.append(True)
+            # Python puts SIGINT back to the system default (death by signal) while it shuts down; a press then
+            # would end a stopped run with -SIGINT instead of its exit code.
+            atexit.register(signal.signal, signal.SIGINT, signal.SIG_IGN)
+
+
+def _after_stop(stopped: float) -> Callable[[int, FrameType | None], None]:
+    """The SIGINT handler once a stopped run has returned: a press within ``GRACE_SECONDS`` belongs to the stop
+    already under way and is ignored, so that the caller can report it (one line, exit 130) instead of dying
+    with a traceback; later presses are plain KeyboardInterrupts again."""
+
+    def handle(signum: int, frame: FrameType | None) -> None:
+        if time.monotonic() - stopped > GRACE_SECONDS:
+            signal.default_int_handler(signum, frame)
+
+    return handle

@@ -1,0 +1,93 @@
+"""One run per output: a second run is refused naming the first, a lock left by a dead process is taken over."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from deepdream_torch.video.lock import OutputLocked, lock_path, output_lock
+
+# Another run holding the lock file argv[1] until its stdin closes: what output_lock does (flock, then its own
+# pid and command line as JSON), in plain Python, because importing the package takes seconds on a busy machine.
+HOLDER = """
+import fcntl, json, os, sys
+descriptor = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o666)
+fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+holder = {"pid": os.getpid(), "host": os.uname().nodename, "started": "now", "command": "deepdream --marker"}
+os.write(descriptor, json.dumps(holder).encode())
+print("held", flush=True)
+sys.stdin.read()
+"""
+
+
+def dead_pid() -> int:
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    return int(finished.stdout)
+
+
+def hold_in_other_process(output: Path) -> subprocess.Popen:
+    other = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(lock_path(output))], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert other.stdout is not None and other.stdout.readline().strip() == "held"
+    return other
+
+
+def stale_lock(output: Path) -> None:
+    """What a run killed with -9 leaves: its lock file, naming a process that is gone."""
+    holder = {"pid": dead_pid(), "host": socket.gethostname(), "started": "2026-01-01 00:00:00", "command": "x"}
+    lock_path(output).write_text(json.dumps(holder))
+
+
+@pytest.mark.parametrize(
+    ("situation", "taken"),
+    [("free", True), ("stale lock of a dead process", True), ("held by a live process", False),
+     ("held through a symlink", False)],
+)  # fmt: skip
+def test_an_output_is_locked_by_one_run_at_a_time(tmp_path: Path, situation: str, taken: bool) -> None:
+    output = tmp_path / "frames"
+    output.mkdir()
+    other = None
+    if situation.startswith("stale"):
+        stale_lock(output)
+    elif situation == "held by a live process":
+        other = hold_in_other_process(output)
+    elif situation == "held through a symlink":
+        (tmp_path / "alias").symlink_to(output)
+        other = hold_in_other_process(tmp_path / "alias")  # the same lock file as the output's
+    try:
+        if taken:
+            with output_lock(output) as holder:
+                assert json.loads(lock_path(output).read_text())["pid"] == os.getpid() == holder.pid
+            assert not lock_path(output).exists()  # nothing left behind
+        else:
+            assert other is not None
+            with pytest.raises(OutputLocked) as refused:
+                with output_lock(output):
+                    pytest.fail("a second run got the lock")
+            message = str(refused.value)
+            assert f"pid {other.pid}" in message and "--marker" in message and "\n" not in message
+    finally:
+        if other is not None:
+            other.communicate("", timeout=10)
+    with output_lock(output):  # free again once the holder is gone
+        pass
+
+
+def test_a_lock_is_released_when_its_holder_is_killed(tmp_path: Path) -> None:
+    output = tmp_path / "clip.partial.mp4"
+    other = hold_in_other_process(output)
+    other.kill()
+    other.wait(timeout=10)
+    assert lock_path(output).exists()
+    began = time.monotonic()
+    with output_lock(output):
+        pass
+    assert time.monotonic() - began < 1
