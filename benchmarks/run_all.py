@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
-SCRIPTS = ["bench_caffemodel_memory", "bench_model_cache", "bench_dream", "bench_video"]
+SCRIPTS = ["bench_caffemodel_memory", "bench_model_cache", "bench_dream", "bench_video", "bench_artist"]
 
 
 def main(names: list[str]) -> int:
