@@ -26,7 +26,10 @@ _USER_PATH = {
     ),
     errno.EEXIST: ("{path} already exists as a file where a folder is expected", "move it or choose another path"),
     errno.EISDIR: ("{path} is a folder where a file is expected", "give a file's path"),
-    errno.ELOOP: ("{path} goes round a loop of symbolic links", "fix the link or give the real path"),
+    errno.ELOOP: (
+        "{path} is a symbolic link that leads nowhere (a loop or a missing target)",
+        "fix the link or give the real path",
+    ),
     errno.ENAMETOOLONG: ("the name {path} is too long for the file system", "choose a shorter name"),
 }
 _MACHINE = {
@@ -61,6 +64,8 @@ def world_failure(error: OSError | MemoryError) -> WorldFailure:
         )
     path = _path_of(error)
     code = error.errno
+    if code in (errno.EEXIST, errno.ENOTDIR, errno.ENOENT) and _dangling_link(path):
+        code = errno.ELOOP  # mkdir on a link to nowhere says "exists"; the link is what to fix
     if code in _USER_PATH:
         what, todo = _USER_PATH[code]
         return WorldFailure(f"{what.format(path=path)}{_variable_of(error)}: {todo}", 2)
@@ -80,13 +85,30 @@ def _path_of(error: OSError) -> str:
     return os.fsdecode(error.filename) if isinstance(error.filename, bytes) else str(error.filename)
 
 
+def _dangling_link(path: str) -> bool:
+    """Whether ``path`` or a folder above it is a symbolic link that does not lead to anything."""
+    candidate = os.path.abspath(path)
+    while candidate != os.path.dirname(candidate):
+        if os.path.islink(candidate) and not os.path.exists(candidate):
+            return True
+        candidate = os.path.dirname(candidate)
+    return False
+
+
 def _variable_of(error: OSError) -> str:
-    """`` (under DEEPDREAM_X=value)`` when the failing path lies in a folder an environment variable named."""
+    """`` (from DEEPDREAM_X=value)`` when the failing path lies in a folder an environment variable named."""
     if error.filename is None:
         return ""
     path = os.path.abspath(_path_of(error))
+    matches = []  # the most specific folder wins: DEEPDREAM_HOME may lie inside DEEPDREAM_MODELS's folder
     for name in PATH_VARIABLES:
         value = os.environ.get(name)
-        if value and (path == os.path.abspath(value) or path.startswith(os.path.abspath(value) + os.sep)):
-            return f" (from {name}={value})"
-    return ""
+        if not value:
+            continue
+        folder = os.path.abspath(value)
+        if path == folder or path.startswith(folder.rstrip(os.sep) + os.sep):
+            matches.append((len(folder), name, value))
+    if not matches:
+        return ""
+    _, name, value = max(matches)
+    return f" (from {name}={value})"

@@ -45,4 +45,8 @@ def picture_bars(console: Console, layers: int, verbose: int) -> Iterator[Pictur
         console=console,
     )
     with bars:
-        yield PictureBars(bars, layers, verbose)
+        try:
+            yield PictureBars(bars, layers, verbose)
+        except BaseException:
+            bars.live.transient = True  # a failed run ends with its one line, not a bar stopped half-way
+            raise

@@ -65,12 +65,15 @@ class VideoWriter:
             self._audio.advance(float(pts * self._time_base))
         # Encoders reject equal or backward timestamps (duplicated frames in broken sources): nudge them on.
         out_pts = max(pts - self._origin, self._last_pts + 1)
-        frame = av.VideoFrame.from_ndarray(_even(image), format="rgb24")
-        frame.pts = out_pts
-        frame.time_base = self._time_base
         step = duration or (out_pts - self._last_pts if self._last_pts >= 0 else self._frame_step)
-        frame.duration = step
-        self._mux(self._stream.encode(frame))
+        try:
+            frame = av.VideoFrame.from_ndarray(_even(image), format="rgb24")
+            frame.pts = out_pts
+            frame.time_base = self._time_base
+            frame.duration = step
+            self._mux(self._stream.encode(frame))
+        except (av.FFmpegError, OverflowError) as error:
+            raise self._refused(f"the frame at time {out_pts} x {self._time_base}", error) from None
         self._last_pts = out_pts
         self._end = out_pts + step
         self.frames += 1
@@ -93,10 +96,20 @@ class VideoWriter:
         or start/end-framed video keeps audio and picture the same length)."""
         if self._size is None:
             return
-        self._mux(self._stream.encode(None))
+        try:
+            self._mux(self._stream.encode(None))
+        except (av.FFmpegError, OverflowError) as error:
+            raise self._refused("the last frames", error) from None
         if self._audio is not None:
             assert self._origin is not None
             self._audio.finish(float((self._origin + self._end) * self._time_base))
+
+    def _refused(self, what: str, error: Exception) -> VideoError:
+        """The encoder's or muxer's refusal (timestamps it cannot store, a broken frame rate) as one line."""
+        return VideoError(
+            f"cannot write {what} into {self._container.name} ({error}): the source's timestamps or frame rate"
+            " cannot be stored in this video; the dreamed frames are kept"
+        )
 
     def _mux(self, packets: list[av.Packet]) -> None:
         for packet in packets:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 import numpy as np
@@ -45,6 +46,8 @@ def write_image(path: Path, image: np.ndarray) -> None:
     except OverwriteRefused as refused:
         raise VideoError(str(refused)) from None
     except OSError as error:
+        if error.errno not in (errno.ENOENT, errno.ENOTDIR):
+            raise  # disk full, read-only...: the CLI says what it means for this frame in one line, exit code 1
         raise VideoError(
             f"cannot write frame {path} ({error}): check the folder's permissions and free space"
         ) from None

@@ -90,9 +90,10 @@ def _lock_one(output: Path, holder: Holder) -> Iterator[None]:
         lock.parent.mkdir(parents=True, exist_ok=True)
         descriptor = _acquire(lock, output, holder)
     except OSError as error:
-        raise VideoError(
-            f"cannot lock {output} ({error.strerror}): check that its folder is writable"
-        ) from None
+        # Left to the CLI, which says what the errno means for this path (a file in the way, read-only, full).
+        if error.filename is None:
+            error.filename = str(lock)
+        raise
     try:
         yield
     finally:

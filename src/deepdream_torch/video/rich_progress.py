@@ -86,4 +86,8 @@ def rich_progress(console: Console | None = None, verbose: int = 1) -> Iterator[
         console=console,
     )
     with bar:
-        yield RichProgress(bar, verbose)
+        try:
+            yield RichProgress(bar, verbose)
+        except Exception:
+            bar.live.transient = True  # a failed run ends with its one line, not a bar that counted unsaved frames
+            raise

@@ -16,9 +16,11 @@ loads without its caffemodel, and weights in a format other tools read.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -151,7 +153,12 @@ def _write(net: torch.nn.Module, sha1: str, prototxt_sha256: str, files: ModelFi
     # safetensors refuses tensors that share memory or are views; a contiguous copy of each is always accepted.
     tensors = {key: value.detach().contiguous().clone() for key, value in net.state_dict().items()}
     with atomic_write(weights_path(sha1)) as temporary:
-        save_file(tensors, str(temporary), metadata={"caffemodel_sha1": sha1})
+        try:
+            save_file(tensors, str(temporary), metadata={"caffemodel_sha1": sha1})
+        except SafetensorError as error:  # its I/O errors carry the errno only in their text
+            code = re.search(r"os error (\d+)", str(error))
+            number = int(code.group(1)) if code else errno.EIO
+            raise OSError(number, str(error), str(weights_path(sha1))) from error
     description = {
         "format": CACHE_FORMAT,
         "caffemodel_sha1": sha1,
