@@ -20,7 +20,7 @@ from deepdream_torch.video.errors import VideoError
 from deepdream_torch.video.folder import source_frames
 from deepdream_torch.video.frame import ALL_FRAMES, Dreamer, FrameRange
 from deepdream_torch.video.lock import output_lock
-from deepdream_torch.video.paths import check_image_type, partial_video_path
+from deepdream_torch.video.paths import check_image_type
 from deepdream_torch.video.progress import NO_PROGRESS, Progress
 from deepdream_torch.video.result import RunResult
 
@@ -62,7 +62,7 @@ def dream_video_on_ray(
         )
     last = frames.start + total - 1
     job = _job(VideoFrames(video), frames_dir, layers, blend, image_type, frames.start, batch_size, sequence_options)
-    with output_lock(frames_dir, partial_video_path(video_out)):
+    with output_lock(frames_dir):  # assemble_video locks the partial video itself
         dreamed = dream_chunked(
             job, net, recipe, last, options=options, cuda=cuda, restart=restart,
             frame_settings=frame_settings, progress=progress,
