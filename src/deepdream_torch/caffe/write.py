@@ -13,6 +13,7 @@ from typing import BinaryIO
 
 import numpy as np
 
+from deepdream_torch.atomic import atomic_write
 from deepdream_torch.caffe import caffe_pb2
 from deepdream_torch.caffe.caffemodel import (
     BLOB_CHANNELS,
@@ -35,8 +36,8 @@ LayerBlobs = tuple[str, str, Sequence[np.ndarray]]  # (layer name, layer type, i
 
 
 def write_caffemodel(path: str | Path, layers: Iterable[LayerBlobs], legacy: bool = False) -> None:
-    """Write ``layers`` (name, type such as "Convolution", blobs as float arrays of their Caffe shapes)."""
-    with Path(path).open("wb") as out:
+    """Write ``layers`` (name, type such as "Convolution", blobs as float arrays of their Caffe shapes), atomically."""
+    with atomic_write(path) as temporary, temporary.open("wb") as out:
         for name, type_name, blobs in layers:
             _write_layer(out, name, type_name, [_float32(b) for b in blobs], legacy)
 

@@ -11,6 +11,8 @@ from pathlib import Path
 import av
 import numpy as np
 
+from deepdream_torch.atomic import atomic_write
+
 
 def sample_frames(width: int = 320, height: int = 180, frames: int = 48) -> np.ndarray:
     """(frames, height, width, 3) uint8 RGB: sinusoidal colour bands with two circles drifting across them."""
@@ -30,11 +32,11 @@ def sample_frames(width: int = 320, height: int = 180, frames: int = 48) -> np.n
 
 
 def write_sample_clip(path: Path, width: int = 320, height: int = 180, seconds: float = 2.0, fps: int = 24) -> Path:
-    """Write an H.264 ``.mp4`` of ``seconds`` of the sample pattern to ``path`` (its folder is created)."""
+    """Write an H.264 ``.mp4`` of ``seconds`` of the sample pattern to ``path`` (folder created; atomic)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     frames = sample_frames(width, height, max(1, round(seconds * fps)))
-    with av.open(str(path), mode="w") as container:
+    with atomic_write(path) as temporary, av.open(str(temporary), mode="w") as container:
         stream = container.add_stream("libx264", rate=fps)
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
         for picture in frames:
