@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from deepdream_torch.cli.app import parse_flags
-from deepdream_torch.video.flow import Flow
 from tests.cli.cli_helpers import decoded_frames, one_line_error, run, write_model
+from tests.video.video_clips import read_png
 
 TINY = ["-p", "models/tiny", "-m", "tiny.caffemodel", "-l", "conv1", "-oct", "1", "-itr", "1", "-v", "1"]
 
@@ -38,22 +39,32 @@ def test_mistakes_are_one_line_and_exit_2(clip: Path, args: list[str], words: li
 
 
 @pytest.mark.usefixtures("tiny")
-def test_mode_0_and_mode_2_dream_with_flow(clip: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import deepdream_torch.video.dream_run as dream_run
-
-    seen: list[Flow] = []
-    real = dream_run.run_dream
-    monkeypatch.setattr(dream_run, "run_dream", lambda *a, **k: seen.append(k["flow"]) or real(*a, **k))
-    import deepdream_torch.video.dream_folder as dream_folder
-    import deepdream_torch.video.stream as stream
-
-    monkeypatch.setattr(stream, "run_dream", dream_run.run_dream)
-    monkeypatch.setattr(dream_folder, "run_dream", dream_run.run_dream)
+def test_mode_0_and_mode_2_dream_with_flow(clip: Path) -> None:
     streamed = run("-e", str(clip), *TINY, "--flow", "dis", "-ef", "4")
     assert streamed.exit_code == 0, streamed.output
     (video,) = Path("data/dream_video").glob("my_video-DeepDream__*.mp4")
     assert decoded_frames(video).shape[0] == 4
-    assert run("--mode", "1", "-e", str(clip)).exit_code == 0
-    folder = run("--mode", "2", "-e", str(clip), *TINY, "--flow", "farneback", "--restart")
-    assert folder.exit_code == 0, folder.output
-    assert seen == [Flow("dis", "fast"), Flow("farneback", "fast")]
+    assert run("--mode", "1", "-e", str(clip), "-it", "png").exit_code == 0
+    for out, flow in (("plain", "off"), ("flowed", "farneback")):
+        dreamed = run("--mode", "2", "-e", str(clip), *TINY, "-it", "png", "-o", out, "--flow", flow)
+        assert dreamed.exit_code == 0, dreamed.output
+    plain, flowed = (sorted(Path(out, "my_video").glob("dream_frame_*.png")) for out in ("plain", "flowed"))
+    assert len(plain) == len(flowed) == 6
+    # The sample clip moves: frame 1 is dreamed alone either way, the later ones from the warped dream.
+    assert plain[0].read_bytes() == flowed[0].read_bytes()
+    assert read_png(plain[-1]).tolist() != read_png(flowed[-1]).tolist()
+
+
+@pytest.mark.usefixtures("tiny")
+def test_flow_is_recorded_beside_the_frames_and_a_rerun_with_another_flow_is_refused(clip: Path) -> None:
+    base = ["-e", str(clip), *TINY, "-ef", "2"]
+    frames = Path("data/output_frames/my_video")
+    assert run(*base).exit_code == 0
+    line = one_line_error(run(*base, "--flow", "dis"))
+    assert "flow" in line and "--restart" in line, line
+    assert run(*base, "--flow", "dis", "--restart").exit_code == 0
+    settings = json.loads((frames / "deepdream_settings.json").read_text())["settings"]
+    assert (settings["flow"], settings["flow_quality"]) == ("dis", "fast")
+    line = one_line_error(run(*base, "--flow", "dis", "--flow-quality", "medium"))
+    assert "flow_quality" in line, line
+    assert "resuming after frame 2" in run(*base, "--flow", "dis").stderr

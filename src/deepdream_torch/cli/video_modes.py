@@ -85,6 +85,9 @@ def frame_settings(flags: Flags, checked: Checked, model: Model) -> dict[str, ob
         "precision": flags.precision,
         # Only when given, so that folders dreamed before channel objectives existed still resume.
         **({"channels": flags.channels, "channels_weight": flags.channels_weight} if flags.channels else {}),
+        # Likewise --flow only when on (the quality only where it changes the flow: DIS).
+        **({"flow": checked.flow.method} if not checked.flow.off else {}),
+        **({"flow_quality": checked.flow.quality} if checked.flow.method == "dis" else {}),
     }
 
 
