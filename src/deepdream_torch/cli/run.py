@@ -6,7 +6,8 @@ loaded or printed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import numpy as np
@@ -45,6 +46,7 @@ def expand_layers(layers: tuple[str, ...]) -> tuple[str, ...]:
 def check(flags: Flags) -> Checked:
     """Everything about the flags that can be wrong without looking at the model; raises a DeepDreamError."""
     settings = DreamSettings(flags.octaves, flags.octave_scale, flags.iterations, flags.jitter, flags.step_size)
+    _all_finite(flags)
     from deepdream_torch.cli.artist import check_artist_flags
 
     check_artist_flags(flags)
@@ -110,6 +112,14 @@ def _run_mode(flags: Flags, checked: Checked) -> None:
         from deepdream_torch.cli.layers_table import show_layers
 
         show_layers(flags.model_name, flags.model_path)
+
+
+def _all_finite(flags: Flags) -> None:
+    """No number flag may be nan or infinite: typer's ranges let nan through (it compares false both ways)."""
+    for field in fields(flags):
+        value = getattr(flags, field.name)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise CliError(f"--{field.name.replace('_', '-')} {value}: give a finite number")
 
 
 def _must_exist(what: str, path: Path) -> None:

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import math
+import numbers
 from dataclasses import dataclass
 
 from deepdream_torch.dreaming.errors import DreamError
 
 IMAGENET_MEAN = (104.0, 117.0, 123.0)  # B, G, R: the mean the BVLC models were trained with
+
+# Upper bounds, each from what a larger number breaks or wastes:
+MAX_OCTAVES = 64  # even at a scale of 1.1, 64 octaves shrink 10000 px to 25 px: more only repeat tiny octaves
+MAX_OCTAVE_SCALE = 10.0  # beyond it the second octave of a 4K picture is already smaller than any net's input
+MAX_ITERATIONS = 1000  # the original's default is 10; 1000 steps per octave already takes hours per frame
+MAX_JITTER = 10_000  # pixels; a shift wraps round the picture, so a larger one only risks overflowing the roll
+MAX_STEP_SIZE = 255.0  # one step moving pixels by the whole 0..255 range: every step beyond saturates
 
 
 @dataclass(frozen=True)
@@ -21,16 +30,39 @@ class DreamSettings:
     mean: tuple[float, float, float] = IMAGENET_MEAN
 
     def __post_init__(self) -> None:
-        if self.octaves < 1:
-            raise DreamError(f"octaves must be at least 1 (got {self.octaves})")
-        if not self.octave_scale > 1:
-            raise DreamError(f"octave scale must be greater than 1 (got {self.octave_scale})")
-        if self.iterations < 1:
-            raise DreamError(f"iterations must be at least 1 (got {self.iterations})")
-        if not self.step_size > 0:
-            raise DreamError(f"step size must be greater than 0 (got {self.step_size})")
-        if self.jitter < 0:
-            raise DreamError(f"jitter must be 0 or more pixels (got {self.jitter})")
+        _whole("octaves", self.octaves, 1, MAX_OCTAVES)
+        _number("octave scale", self.octave_scale)
+        if not 1 < self.octave_scale <= MAX_OCTAVE_SCALE:
+            raise DreamError(
+                f"octave scale must be greater than 1 and at most {MAX_OCTAVE_SCALE:g} (got {self.octave_scale})"
+            )
+        _whole("iterations", self.iterations, 1, MAX_ITERATIONS)
+        _number("step size", self.step_size)
+        if not 0 < self.step_size <= MAX_STEP_SIZE:
+            raise DreamError(
+                f"step size must be greater than 0 and at most {MAX_STEP_SIZE:g} (got {self.step_size})"
+            )
+        _whole("jitter", self.jitter, 0, MAX_JITTER, unit=" pixels")
         if len(self.mean) != 3:
             raise DreamError(f"mean needs three values, B G R (got {self.mean!r})")
+        for value in self.mean:
+            if not isinstance(value, numbers.Real) or not math.isfinite(value):
+                raise DreamError(f"each value of the mean must be a finite number (got {self.mean!r})")
+            if not 0 <= value <= 255:
+                raise DreamError(f"each value of the mean must be within 0..255 (got {self.mean!r})")
         object.__setattr__(self, "mean", tuple(float(m) for m in self.mean))
+
+
+def _whole(name: str, value: object, low: int, high: int, unit: str = "") -> None:
+    below = "at least 1" if low == 1 else f"{low} or more{unit}"
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+        raise DreamError(f"{name} must be a whole number, {below} (got {value!r})")
+    if value < low:
+        raise DreamError(f"{name} must be {below} (got {value})")
+    if value > high:
+        raise DreamError(f"{name} must be at most {high}{unit} (got {value})")
+
+
+def _number(name: str, value: object) -> None:
+    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not math.isfinite(value):
+        raise DreamError(f"{name} must be a finite number (got {value!r})")
