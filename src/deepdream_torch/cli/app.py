@@ -35,6 +35,10 @@ ARTIST_PANEL = "Zoom, channels, preview"
 MULTI_VALUE = ("-l", "--layers")  # argparse nargs="+": `--layers a b c`
 ALIASES = {"--gi": "--guide-image"}  # the original README writes --gi
 OPTIONAL_VALUES = {"--ray": "local"}  # a bare `--ray` starts a Ray instance on this machine
+MAX_FRAME = 99_999_999  # frame files are numbered in eight digits (%08d): one more and they sort out of order
+MAX_SEED = 2**63 - 1  # seeds are stored and handed to numpy as 64-bit integers (numpy refuses negative ones)
+MAX_ANIMATION_FRAMES = 100_000  # over an hour at 24 frames/s; a larger count only runs until someone stops it
+MAX_PARALLEL = 1024  # threads or workers: more than any machine or cluster here has cores for
 
 
 class DeepDreamGroup(TyperGroup):
@@ -228,12 +232,13 @@ def deepdream(
     ] = "jpg",
     start_frame: Annotated[
         int,
-        typer.Option("-sf", "--start-frame", min=1, rich_help_panel=IO_PANEL,
+        typer.Option("-sf", "--start-frame", min=1, max=MAX_FRAME, rich_help_panel=IO_PANEL,
                      help="First frame to dream (1-based)."),
     ] = 1,
     end_frame: Annotated[
         int | None,
-        typer.Option("-ef", "--end-frame", min=1, rich_help_panel=IO_PANEL, show_default="the last frame",
+        typer.Option("-ef", "--end-frame", min=1, max=MAX_FRAME, rich_help_panel=IO_PANEL,
+                     show_default="the last frame",
                      help="Last frame to dream."),
     ] = None,
     restart: Annotated[
@@ -300,17 +305,17 @@ def deepdream(
     ] = False,
     zoom_frames: Annotated[
         int | None,
-        typer.Option("--zoom-frames", min=1, rich_help_panel=ARTIST_PANEL, metavar="N",
+        typer.Option("--zoom-frames", min=1, max=MAX_ANIMATION_FRAMES, rich_help_panel=ARTIST_PANEL, metavar="N",
                      help="With -sp: a zoom animation of N frames (dream, zoom the result, dream again), as an MP4."),
     ] = None,
     zoom: Annotated[
         float,
-        typer.Option("--zoom", rich_help_panel=ARTIST_PANEL,
+        typer.Option("--zoom", max=10.0, rich_help_panel=ARTIST_PANEL,
                      help="Zoom factor per animation frame (above 1 zooms in, below 1 out)."),
     ] = 1.05,
     rotate: Annotated[
         float,
-        typer.Option("--rotate", rich_help_panel=ARTIST_PANEL, metavar="DEG",
+        typer.Option("--rotate", min=-360.0, max=360.0, rich_help_panel=ARTIST_PANEL, metavar="DEG",
                      help="Degrees the animation turns per frame (counter-clockwise)."),
     ] = 0.0,
     pan: Annotated[
@@ -320,7 +325,7 @@ def deepdream(
     ] = "0,0",
     zoom_fps: Annotated[
         int,
-        typer.Option("--zoom-fps", min=1, rich_help_panel=ARTIST_PANEL, help="Frames per second of the zoom MP4."),
+        typer.Option("--zoom-fps", min=1, max=1000, rich_help_panel=ARTIST_PANEL, help="Frames per second of the zoom MP4."),
     ] = 24,
     channels: Annotated[
         str | None,
@@ -329,7 +334,7 @@ def deepdream(
     ] = None,
     channels_weight: Annotated[
         float,
-        typer.Option("--channels-weight", rich_help_panel=ARTIST_PANEL, metavar="W",
+        typer.Option("--channels-weight", min=-1.0, max=1.0, rich_help_panel=ARTIST_PANEL, metavar="W",
                      help="Weight of the other channels with --channels (0: ignored)."),
     ] = 0.0,
     preview: Annotated[
@@ -344,7 +349,7 @@ def deepdream(
     ] = 0.25,
     preview_every: Annotated[
         int,
-        typer.Option("--preview-every", min=1, rich_help_panel=ARTIST_PANEL, metavar="N",
+        typer.Option("--preview-every", min=1, max=MAX_FRAME, rich_help_panel=ARTIST_PANEL, metavar="N",
                      help="A video preview dreams every N-th frame only."),
     ] = 10,
     flow: Annotated[
@@ -365,25 +370,25 @@ def deepdream(
     ] = None,
     workers: Annotated[
         int | None,
-        typer.Option("--workers", min=1, rich_help_panel=RUN_PANEL,
+        typer.Option("--workers", min=1, max=MAX_PARALLEL, rich_help_panel=RUN_PANEL,
                      show_default="one per GPU, else one per 2 CPUs",
                      help="With --ray: how many workers dream chunks at once."),
     ] = None,
     chunk_frames: Annotated[
         int | None,
-        typer.Option("--chunk-frames", min=1, rich_help_panel=RUN_PANEL,
+        typer.Option("--chunk-frames", min=1, max=MAX_FRAME, rich_help_panel=RUN_PANEL,
                      show_default="19 x warm-up, at most a worker's share",
                      help="With --ray: frames per chunk."),
     ] = None,
     warmup: Annotated[
         int | None,
-        typer.Option("--warmup", min=0, rich_help_panel=RUN_PANEL, show_default="from the blend (8 at 0.5)",
+        typer.Option("--warmup", min=0, max=MAX_FRAME, rich_help_panel=RUN_PANEL, show_default="from the blend (8 at 0.5)",
                      help="With --ray: frames each chunk dreams before its first one, so its blend state "
                           "matches a sequential run's."),
     ] = None,
     threads: Annotated[
         int | None,
-        typer.Option("--threads", min=1, rich_help_panel=RUN_PANEL,
+        typer.Option("--threads", min=1, max=MAX_PARALLEL, rich_help_panel=RUN_PANEL,
                      show_default="torch's choice; with --ray each worker's share of the CPUs",
                      help="CPU threads torch dreams with (per worker with --ray)."),
     ] = None,
@@ -408,7 +413,9 @@ def deepdream(
         typer.Option("--precision", rich_help_panel=RUN_PANEL, help="Arithmetic of the dream (fp16: CUDA only)."),
     ] = "fp32",
     seed: Annotated[
-        int, typer.Option("--seed", rich_help_panel=RUN_PANEL, help="Seed of the jitter: same seed, same dream.")
+        int,
+        typer.Option("--seed", min=0, max=MAX_SEED, rich_help_panel=RUN_PANEL,
+                     help="Seed of the jitter: same seed, same dream."),
     ] = 0,
     verbose: Annotated[
         int,
