@@ -80,9 +80,11 @@ def world_failure(error: OSError | MemoryError) -> WorldFailure:
 
 
 def _path_of(error: OSError) -> str:
-    if error.filename is None:
+    # A rename's failure names the destination second: the path the user chose (the first is a temporary name).
+    name = error.filename2 if error.filename2 is not None else error.filename
+    if name is None:
         return "a file"
-    return os.fsdecode(error.filename) if isinstance(error.filename, bytes) else str(error.filename)
+    return os.fsdecode(name) if isinstance(name, bytes) else str(name)
 
 
 def _dangling_link(path: str) -> bool:
@@ -97,7 +99,7 @@ def _dangling_link(path: str) -> bool:
 
 def _variable_of(error: OSError) -> str:
     """`` (from DEEPDREAM_X=value)`` when the failing path lies in a folder an environment variable named."""
-    if error.filename is None:
+    if error.filename is None and error.filename2 is None:
         return ""
     path = os.path.abspath(_path_of(error))
     matches = []  # the most specific folder wins: DEEPDREAM_HOME may lie inside DEEPDREAM_MODELS's folder
