@@ -24,6 +24,7 @@ class Served:
     # "lying" (announces LYING_LENGTH bytes, sends the whole file)
     hostile: dict[str, str] = field(default_factory=dict)
     requests: list[tuple[str, str | None]] = field(default_factory=list)
+    non_http: int = 0  # connections that did not speak HTTP (a TLS handshake to this plain-HTTP server)
     body_bytes_sent: dict[str, int] = field(default_factory=dict)
 
 
@@ -59,6 +60,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         pass
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        if code == 400:  # what http.server answers to bytes that are not an HTTP request
+            self.served.non_http += 1
+        super().send_error(code, message, explain)
 
     def do_GET(self) -> None:
         served = self.served

@@ -18,11 +18,9 @@ from tests.faults import tiny_disk
 from tests.weights.loopback import LYING_LENGTH, LoopbackServer
 
 MIB = 1 << 20
-PROTOTXT = (
-    b'name: "tiny"\ninput: "data"\ninput_shape { dim: 1 dim: 3 dim: 8 dim: 8 }\n'
-    + b'layer { name: "conv1" type: "Convolution" bottom: "data" top: "conv1"'
-    + b" convolution_param { num_output: 2 kernel_size: 3 } }\n" * 200
-)
+PROTOTXT = b'name: "tiny"\ninput: "data"\ninput_shape { dim: 1 dim: 3 dim: 8 dim: 8 }\n' + b"".join(
+    f'layer {{ name: "relu{i}" type: "ReLU" bottom: "data" top: "data" }}\n'.encode() for i in range(200)
+)  # 11 KB that parse: a prototxt cut short does not
 PORTAL = b"<!DOCTYPE html>\n<html><head><title>Sign in to the hotel Wi-Fi</title></head><body>name: x</body></html>\n"
 
 
@@ -113,3 +111,16 @@ def test_a_full_disk_stops_the_download_and_frees_the_space(
         assert str(disk) in str(raised.value)
         assert raised.value.exit_code == 1  # the machine's failure, not the user's
         assert list(disk.iterdir()) == []  # no .part left taking what little space there is
+
+
+def test_https_is_tried_first_and_http_used_when_the_host_has_no_tls(server: LoopbackServer, tmp_path: Path) -> None:
+    """The zoo's published http:// addresses are fetched as https:// where the host serves it; this loopback
+    host speaks plain HTTP only, so the TLS handshake fails and the http:// address is used."""
+    server.served.files["/f"] = PROTOTXT
+    handshakes_before = server.served.non_http
+    started = time.monotonic()
+    download(f"{server.url}/f", tmp_path / "deploy.prototxt", check=check_prototxt, prefer_https=True)
+    assert (tmp_path / "deploy.prototxt").read_bytes() == PROTOTXT
+    assert server.served.non_http == handshakes_before + 1  # the https:// try reached the host first
+    assert server.served.requests == [("/f", None)]
+    assert time.monotonic() - started < 10
