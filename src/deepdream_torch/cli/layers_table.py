@@ -23,7 +23,7 @@ def layers_table(files: ModelFiles) -> Table:
     behind a fully connected layer takes one input size only, and a dream resizes), and the suggested ones."""
     from deepdream_torch.net.load import load_caffe
 
-    net = load_caffe(files.prototxt)
+    net = load_caffe(files.prototxt, meta=True)  # shapes only: a huge num_output allocates nothing
     entry = known_entry(files.caffemodel.name)
     suggested = set(entry.dream_layers) if entry is not None else set()
     if not suggested and set(CUSTOMLOOP) <= set(net.blob_names):

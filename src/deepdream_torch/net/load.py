@@ -20,8 +20,13 @@ def load_caffe(
     prototxt: str | Path,
     caffemodel: str | Path | None = None,
     input_shape: Shape | None = None,
+    *,
+    meta: bool = False,
 ) -> CaffeNet:
     """Convert a Caffe net. Without a caffemodel the parameters are zeros, ready for ``load_state_dict``.
+
+    ``meta=True`` (no caffemodel): placeholder parameters on the meta device, shapes without values, so that a net
+    is listed (blob names and shapes) without allocating its weights, however large the prototxt says they are.
 
     ``input_shape`` overrides the (N, C, H, W) the prototxt declares for its first input (the net still runs on any
     size Caffe would accept; the declared size only fixes InnerProduct input counts and the reported blob shapes).
@@ -29,11 +34,15 @@ def load_caffe(
     spec = net_spec(read_prototxt(prototxt))
     weights = read_caffemodel(caffemodel) if caffemodel is not None else None
     overrides = {next(iter(spec.inputs)): tuple(input_shape)} if input_shape is not None else None
-    return build_net(spec, weights, overrides)
+    return build_net(spec, weights, overrides, meta=meta)
 
 
 def build_net(
-    spec: NetSpec, weights: dict[str, LayerWeights] | None, input_shapes: dict[str, Shape] | None = None
+    spec: NetSpec,
+    weights: dict[str, LayerWeights] | None,
+    input_shapes: dict[str, Shape] | None = None,
+    *,
+    meta: bool = False,
 ) -> CaffeNet:
     plan = plan_shapes(spec, input_shapes)
     if weights is not None:
@@ -43,7 +52,7 @@ def build_net(
     for layer in spec.layers:
         expected = plan.param_shapes[layer.name]
         if weights is None:
-            blobs = [torch.zeros(shape) for shape in expected]
+            blobs = [torch.empty(shape, device="meta") if meta else torch.zeros(shape) for shape in expected]
         else:
             blobs = _matched_blobs(layer, expected, weights.get(layer.name))
         modules.append(converter_for(layer).build(layer, blobs))
