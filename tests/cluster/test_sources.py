@@ -12,7 +12,6 @@ import pytest
 from deepdream_torch.cluster import sources
 from deepdream_torch.cluster.sources import VideoFrames
 from deepdream_torch.video.decode import decode_frames
-from deepdream_torch.video.frame import FrameRange
 from tests.video.video_clips import clip_frame, write_clip
 
 FRAMES = 20

@@ -158,13 +158,13 @@ def _run(
                         reports.append(_result(ray, reference, chunk))
                         idle.append(worker)
             except KeyboardInterrupt:
-                _stop(ray, workers)
+                _stop(ray, workers, running)
                 _report_new_frames(job, frames, done, total, progress)
                 next_frame = min(n for n in range(frames.start, total + frames.start) if n not in done)
                 hint = resume_hint(len(done), total, job.frames_dir, next_frame)
                 raise VideoInterrupted(f"interrupted: {hint}", len(done)) from None
     finally:
-        _stop(ray, workers)
+        _stop(ray, workers, running)
     _report_new_frames(job, frames, done, total, progress)
     return reports
 
@@ -187,7 +187,10 @@ def _result(ray: ModuleType, reference: Any, chunk: Chunk) -> ChunkReport:
         ) from None
 
 
-def _stop(ray: ModuleType, workers: list[Any]) -> None:
+def _stop(ray: ModuleType, workers: list[Any], running: dict[Any, Any]) -> None:
+    # Cancelled first, so that Ray does not retry them (and say so) when their workers go.
+    for reference in running:
+        ray.cancel(reference)
     for worker in workers:
         ray.kill(worker, no_restart=True)  # at once: the frames written so far are whole (atomic writes)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,7 +46,7 @@ class ChunkJob:
 @dataclass(frozen=True)
 class ChunkReport:
     """What dreaming one chunk did: frames ``dreamed`` and written, ``warmup`` frames dreamed and discarded,
-    ``reused`` frames read back from disk, and the seconds it took."""
+    ``reused`` frames read back from disk, the seconds it took and the part of them spent in the dreamer."""
 
     chunk: Chunk
     dreamed: int
@@ -54,6 +54,7 @@ class ChunkReport:
     reused: int
     seconds: float
     worker: int
+    dream_seconds: float = 0.0
 
 
 class ChunkWorker:
@@ -79,7 +80,14 @@ class ChunkWorker:
     def dream_chunk(self, chunk: Chunk, load_net: Callable[[], torch.nn.Module]) -> ChunkReport:
         """Dream the frames of ``chunk`` not on disk yet; frames on disk are never dreamed again."""
         job, began = self.job, time.perf_counter()
-        dreamer = self.load(load_net)
+        dreamer, dreaming = self.load(load_net), [0.0]
+
+        def timed(frames: np.ndarray, layers: Sequence[str], numbers: Sequence[int]) -> np.ndarray:
+            started = time.perf_counter()
+            try:
+                return dreamer(frames, layers, numbers)
+            finally:
+                dreaming[0] += time.perf_counter() - started
 
         def path(number: int) -> Path:
             return dream_frame_path(job.frames_dir, number, job.image_type)
@@ -96,7 +104,7 @@ class ChunkWorker:
         frames = job.source.frames(begin, chunk.end)
         try:
             for item in dream_sequence(
-                frames, dreamer, job.layers, job.blend,
+                frames, timed, job.layers, job.blend,
                 finished=finished, stop=threading.Event(), progress=NO_PROGRESS,
                 total=chunk.end - begin + 1, batch_size=job.batch_size, **job.sequence_options,
             ):  # fmt: skip
@@ -112,5 +120,6 @@ class ChunkWorker:
             close = getattr(frames, "close", None)
             if close is not None:
                 close()
-        return ChunkReport(chunk, dreamed, warmup, reused, time.perf_counter() - began, os.getpid())
+        seconds = time.perf_counter() - began
+        return ChunkReport(chunk, dreamed, warmup, reused, seconds, os.getpid(), dreaming[0])
 
