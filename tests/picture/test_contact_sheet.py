@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from deepdream_torch.picture.contact_sheet import contact_sheet
 
@@ -25,3 +26,26 @@ def test_tiles_in_a_labelled_grid():
 def test_one_tile_makes_a_one_cell_sheet():
     sheet = contact_sheet([("original", solid((10, 20, 30), 100, 100))])
     assert sheet.size == (6 + 326, 6 + 320 + 22 + 6)
+
+
+# (picture width, height) -> its tile's (width, height) by hand: the longer side becomes 320, proportions kept
+STRIPS = [
+    ((5, 20000), (1, 320)),  # 320 * 5 / 20000 = 0.08: one pixel wide at least
+    ((20000, 5), (320, 1)),
+    ((100, 300), (107, 320)),  # 320 / 3 = 106.7
+    ((300, 100), (320, 107)),
+    ((1, 1), (320, 320)),
+]
+
+
+@pytest.mark.parametrize(("size", "tile"), STRIPS, ids=[f"{w}x{h}" for (w, h), _ in STRIPS])
+def test_tiles_are_bounded_both_ways(size: tuple[int, int], tile: tuple[int, int]) -> None:
+    width, height = size
+    picture = np.zeros((height, width, 3), np.uint8)
+    sheet = contact_sheet([("original", picture), ("conv1", picture)])
+    # two tiles side by side: one row of cells
+    assert sheet.size == (6 + 2 * (320 + 6), 6 + tile[1] + 22 + 6)
+    drawn = np.asarray(sheet)[6 : 6 + tile[1], 6 : 6 + 320].min(axis=2) < 128  # black picture on white
+    rows, columns = np.nonzero(drawn)
+    assert columns.max() - columns.min() + 1 == tile[0]
+    assert rows.max() - rows.min() + 1 == tile[1]
