@@ -10,7 +10,7 @@ its target is one of them, and modes check their other outputs (videos, converte
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -65,3 +65,20 @@ def refuse_overwrite(
                     f"refusing to write {output}: it is the {what} {source}, which would be overwritten; "
                     "choose another output path (e.g. another folder with -o)"
                 )
+
+
+def refuse_writes_into(
+    folder: str | os.PathLike[str],
+    written: Callable[[str], bool],
+    inputs: Mapping[str, str | os.PathLike[str] | None] | None = None,
+    error: type[DeepDreamError] = OverwriteRefused,
+) -> None:
+    """Raise ``error`` when an input (given or protected) lies in ``folder`` under a name the run writes there
+    (``written(name)``): checked before a run whose output names are known only as a pattern (numbered frames)."""
+    known = [(what, Path(path)) for what, path in (inputs or {}).items() if path is not None] + _protected
+    for what, source in known:
+        if written(source.name) and same_file(source.parent, folder):
+            raise error(
+                f"refusing to write into {folder}: the {what} {source} is there under a name this run writes, "
+                "and would be overwritten; choose another output folder (-o) or move the file"
+            )

@@ -21,6 +21,7 @@ from deepdream_torch.video.images import read_image, write_image
 from deepdream_torch.video.manifest import check_settings, forget_other_dream, record_outcome, record_settings
 from deepdream_torch.video.paths import dream_frame_path
 from deepdream_torch.video.progress import Progress
+from deepdream_torch.video.result import refuse_to_overwrite_inputs_in
 from deepdream_torch.video.signals import Stop, stop_on_signals
 
 # Frames queued on each side of the dreamer: enough to ride out a slow decode or a slow save, few enough that
@@ -71,6 +72,7 @@ def run_dream(
     """
     if batch_size < 1:
         raise VideoError(f"batch size {batch_size} is less than 1: give 1 or more frames per dreamer call")
+    refuse_to_overwrite_inputs_in(frames_dir)  # e.g. a guide picture named like a frame: before any deleting
     frames_dir.mkdir(parents=True, exist_ok=True)
     if frame_settings is not None and not check_settings(frames_dir, frame_settings, restart):
         forget_other_dream(frames_dir)  # --restart after a change: no frame of the other dream may stay

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from deepdream_torch.safe_paths import refuse_overwrite
+from deepdream_torch.safe_paths import refuse_overwrite, refuse_writes_into
 from deepdream_torch.video.errors import VideoError
+from deepdream_torch.video.manifest import MANIFEST_NAME
+from deepdream_torch.video.paths import DREAM_FRAME
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,16 @@ def refuse_to_overwrite(source: Path | None, *outputs: Path) -> None:
     """VideoError when an output path is the source video (or another input the run protects, such as its guide
     picture; ``safe_paths``), a symlink or a hard link of it included: an input is never overwritten."""
     refuse_overwrite(outputs, {"input video": source}, error=VideoError)
+
+
+def refuse_to_overwrite_inputs_in(frames_dir: Path) -> None:
+    """VideoError when an input the run protects (``safe_paths.protect``: a guide picture, ...) lies in
+    ``frames_dir`` under a name a dream run writes, deletes (``--restart``) or records there."""
+    refuse_writes_into(frames_dir, _dream_run_writes, error=VideoError)
+
+
+def _dream_run_writes(name: str) -> bool:
+    return bool(DREAM_FRAME.match(name)) or name == MANIFEST_NAME
 
 
 def resume_hint(done: int, total: int, frames_dir: Path, next_frame: int, restart: bool = False) -> str:

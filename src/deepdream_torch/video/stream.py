@@ -12,7 +12,7 @@ from pathlib import Path
 
 from deepdream_torch.video.audio import describe_audio
 from deepdream_torch.video.blend import DEFAULT_BLEND, Blend
-from deepdream_torch.video.decode import decode_frames, probe
+from deepdream_torch.video.decode import decode_frames, probe, short_video_warning
 from deepdream_torch.video.dream_loop import Dreamed
 from deepdream_torch.video.dream_run import run_dream
 from deepdream_torch.video.encode import open_writer
@@ -23,7 +23,12 @@ from deepdream_torch.video.lock import output_lock
 from deepdream_torch.video.manifest import check_settings
 from deepdream_torch.video.paths import check_image_type, partial_video_path
 from deepdream_torch.video.progress import NO_PROGRESS, Progress
-from deepdream_torch.video.result import RunResult, refuse_to_overwrite, resume_hint
+from deepdream_torch.video.result import (
+    RunResult,
+    refuse_to_overwrite,
+    refuse_to_overwrite_inputs_in,
+    resume_hint,
+)
 from deepdream_torch.video.signals import stop_on_signals
 
 
@@ -75,6 +80,7 @@ def dream_video(
         )
     partial = partial_video_path(video_out)
     refuse_to_overwrite(video, video_out, partial)
+    refuse_to_overwrite_inputs_in(frames_dir)
     video_out.parent.mkdir(parents=True, exist_ok=True)
     timing = {"time_base": info.time_base, "frame_rate": info.frame_rate}
     locked = (frames_dir, partial) if lock else ()
@@ -114,6 +120,8 @@ def dream_video(
             raise VideoInterrupted(
                 f"interrupted: {kept}; {hint}", outcome.done, partial if writer.frames else None
             )
+        if outcome.done < total:  # the source ran out early: damaged in the middle, or cut short
+            progress.log(1, short_video_warning(video, frames.start - 1 + outcome.done, info.frame_count))
         os.replace(partial, video_out)
         progress.log(
             1, f"wrote {video_out} ({writer.frames} frames, {writer.duration:.2f} s, audio: {audio})"
