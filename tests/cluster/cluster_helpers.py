@@ -20,7 +20,8 @@ import torch
 
 @dataclass(frozen=True)
 class TracedRecipe:
-    """A recipe whose dreamer inverts the picture (255 - x) and leaves ``trace/<number>-<id>`` per frame.
+    """A recipe whose dreamer inverts the picture (255 - x) and leaves ``trace/<number>-t<torch threads>-<id>``
+    per frame.
 
     ``die_at``: the first time frame ``die_at`` is to be dreamed, the worker process exits at once (as a worker
     lost to a crash or a lost machine). ``interrupt_at``: after dreaming that frame, SIGINT to ``driver`` (as
@@ -39,13 +40,18 @@ class TracedRecipe:
                 if number == self.die_at and not (self.trace / "died").exists():
                     (self.trace / "died").touch()
                     os._exit(1)
-                (self.trace / f"{number:04d}-{uuid.uuid4().hex}").touch()
+                (self.trace / f"{number:04d}-t{torch.get_num_threads()}-{uuid.uuid4().hex}").touch()
             time.sleep(self.seconds * len(numbers))
             if self.interrupt_at is not None and self.interrupt_at in numbers:
                 os.kill(self.driver, signal.SIGINT)
             return 255 - frames
 
         return dreamer
+
+
+def worker_threads(trace: Path) -> set[int]:
+    """The torch thread counts the frames were dreamed with."""
+    return {int(entry.name.split("-")[1][1:]) for entry in trace.iterdir() if entry.name[0].isdigit()}
 
 
 def dreamed_counts(trace: Path) -> dict[int, int]:

@@ -16,7 +16,7 @@ from deepdream_torch.video.errors import VideoInterrupted
 from deepdream_torch.video.images import read_image
 from deepdream_torch.weights.checksum import write_sidecar
 from tests.cli.cli_helpers import BVLC_GOOGLENET_SHA1, GOOGLENET_LIKE, run, write_model
-from tests.cluster.cluster_helpers import TracedRecipe, dreamed_counts
+from tests.cluster.cluster_helpers import TracedRecipe, dreamed_counts, worker_threads
 from tests.video.video_clips import (
     audio_seconds,
     cv2_frames,
@@ -27,7 +27,8 @@ from tests.video.video_clips import (
 )
 
 CLIP_FRAMES = 10
-TWO_WORKERS = RayOptions(workers=2, chunk_frames=4)
+# Two threads each, more than their CPU share: Ray alone would give each worker one (OMP_NUM_THREADS).
+TWO_WORKERS = RayOptions(workers=2, threads=2, chunk_frames=4)
 
 
 @pytest.fixture
@@ -85,6 +86,7 @@ def test_a_worker_killed_mid_chunk_is_replaced_and_every_frame_is_dreamed_once(r
     # Frame 5 was on disk when the worker died: its restarted chunk went on from frame 6 without redoing it.
     assert dreamed_counts(trace) == dict.fromkeys(range(1, CLIP_FRAMES + 1), 1)
     assert result.dreamed == CLIP_FRAMES
+    assert worker_threads(trace) == {2}  # every worker set its torch threads, the restarted one too
     assert not list((tmp_path / "out").glob(".*partial"))  # no half-written frame left behind
     for number in (1, 6, 10):
         assert read_image(tmp_path / "out" / f"dream_frame_{number:08d}.png")[0, 0, 0] == 255 - 10 * number
@@ -125,6 +127,18 @@ def test_ray_without_ray_installed_is_one_line_saying_how_to_install_it(
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and "pip install 'deepdream-torch[ray]'" in lines[0], result.output
     assert not (workdir / "data" / "output_frames").exists()  # refused before anything ran
+
+
+def test_threads_set_torch_threads_for_a_single_process_run(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import torch
+
+    asked: list[int] = []
+    monkeypatch.setattr(torch, "set_num_threads", asked.append)
+    (workdir / "empty").mkdir()
+    run("--mode", "3", "-o", "empty", "--threads", "3")  # fails later (no frames): the threads are set first
+    assert asked == [3]
 
 
 def test_ray_flags_alone_or_in_other_modes_are_refused_in_one_line(workdir: Path) -> None:
