@@ -15,6 +15,7 @@ from deepdream_torch.video.decode import VideoInfo, probe
 from deepdream_torch.video.dream_folder import dream_frames
 from deepdream_torch.video.errors import VideoError, VideoInterrupted
 from deepdream_torch.video.extract import extract_frames
+from deepdream_torch.video.flow import Flow, parse_flow
 from deepdream_torch.video.frame import Dreamer, FrameRange
 from deepdream_torch.video.layers import layer_for_frame
 from deepdream_torch.video.progress import NO_PROGRESS, FrameDone, Progress
@@ -26,6 +27,7 @@ __all__ = [
     "NO_PROGRESS",
     "Blend",
     "Dreamer",
+    "Flow",
     "FrameDone",
     "FrameRange",
     "Progress",
@@ -40,6 +42,7 @@ __all__ = [
     "extract_frames",
     "layer_for_frame",
     "parse_blend",
+    "parse_flow",
     "probe",
     "rich_progress",
 ]

@@ -1,0 +1,318 @@
+"""--flow against the plain blend: temporal error, dream strength, drift, and what the optical flow costs.
+
+For each clip (the shared ``nature_1sm480.mkv`` and ``lions_small_b75.mkv``, and a generated pan over a texture
+whose motion is known exactly) and each net (the real open_nsfw weights, and GoogLeNet with random weights), the
+same frames are dreamed with the plain blend, ``--flow dis`` and ``--flow farneback`` (blend 0.5, frame n seeded
+with n as the CLI does), through ``video.dream_loop.dream_sequence`` as the video modes call it.
+
+- temporal error: mean |out_t − warp(out_{t−1})| over reliable pixels ÷ the same for the source frames, and
+  the floor no motion compensation can beat: the same figure for the first frame dreamed as a still clip. The
+  reference motion is the known pan for the generated clip and DIS *medium* for the real ones (``--flow dis``
+  uses the fast preset, so the judge is not the method judged). Goal: flow at most half the plain blend.
+- dream strength: mean |out − source| (flow should stay within ±20 % of the plain blend: no winning by
+  dreaming less). Drift: slope per 100 frames of the mean brightness of out − source over 150 frames, for the
+  plain blend, flow warping the dream itself (what ``flow.py`` does) and flow warping the dream's detail.
+- cost: ms per frame of the motion (two flows and the mask, on the reading thread) at 540p and 1080p for DIS fast,
+  DIS medium and Farneback, of the warp and mix (on the dreamer's thread), beside the dream's seconds per frame;
+  and mode 0's frames per second with ``--flow dis`` ÷ the dreamer alone on the same frames (goal ≥ 0.95).
+
+A 2-core shared machine sets the sizes: frames are dreamed at 160 px wide (drift at 128), 2 octaves x 3
+iterations, open_nsfw on ``eltwise_stage2_block2`` (stage 2 of the 1by2 ResNet-50: eyes and whorls), GoogLeNet on
+``inception_3b/output``. ``--part strip`` writes ``docs/flow_before_after.png`` (lions at its 320x180, frames 8,
+16, 24: blend only above, ``--flow dis`` below).
+
+    python benchmarks/bench_flow.py [--part all|quality|drift|strip|cost] [--frames 24] [--width 160]
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import itertools
+import statistics
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+from PIL import Image
+
+from deepdream_torch import dream_batch, load_caffe
+from deepdream_torch.net.random_weights import write_random_caffemodel
+from deepdream_torch.video import dream_loop
+from deepdream_torch.video.blend import Blend
+from deepdream_torch.video.decode import decode_frames
+from deepdream_torch.video.flow import NO_FLOW, Flow, flow_input, frame_motion, warp
+from deepdream_torch.video.frame import Frame, FrameRange
+from deepdream_torch.video.progress import NO_PROGRESS
+from deepdream_torch.video.stream import dream_video
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+BLEND = Blend(value=0.5)
+DIS, FARNEBACK = Flow("dis", "fast"), Flow("farneback")
+JUDGE = Flow("dis", "medium")
+PAN = (2, 1)  # the generated clip's content moves 2 px right and 1 px down per frame
+Dreamer = Callable[[np.ndarray, Sequence[str], Sequence[int]], np.ndarray]
+
+
+def clip_frames(name: str, count: int, width: int) -> list[np.ndarray]:
+    """``count`` frames of a shared clip, resized to ``width`` (the aspect kept, even sizes)."""
+    frames = [f.image for f in decode_frames(SHARED / "media" / name, FrameRange(1, count))]
+    height = 2 * round(frames[0].shape[0] * width / frames[0].shape[1] / 2)
+    return [cv2.resize(f, (width, height), interpolation=cv2.INTER_AREA) for f in frames]
+
+
+def pan_frames(count: int, width: int) -> list[np.ndarray]:
+    """A camera panning over a smooth random texture: frame t's content is frame 0's moved by t·PAN."""
+    height = 2 * round(width * 9 / 16 / 2)
+    rng = np.random.default_rng(0)
+    big = (height + PAN[1] * count + 8, width + PAN[0] * count + 8)
+    texture = cv2.GaussianBlur(rng.integers(0, 256, (*big, 3)).astype(np.uint8), (0, 0), 3.0)
+    texture = cv2.normalize(texture, None, 0, 255, cv2.NORM_MINMAX)
+    top, left = PAN[1] * count, PAN[0] * count
+    return [
+        texture[
+            top - PAN[1] * t : top - PAN[1] * t + height, left - PAN[0] * t : left - PAN[0] * t + width
+        ].copy()
+        for t in range(count)
+    ]
+
+
+def dreamers(folder: Path, googlenet: bool) -> dict[str, tuple[Dreamer, str]]:
+    settings = {"octaves": 2, "iterations": 3, "jitter": 8, "step_size": 1.5, "device": "cpu"}
+    nsfw = SHARED / "models/open_nsfw"
+    out: dict[str, tuple[Dreamer, str]] = {}
+    net = load_caffe(nsfw / "deploy.prototxt", nsfw / "resnet_50_1by2_nsfw.caffemodel")
+
+    def open_nsfw(frames: np.ndarray, layers: Sequence[str], numbers: Sequence[int]) -> np.ndarray:
+        return dream_batch(frames, net, layers, mean=(104.0, 117.0, 123.0), seed=list(numbers), **settings)
+
+    out["open_nsfw"] = (open_nsfw, "eltwise_stage2_block2")
+    if googlenet:
+        prototxt = SHARED / "models/bvlc_googlenet/deploy.prototxt"
+        gnet = load_caffe(
+            prototxt, write_random_caffemodel(prototxt, folder / "googlenet.caffemodel", seed=0)
+        )
+
+        def random_googlenet(frames: np.ndarray, layers: Sequence[str], numbers: Sequence[int]) -> np.ndarray:
+            return dream_batch(frames, gnet, layers, seed=list(numbers), **settings)
+
+        out["googlenet (random)"] = (random_googlenet, "inception_3b/output")
+    return out
+
+
+def dream_clip(
+    images: list[np.ndarray], dreamer: Dreamer, blob: str, flow: Flow, carry: str = "dream"
+) -> list[np.ndarray]:
+    """The dreamed frames, through the video modes' own loop; ``carry`` is passed to ``flow.flow_input``, to
+    measure its two choices."""
+    frames = [Frame(n, image) for n, image in enumerate(images, start=1)]
+    real = dream_loop.flow_input
+    dream_loop.flow_input = functools.partial(real, carry=carry)  # type: ignore[assignment]
+    try:
+        items = dream_loop.dream_sequence(
+            frames, dreamer, [blob], BLEND, finished=lambda n: None, stop=threading.Event(),
+            progress=NO_PROGRESS, total=len(frames), flow=flow,
+        )  # fmt: skip
+        return [item.frame.image for item in items]
+    finally:
+        dream_loop.flow_input = real
+
+
+def reference_motions(images: list[np.ndarray], known: bool) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(sample_at, reliable) for frames 2.. : the known pan, or DIS medium with its forward–backward mask."""
+    out = []
+    height, width = images[0].shape[:2]
+    grid = np.stack(np.meshgrid(np.arange(width, dtype=np.float32), np.arange(height, dtype=np.float32)), -1)
+    for before, now in itertools.pairwise(images):
+        if known:
+            sample_at = grid - np.float32(PAN)
+            reliable = np.zeros((height, width), bool)
+            reliable[PAN[1] + 1 :, PAN[0] + 1 :] = True
+        else:
+            motion = frame_motion(before, now, JUDGE)
+            sample_at, reliable = motion.sample_at, motion.mask > 0.99
+        out.append((sample_at, reliable))
+    return out
+
+
+def temporal_error(frames: list[np.ndarray], motions: list[tuple[np.ndarray, np.ndarray]]) -> float:
+    errors = []
+    for (before, now), (sample_at, reliable) in zip(itertools.pairwise(frames), motions, strict=True):
+        moved = warp(before.astype(np.float32), sample_at)
+        if reliable.any():  # a scene cut leaves nothing reliable: nothing to compare there
+            errors.append(float(np.abs(now.astype(np.float32) - moved)[reliable].mean()))
+    return float(np.mean(errors))
+
+
+def strength(frames: list[np.ndarray], images: list[np.ndarray]) -> float:
+    return float(
+        np.mean([np.abs(f.astype(np.float32) - i).mean() for f, i in zip(frames, images, strict=True)])
+    )
+
+
+def drift_slope(frames: list[np.ndarray], images: list[np.ndarray]) -> tuple[float, float]:
+    """(slope per 100 frames, last value) of mean(out − source), in grey levels."""
+    offsets = [float((f.astype(np.float32) - i).mean()) for f, i in zip(frames, images, strict=True)]
+    slope = np.polyfit(np.arange(len(offsets)), offsets, 1)[0]
+    return 100 * float(slope), offsets[-1]
+
+
+# (label, flow, what flow_input warps): the dream itself (the default) or its detail, dream − source.
+RUNS = (
+    ("blend", NO_FLOW, "dream"),
+    ("dis, dream warped", DIS, "dream"),
+    ("dis, detail warped", DIS, "detail"),
+    ("farneback, dream", FARNEBACK, "dream"),
+)
+
+
+def quality_table(
+    nets: dict[str, tuple[Dreamer, str]], clips: dict[str, tuple[list[np.ndarray], bool]]
+) -> None:
+    print(
+        f"{'net':<19} {'clip':<20} {'run':<19} {'temp.err':>8} {'÷source':>7} {'÷blend':>6} "
+        f"{'strength':>8} {'÷blend':>6}"
+    )
+    for net_name, (dreamer, blob) in nets.items():
+        for clip_name, (images, known) in clips.items():
+            motions = reference_motions(images, known)
+            source_error = temporal_error(images, motions)
+            base = None
+            for label, flow, carry in RUNS:
+                began = time.perf_counter()
+                frames = dream_clip(images, dreamer, blob, flow, carry)
+                error, power = temporal_error(frames, motions), strength(frames, images)
+                base = base or (error, power)
+                of_source = f"{error / source_error:>7.2f}" if source_error > 1e-6 else f"{'(0)':>7}"
+                print(
+                    f"{net_name:<19} {clip_name:<20} {label:<19} {error:>8.2f} {of_source} "
+                    f"{error / base[0]:>6.2f} {power:>8.2f} {power / base[1]:>6.2f}"
+                    f"   ({time.perf_counter() - began:.0f} s)",
+                    flush=True,
+                )
+            # The floor no flow can go under: the flicker of dreaming alone, on the first frame held still
+            # (each frame's jitter is seeded by its number, so even a still picture's dream changes a little).
+            still = dream_clip([images[0]] * len(images), dreamer, blob, NO_FLOW)
+            error = float(
+                np.mean([np.abs(b.astype(np.float32) - a).mean() for a, b in itertools.pairwise(still)])
+            )
+            print(
+                f"{net_name:<19} {clip_name:<20} {'still frame (floor)':<19} {error:>8.2f} {'':>7} {error / base[0]:>6.2f}"
+            )
+
+
+def drift_table(dreamer: Dreamer, blob: str, count: int) -> None:
+    images = clip_frames("nature_1sm480.mkv", count, 128)
+    print(
+        f"\ndrift over {len(images)} frames of nature_1sm480.mkv at {images[0].shape[1]}x{images[0].shape[0]}"
+    )
+    print(f"{'run':<26} {'out − source, slope /100 frames':>32} {'at the end':>11} {'temporal err':>13}")
+    motions = reference_motions(images, False)
+    source_error = temporal_error(images, motions)
+    for label, flow, carry in RUNS[:3]:
+        frames = dream_clip(images, dreamer, blob, flow, carry)
+        slope, last = drift_slope(frames, images)
+        error = temporal_error(frames, motions) / source_error
+        print(f"{label:<26} {slope:>+32.3f} {last:>+11.2f} {error:>13.2f}", flush=True)
+
+
+def cost_table(dreamer: Dreamer, blob: str, folder: Path, pipeline_frames: int) -> None:
+    frame = clip_frames("nature_1sm480.mkv", 2, 480)
+    print(
+        "\nflow cost, ms per frame (two flows + the mask, on the reading thread; warp + mix on the dreamer's)"
+    )
+    print(f"{'size':<10} {'DIS fast':>9} {'DIS medium':>11} {'Farneback':>10} {'warp+mix':>9}")
+    for width, height in ((960, 540), (1920, 1080)):
+        a, b = (cv2.resize(f, (width, height), interpolation=cv2.INTER_CUBIC) for f in frame)
+        row = [1000 * _best(functools.partial(frame_motion, a, b, flow)) for flow in (DIS, JUDGE, FARNEBACK)]
+        row.append(1000 * _best(functools.partial(flow_input, a, a, b, frame_motion(a, b, DIS), 0.5)))
+        print(
+            f"{width}x{height:<5} "
+            + " ".join(f"{v:>{w}.0f}" for v, w in zip(row, (9, 11, 10, 9), strict=True))
+        )
+    big = cv2.resize(frame[0], (960, 540), interpolation=cv2.INTER_CUBIC)[None]
+    seconds = _best(lambda: dreamer(big, [blob], [1]), rounds=1)
+    print(f"dream of one 960x540 frame (open_nsfw, same settings): {seconds:.1f} s")
+
+    clip = SHARED / "media/nature_1sm480.mkv"
+    frames = FrameRange(1, pipeline_frames)
+    images = np.stack([f.image for f in decode_frames(clip, frames)])
+    began = time.perf_counter()
+    for n, image in enumerate(images, start=1):
+        dreamer(image[None], [blob], [n])
+    alone = pipeline_frames / (time.perf_counter() - began)
+    began = time.perf_counter()
+    dream_video(
+        clip, folder / "frames", folder / "out.mp4", dreamer, [blob], blend=BLEND, frames=frames, flow=DIS
+    )
+    piped = pipeline_frames / (time.perf_counter() - began)
+    print(
+        f"mode 0, {pipeline_frames} frames of nature_1sm480.mkv (480x270), --flow dis: {piped:.3f} frames/s; "
+        f"dreamer alone {alone:.3f} frames/s; ratio {piped / alone:.2f} (goal >= 0.95)"
+    )
+
+
+def _best(work: Callable[[], object], rounds: int = 3) -> float:
+    times = []
+    for _ in range(rounds):
+        began = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - began)
+    return statistics.median(times)
+
+
+def save_strip(dreamer: Dreamer, blob: str, path: Path) -> None:
+    images = clip_frames("lions_small_b75.mkv", 24, 320)
+    rows = []
+    for flow in (NO_FLOW, DIS):
+        frames = dream_clip(images, dreamer, blob, flow)
+        rows.append(np.concatenate([frames[n - 1] for n in (8, 16, 24)], axis=1))
+    gap = np.full((4, rows[0].shape[1], 3), 255, np.uint8)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(np.concatenate([rows[0], gap, rows[1]])).save(path, optimize=True)
+    print(f"\nwrote {path} (above: blend only; below: --flow dis; lions frames 8, 16, 24)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--frames", type=int, default=24, help="frames per clip for the temporal error")
+    parser.add_argument("--width", type=int, default=160, help="width the clips are dreamed at")
+    parser.add_argument("--drift-frames", type=int, default=150)
+    parser.add_argument("--pipeline-frames", type=int, default=6)
+    parser.add_argument("--threads", type=int, default=1, help="torch threads of the dreamer")
+    parser.add_argument("--no-googlenet", action="store_true")
+    parser.add_argument("--part", choices=("all", "quality", "drift", "strip", "cost"), default="all")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    with tempfile.TemporaryDirectory() as tmp:
+        nets = dreamers(Path(tmp), not args.no_googlenet and args.part in ("all", "quality"))
+        dreamer, blob = nets["open_nsfw"]
+        if args.part in ("all", "quality"):
+            clips = {
+                "nature_1sm480.mkv": (clip_frames("nature_1sm480.mkv", args.frames, args.width), False),
+                "lions_small_b75.mkv": (clip_frames("lions_small_b75.mkv", args.frames, args.width), False),
+                f"pan {PAN[0]},{PAN[1]} px/frame": (pan_frames(args.frames, args.width), True),
+            }
+            print(
+                f"blend 0.5, {args.frames} frames per clip at {args.width} px wide, 2 octaves x 3 iterations"
+            )
+            print(
+                f"open_nsfw blob {blob}; temporal error judged with DIS medium (the pan: its known motion)\n"
+            )
+            quality_table(nets, clips)
+        if args.part in ("all", "drift"):
+            drift_table(dreamer, blob, args.drift_frames)
+        if args.part in ("all", "strip"):
+            save_strip(dreamer, blob, REPO / "docs/flow_before_after.png")
+        if args.part in ("all", "cost"):
+            cost_table(dreamer, blob, Path(tmp), args.pipeline_frames)
+
+
+if __name__ == "__main__":
+    main()
