@@ -54,7 +54,7 @@ def write_text(path: str | os.PathLike[str], text: str) -> Path:
     return Path(path)
 
 
-def write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
+def write_bytes(path: str | os.PathLike[str], data: bytes | memoryview) -> Path:
     """``Path(path).write_bytes(data)``, atomically."""
     with atomic_write(path) as temporary:
         temporary.write_bytes(data)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import errno
+import io
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-from deepdream_torch.atomic import atomic_write
+from deepdream_torch.atomic import write_bytes
 from deepdream_torch.dreaming.errors import DreamError
 from deepdream_torch.dreaming.pixels import read_picture
 from deepdream_torch.safe_paths import OverwriteRefused
@@ -36,13 +37,16 @@ def write_image(path: Path, image: np.ndarray) -> None:
     """
     path = Path(path)
     picture = Image.fromarray(np.ascontiguousarray(image))
+    # Encoded in memory, then written by Python: Pillow's encoders write to a file in C and let a short write
+    # (a full disk, a size limit) pass silently, which would leave a truncated frame that looks finished.
+    encoded = io.BytesIO()
+    if path.suffix.lower() == ".png":
+        # Level 1: a fraction of the default's time for a few percent more bytes, once per dreamed frame.
+        picture.save(encoded, format="PNG", compress_level=1)
+    else:
+        picture.save(encoded, format="JPEG", quality=JPEG_QUALITY, subsampling=0)
     try:
-        with atomic_write(path) as temporary:
-            if path.suffix.lower() == ".png":
-                # Level 1: a fraction of the default's time for a few percent more bytes, once per dreamed frame.
-                picture.save(temporary, format="PNG", compress_level=1)
-            else:
-                picture.save(temporary, format="JPEG", quality=JPEG_QUALITY, subsampling=0)
+        write_bytes(path, encoded.getbuffer())
     except OverwriteRefused as refused:
         raise VideoError(str(refused)) from None
     except OSError as error:
