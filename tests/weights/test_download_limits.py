@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from deepdream_torch.weights import download as download_module
 from deepdream_torch.weights.content import check_prototxt, check_readme
 from deepdream_torch.weights.download import NoSpace, download, part_path
 from deepdream_torch.weights.errors import ZooError
@@ -124,3 +125,20 @@ def test_https_is_tried_first_and_http_used_when_the_host_has_no_tls(server: Loo
     assert server.served.non_http == handshakes_before + 1  # the https:// try reached the host first
     assert server.served.requests == [("/f", None)]
     assert time.monotonic() - started < 10
+
+
+def test_without_a_fixed_deadline_a_drip_is_stopped_by_its_average_rate(
+    server: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The default deadline moves with what has arrived: after the grace period (here 0.5 s) a download must have
+    averaged MIN_RATE (here 1 KB/s); the drip's 50 bytes a second fall behind, a fast transfer never does."""
+    monkeypatch.setattr(download_module, "DEADLINE_GRACE_S", 0.5)
+    monkeypatch.setattr(download_module, "MIN_RATE", 1000)
+    server.served.files |= {"/drip": b"x" * 100_000, "/fast": b"y" * 300_000}
+    server.served.hostile["/drip"] = "drip"
+    started = time.monotonic()
+    with pytest.raises(ZooError, match="too slow"):
+        download(f"{server.url}/drip", tmp_path / "drip")
+    assert time.monotonic() - started < 5
+    download(f"{server.url}/fast", tmp_path / "fast")
+    assert (tmp_path / "fast").stat().st_size == 300_000

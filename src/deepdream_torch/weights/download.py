@@ -6,7 +6,9 @@ can resume it (it answered a range, or says it accepts ranges), else it is delet
 
 Nothing a server sends can eat the disk or the clock: a file is at most `max_bytes` (its announced size when
 the server gives one, which may not exceed `max_bytes` either), the free space is checked before writing, and
-besides the per-read timeout the whole download has a deadline (a server dripping a byte a second is stopped).
+besides the per-read timeout the whole download keeps to a deadline that moves with what has arrived: after a
+grace period it must have averaged `MIN_RATE` (a server dripping a byte a second is stopped after the grace
+period, whatever size it announced; a 550 MB model on a slow line still has hours).
 The bytes are sha1-checked and handed to `check` (is this really a prototxt, a caffemodel...) before the rename.
 Standard library only (urllib), so there is no extra dependency to install before a model can be fetched.
 """
@@ -39,8 +41,8 @@ PART_SUFFIX = ".part"
 _CHUNK = 1 << 16
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
 _USER_AGENT = "deepdream-torch (model zoo downloader)"
-# The deadline of a download: this long, plus the time its size takes at this rate (a slow line still gets a
-# 550 MB model in under 5 hours; a server that drips is stopped).
+# A download may take this long, plus the time what it received so far takes at this rate: it is stopped once it
+# has averaged less (a 550 MB model on a slow line still gets under 5 hours; a drip is stopped after the grace).
 DEADLINE_GRACE_S = 120.0
 MIN_RATE = 32 * 1024
 _DISK_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
@@ -70,7 +72,7 @@ def part_path(dest: Path) -> Path:
 
 
 def deadline_for(size: int) -> float:
-    """Seconds a download of ``size`` bytes may take in all."""
+    """Seconds a download of ``size`` bytes may take in all (at ``MIN_RATE`` after the grace period)."""
     return DEADLINE_GRACE_S + size / MIN_RATE
 
 
@@ -91,8 +93,8 @@ def download(
     """Download `url` to `dest` (resuming a `.part` left by an earlier try) and return the file's sha1.
 
     With `sha1`, a file whose sha1 differs is deleted and ZooError says so; `check(part)` may refuse the bytes
-    (ZooError) and they are deleted too. More than `max_bytes`, or past `deadline_s` (default: from the size, see
-    `deadline_for`), ZooError says so. After `attempts` interrupted transfers ZooError says how far it got; the
+    (ZooError) and they are deleted too. More than `max_bytes`, or slower than `MIN_RATE` on average after
+    `DEADLINE_GRACE_S` (or past `deadline_s` seconds, when given), ZooError says so. After `attempts` interrupted transfers ZooError says how far it got; the
     `.part` stays when running again can resume it. With `prefer_https`, an http:// address is tried as https://
     first, and as given when that fails (a host without TLS).
     """
@@ -172,12 +174,16 @@ class _Transfer:
         self.part, self.label, self.progress = part, label, progress
         self.timeout_s, self.max_bytes = timeout_s, max_bytes
         self.started = time.monotonic()
-        self.deadline = self.started + (deadline_s if deadline_s is not None else deadline_for(max_bytes))
-        self.fixed_deadline = deadline_s is not None
+        self.deadline_s = deadline_s
+        self.received = 0  # body bytes over every try
         self.resumable = False
 
     def past_deadline(self) -> bool:
-        return time.monotonic() >= self.deadline
+        """Past ``deadline_s``, or (without one) received less than ``MIN_RATE`` a second since the grace ended."""
+        elapsed = time.monotonic() - self.started
+        if self.deadline_s is not None:
+            return elapsed >= self.deadline_s
+        return elapsed > DEADLINE_GRACE_S and self.received < MIN_RATE * (elapsed - DEADLINE_GRACE_S)
 
     def run(self) -> None:
         have = self.part.stat().st_size if self.part.exists() else 0
@@ -189,8 +195,6 @@ class _Transfer:
             return  # the kept `.part` already holds the whole file
         with response:
             start, total = self._resume_point(response, have)
-            if total is not None and not self.fixed_deadline:
-                self.deadline = min(self.deadline, self.started + deadline_for(total))
             self._check_space(total, start)
             self._receive(response, start, total)
 
@@ -293,6 +297,7 @@ class _Transfer:
                         raise self._no_space(out, done) from error
                     raise
                 done += len(chunk)
+                self.received += len(chunk)
                 if self.progress:
                     self.progress(self.label, done, total)
                 if self.past_deadline():
