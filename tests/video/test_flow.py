@@ -179,3 +179,19 @@ def test_flow_input_at_zero_motion_is_the_blend_rule() -> None:
 def test_unknown_flow_words_are_refused(method: str, quality: str) -> None:
     with pytest.raises(VideoError, match="give one of them"):
         parse_flow(method, quality)
+
+
+def test_the_dreamer_never_computes_flow_in_modes_0_and_2_also_when_resuming(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from deepdream_torch.video import dream_loop
+
+    def on_the_dreamers_thread(*args: object) -> None:
+        raise AssertionError("the dream loop computed a flow: the reading thread should have")
+
+    images = [_moving(_texture(0), t) for t in range(4)]
+    write_frames(tmp_path / "in", images)
+    monkeypatch.setattr(dream_loop, "frame_motion", on_the_dreamers_thread)
+    common = {"blend": Blend(value=0.5), "image_type": "png", "flow": DIS}
+    dream_frames(tmp_path / "in", tmp_path / "out", _sharpen, ["x"], frames=FrameRange(1, 2), **common)
+    assert dream_frames(tmp_path / "in", tmp_path / "out", _sharpen, ["x"], **common).dreamed == 2
