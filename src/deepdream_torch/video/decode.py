@@ -1,4 +1,5 @@
-"""Reading a video with PyAV: what it holds (``probe``) and its frames as RGB arrays (``decode_frames``)."""
+"""Reading a video with PyAV: what it holds (``probe``) and its frames as RGB arrays (``decode_frames``), upright
+as a player shows them (the display matrix of phone videos applied) and past damaged packets."""
 
 from __future__ import annotations
 
@@ -21,7 +22,10 @@ _NO_IMAGE = np.zeros((0, 0, 3), dtype=np.uint8)
 
 @dataclass(frozen=True)
 class VideoInfo:
-    """A source video's first video stream, and the codec of its first audio stream (None when silent)."""
+    """A source video's first video stream, and the codec of its first audio stream (None when silent).
+
+    ``width`` and ``height`` are as displayed (a phone's portrait clip stored on its side is taller than wide);
+    ``frame_count`` is what the header promises (or the packets, where it promises nothing)."""
 
     path: Path
     width: int
@@ -65,10 +69,13 @@ def probe(path: Path) -> VideoInfo:
                     f"{path} is corrupt ({_reason(error)}): check that it is a complete video file"
                 ) from None
         audio = container.streams.audio[0].codec_context.name if container.streams.audio else None
+        width, height = stream.codec_context.width, stream.codec_context.height
+        if _turns_sideways(path):
+            width, height = height, width
         return VideoInfo(
             path=Path(path),
-            width=stream.codec_context.width,
-            height=stream.codec_context.height,
+            width=width,
+            height=height,
             frame_rate=frame_rate(stream),
             time_base=stream.time_base or Fraction(1, 1000),
             frame_count=count,
@@ -82,10 +89,13 @@ def frame_rate(stream: av.video.stream.VideoStream) -> Fraction:
 
 
 def decode_frames(path: Path, frames: FrameRange = ALL_FRAMES, images: bool = True) -> Iterator[Frame]:
-    """Frames ``frames.start`` to ``frames.end`` of ``path`` in display order, with their timestamps.
+    """Frames ``frames.start`` to ``frames.end`` of ``path`` in display order, with their timestamps, upright.
 
     With ``images=False`` the frames carry only their timing (an empty image), skipping the RGB conversion.
-    The container stays open while the iterator is alive; close the iterator to release it early.
+    A packet the decoder refuses (a damaged stretch) is skipped and the frames after it are still decoded and
+    numbered on; a file that stops being readable ends the frames there. Either way the video then yields
+    fewer frames than ``probe`` counted: ``short_video_warning`` says so. The container stays open while the
+    iterator is alive; close the iterator to release it early.
     """
     with open_video(path) as container:
         stream = container.streams.video[0]
@@ -93,21 +103,80 @@ def decode_frames(path: Path, frames: FrameRange = ALL_FRAMES, images: bool = Tr
         time_base = stream.time_base or Fraction(1, 1000)
         step = round(1 / (frame_rate(stream) * time_base)) or 1
         number = 0
+        for decoded in _decodable(container, stream):
+            number += 1
+            if number < frames.start:
+                continue
+            if frames.end is not None and number > frames.end:
+                return
+            # Streams without timestamps (raw or broken muxes) get a constant-rate clock instead.
+            pts = decoded.pts if decoded.pts is not None else (number - 1) * step
+            image = upright(decoded.to_ndarray(format="rgb24"), decoded) if images else _NO_IMAGE
+            yield Frame(number, image, pts, decoded.duration or None)
+
+
+def short_video_warning(path: Path, decoded: int, promised: int) -> str:
+    """The one line to print when ``path`` decoded to fewer frames than its header promised."""
+    return (
+        f"warning: {path} decoded to {decoded} frames but its header promises {promised}: the other "
+        f"{promised - decoded} are damaged or missing; all {decoded} decodable frames were used"
+    )
+
+
+def upright(image: np.ndarray, frame: av.VideoFrame) -> np.ndarray:
+    """``image`` (a decoded ``frame`` as H, W, 3) turned and mirrored as its display matrix says a player shows
+    it: phones store portrait video on its side with a 90-degree matrix. The output carries no matrix, so the
+    dream is upright and the video written from it plays upright everywhere."""
+    matrix = _display_matrix(frame)
+    if matrix is None:
+        return image
+    # FFmpeg's matrix maps a source pixel (x, y), y downwards, to (a*x + c*y, b*x + d*y) on the screen.
+    a, b, c, d = (int(np.sign(round(value))) for value in matrix)
+    if a == 0 and d == 0 and b and c:  # a quarter turn (with or without a mirror): x and y swap
+        image = image.transpose(1, 0, 2)[::b, ::c]
+    elif b == 0 and c == 0 and a and d:
+        image = image[::d, ::a]
+    else:
+        return image  # not a multiple of 90 degrees: shown as stored
+    return np.ascontiguousarray(image)
+
+
+def _display_matrix(frame: av.VideoFrame) -> tuple[float, float, float, float] | None:
+    for data in frame.side_data:
+        if data.type == av.sidedata.sidedata.Type.DISPLAYMATRIX:
+            values = np.frombuffer(bytes(data), dtype="<i4")  # 3x3, the 2x2 part in 16.16 fixed point
+            return tuple(float(v) / 65536 for v in values[[0, 1, 3, 4]])
+    return None
+
+
+def _turns_sideways(path: Path) -> bool:
+    """Whether the first frame's display matrix is a quarter turn (the displayed size is the stored one, swapped)."""
+    with open_video(path) as container:
+        stream = container.streams.video[0]
+        for decoded in _decodable(container, stream):
+            matrix = _display_matrix(decoded)
+            return matrix is not None and round(matrix[0]) == 0 and round(matrix[3]) == 0
+    return False
+
+
+def _decodable(container: InputContainer, stream: av.video.stream.VideoStream) -> Iterator[av.VideoFrame]:
+    """Every frame the decoder can make of the stream's packets, past packets it refuses (damaged data); the
+    end of the readable file ends the frames."""
+    packets = container.demux(stream)
+    while True:
         try:
-            for decoded in container.decode(stream):
-                number += 1
-                if number < frames.start:
-                    continue
-                if frames.end is not None and number > frames.end:
-                    return
-                # Streams without timestamps (raw or broken muxes) get a constant-rate clock instead.
-                pts = decoded.pts if decoded.pts is not None else (number - 1) * step
-                image = decoded.to_ndarray(format="rgb24") if images else _NO_IMAGE
-                yield Frame(number, image, pts, decoded.duration or None)
-        except av.FFmpegError as error:
-            raise VideoError(
-                f"{path} is corrupt after frame {number} ({_reason(error)}): repair or re-encode the video"
-            ) from None
+            packet = next(packets)
+        except StopIteration:
+            return
+        except av.FFmpegError:
+            return  # the rest of the file cannot be read: what was decoded stands, the caller counts it short
+        try:
+            decoded = stream.decode(packet)
+        except av.EOFError:
+            return
+        except av.FFmpegError:
+            continue  # a damaged packet: its frame is lost, the next keyframe (or concealment) resumes
+        yield from decoded
 
 
 def _reason(error: av.FFmpegError) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from deepdream_torch.video.background import Prefetch
-from deepdream_torch.video.decode import decode_frames, probe
+from deepdream_torch.video.decode import decode_frames, probe, short_video_warning
 from deepdream_torch.video.dream_run import QUEUE_FRAMES
 from deepdream_torch.video.errors import VideoError, VideoInterrupted
 from deepdream_torch.video.frame import ALL_FRAMES, FrameRange
@@ -56,4 +56,6 @@ def extract_frames(
                 "run the same command again to extract them all",
                 written,
             )
+    if written < total:  # the source ran out early: damaged in the middle, or cut short
+        progress.log(1, short_video_warning(video, frames.start - 1 + written, info.frame_count))
     return RunResult(frames_dir, written)
