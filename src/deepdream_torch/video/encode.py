@@ -61,18 +61,20 @@ class VideoWriter:
         assert self._origin is not None
         if pts is None:
             pts = self._origin + self._last_pts + self._frame_step
-        if self._audio is not None:
-            self._audio.advance(float(pts * self._time_base))
         # Encoders reject equal or backward timestamps (duplicated frames in broken sources): nudge them on.
         out_pts = max(pts - self._origin, self._last_pts + 1)
         step = duration or (out_pts - self._last_pts if self._last_pts >= 0 else self._frame_step)
         try:
+            if self._audio is not None:
+                self._audio.advance(float(pts * self._time_base))
             frame = av.VideoFrame.from_ndarray(_even(image), format="rgb24")
             frame.pts = out_pts
             frame.time_base = self._time_base
             frame.duration = step
             self._mux(self._stream.encode(frame))
         except (av.FFmpegError, OverflowError) as error:
+            if isinstance(error, OSError):
+                raise  # the disk's failure (full, read-only): the CLI says so for this path
             raise self._refused(f"the frame at time {out_pts} x {self._time_base}", error) from None
         self._last_pts = out_pts
         self._end = out_pts + step
@@ -98,11 +100,13 @@ class VideoWriter:
             return
         try:
             self._mux(self._stream.encode(None))
+            if self._audio is not None:
+                assert self._origin is not None
+                self._audio.finish(float((self._origin + self._end) * self._time_base))
         except (av.FFmpegError, OverflowError) as error:
+            if isinstance(error, OSError):
+                raise  # the disk's failure (full, read-only): the CLI says so for this path
             raise self._refused("the last frames", error) from None
-        if self._audio is not None:
-            assert self._origin is not None
-            self._audio.finish(float((self._origin + self._end) * self._time_base))
 
     def _refused(self, what: str, error: Exception) -> VideoError:
         """The encoder's or muxer's refusal (timestamps it cannot store, a broken frame rate) as one line."""
