@@ -99,6 +99,7 @@ def test_a_write_stopped_by_a_file_size_limit_leaves_the_old_file_and_nothing_el
     paths["cache_entry"] = str(tmp_path / "home")
     child = subprocess.run(
         [sys.executable, "-c", CHILD, str(tmp_path), json.dumps(paths)],
+        check=False,
         capture_output=True,
         text=True,
         cwd=Path(__file__).parents[1],
@@ -116,7 +117,7 @@ def test_a_write_stopped_by_a_file_size_limit_leaves_the_old_file_and_nothing_el
             continue
         assert sorted(p.name for p in folder.iterdir()) == [Path(relative).name], (name, report[name])
         assert (tmp_path / relative).read_bytes() == OLD, name
-    assert list((tmp_path / "home" / "converted").iterdir()) == []  # no half cache entry (the folder was made)
+    assert list((tmp_path / "home" / "converted").iterdir()) == []  # no half cache entry
 
 
 def test_atomic_write_keeps_the_target_suffix_and_cleans_up_after_an_exception(tmp_path: Path) -> None:

@@ -30,7 +30,11 @@ def test_a_second_run_is_refused_and_a_double_ctrl_c_keeps_every_frame(workdir: 
     first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 120
-        while not list(out_dir.glob("dream_frame_*.jpg")) and first.poll() is None and time.monotonic() < deadline:
+        while (
+            not list(out_dir.glob("dream_frame_*.jpg"))
+            and first.poll() is None
+            and time.monotonic() < deadline
+        ):
             time.sleep(0.02)
         assert first.poll() is None, "the first run ended before the second could start"
 
@@ -54,7 +58,8 @@ def test_a_second_run_is_refused_and_a_double_ctrl_c_keeps_every_frame(workdir: 
     assert [path.name for path in kept] == [f"dream_frame_{n:08d}.jpg" for n in range(1, len(kept) + 1)]
     (report,) = [line for line in stderr.splitlines() if line.startswith("deepdream: ")]
     assert report.startswith("deepdream: interrupted: ")
-    assert f"without --restart to continue from frame {len(kept) + 1}" in report  # --restart again would start over
+    # The same command with --restart would start over: the line must say to leave it out.
+    assert f"without --restart to continue from frame {len(kept) + 1}" in report
     partial = Path("data/dream_video/long-DeepDream.partial.mp4")
     assert decoded_frames(partial).shape[0] == len(kept)
     assert not list(Path("data/output_frames").glob(".*.lock"))  # the lock went with the run

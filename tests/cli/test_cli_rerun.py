@@ -11,7 +11,7 @@ import pytest
 from tests.cli.cli_helpers import decoded_frames, one_line_error, run, write_model, write_picture
 
 FRAMES = Path("data/output_frames/my_video")
-BASE = ["-p", "models/tiny", "-m", "tiny.caffemodel", "-l", "conv1", "-oct", "1", "-itr", "1", "-ef", "2", "-v", "1"]
+BASE = ["-p", "models/tiny", "-m", "tiny.caffemodel", "-l", "conv1", "-oct", "1", "-itr", "1", "-ef", "2", "-v", "1"]  # fmt: skip
 
 
 @pytest.fixture(autouse=True)
@@ -55,7 +55,9 @@ def test_a_rerun_with_changed_settings_is_refused_and_restart_dreams_again(
 
     line = one_line_error(run("-e", str(clip), *rerun))
     assert named in line and "--restart" in line, line
-    assert {path.name: path.read_bytes() for path in frames.glob("dream_frame_*.jpg")} == before  # nothing lost
+    assert {
+        path.name: path.read_bytes() for path in frames.glob("dream_frame_*.jpg")
+    } == before  # nothing lost
 
     restarted = run("-e", str(clip), *rerun, "--restart")
     assert restarted.exit_code == 0, restarted.output
@@ -106,7 +108,9 @@ def test_mode_3_says_how_many_frames_and_warns_about_an_incomplete_run(clip: Pat
     assert assembled.exit_code == 0, assembled.output
     assert "assembling 2 frames" in assembled.stderr and "warning" not in assembled.stderr
 
-    manifest.write_text(json.dumps({**record, "done": 2, "total": 6, "complete": False}))  # as a stopped run leaves it
+    manifest.write_text(
+        json.dumps({**record, "done": 2, "total": 6, "complete": False})
+    )  # as a stopped run leaves it
     warned = run("--mode", "3", "-e", str(clip), "-v", "1")
     assert warned.exit_code == 0, warned.output
     warnings = [line for line in warned.stderr.splitlines() if line.startswith("warning")]

@@ -175,7 +175,11 @@ except VideoInterrupted as stopped:
 
 @pytest.mark.parametrize(
     ("phase", "first_at", "second_at"),
-    [("dreaming", "dream 3", "dream 3"), ("saving", "save 00000003", "save 00000003"), ("closing", "dream 4", "closing")],
+    [
+        ("dreaming", "dream 3", "dream 3"),
+        ("saving", "save 00000003", "save 00000003"),
+        ("closing", "dream 4", "closing"),
+    ],
 )
 def test_a_second_ctrl_c_anywhere_in_the_stop_still_leaves_every_frame_and_a_playable_video(
     make_clip, tmp_path, phase, first_at, second_at
@@ -185,7 +189,10 @@ def test_a_second_ctrl_c_anywhere_in_the_stop_still_leaves_every_frame_and_a_pla
     script.write_text(SHUTDOWN_SCRIPT)
     arguments = [source, tmp_path / "f", tmp_path / "v" / "o.mp4", tmp_path / "log", phase, 3, "-"]
     run = subprocess.Popen(
-        [sys.executable, str(script), *map(str, arguments)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [sys.executable, str(script), *map(str, arguments)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     wait_for(lambda: first_at in logged_lines(tmp_path))
     run.send_signal(signal.SIGINT)
@@ -210,7 +217,10 @@ def test_after_a_restart_the_resume_line_says_to_leave_restart_out(make_clip, tm
     script.write_text(SHUTDOWN_SCRIPT)
     arguments = [source, tmp_path / "f", tmp_path / "v" / "o.mp4", tmp_path / "log", "dreaming", 3, "restart"]
     run = subprocess.Popen(
-        [sys.executable, str(script), *map(str, arguments)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [sys.executable, str(script), *map(str, arguments)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     wait_for(lambda: "dream 3" in logged_lines(tmp_path))
     run.send_signal(signal.SIGINT)

@@ -28,13 +28,18 @@ sys.stdin.read()
 
 
 def dead_pid() -> int:
-    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    finished = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
+    )
     return int(finished.stdout)
 
 
 def hold_in_other_process(output: Path) -> subprocess.Popen:
     other = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(lock_path(output))], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", HOLDER, str(lock_path(output))],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert other.stdout is not None and other.stdout.readline().strip() == "held"
     return other
@@ -42,7 +47,12 @@ def hold_in_other_process(output: Path) -> subprocess.Popen:
 
 def stale_lock(output: Path) -> None:
     """What a run killed with -9 leaves: its lock file, naming a process that is gone."""
-    holder = {"pid": dead_pid(), "host": socket.gethostname(), "started": "2026-01-01 00:00:00", "command": "x"}
+    holder = {
+        "pid": dead_pid(),
+        "host": socket.gethostname(),
+        "started": "2026-01-01 00:00:00",
+        "command": "x",
+    }
     lock_path(output).write_text(json.dumps(holder))
 
 
@@ -69,9 +79,8 @@ def test_an_output_is_locked_by_one_run_at_a_time(tmp_path: Path, situation: str
             assert not lock_path(output).exists()  # nothing left behind
         else:
             assert other is not None
-            with pytest.raises(OutputLocked) as refused:
-                with output_lock(output):
-                    pytest.fail("a second run got the lock")
+            with pytest.raises(OutputLocked) as refused, output_lock(output):
+                pytest.fail("a second run got the lock")
             message = str(refused.value)
             assert f"pid {other.pid}" in message and "--marker" in message and "\n" not in message
     finally:

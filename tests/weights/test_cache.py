@@ -73,7 +73,9 @@ def _rewrite_in_place_keeping_mtime(caffemodel: Path, new: bytes, old: os.stat_r
 
 
 @pytest.mark.parametrize("replace", [_replace_by_copy_keeping_mtime, _rewrite_in_place_keeping_mtime])
-def test_a_caffemodel_replaced_with_an_older_mtime_is_hashed_and_converted_again(tmp_path: Path, replace) -> None:
+def test_a_caffemodel_replaced_with_an_older_mtime_is_hashed_and_converted_again(
+    tmp_path: Path, replace
+) -> None:
     prototxt, caffemodel = tiny_model(tmp_path / "m", seed=0)
     first = outputs(load_model(prototxt, caffemodel))
     old = caffemodel.stat()

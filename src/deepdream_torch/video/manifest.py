@@ -74,7 +74,7 @@ def read_record(frames_dir: Path) -> RunRecord | None:
 def normal(frame_settings: Mapping[str, object]) -> dict[str, Any]:
     """``frame_settings`` as it reads back from JSON (tuples become lists, keys strings), for comparing."""
     try:
-        return json.loads(json.dumps(dict(frame_settings), sort_keys=True))
+        return json.loads(json.dumps(dict(frame_settings)))
     except (TypeError, ValueError) as error:
         raise TypeError(f"frame settings must be JSON values: {error}") from None
 
