@@ -13,7 +13,9 @@ import pytest
 
 from deepdream_torch.video.blend import Blend
 from deepdream_torch.video.decode import decode_frames, probe
+from deepdream_torch.video.errors import VideoError
 from deepdream_torch.video.extract import extract_frames
+from deepdream_torch.video.frame import FrameRange
 from deepdream_torch.video.progress import FrameDone
 from deepdream_torch.video.stream import dream_video
 from tests.video.video_clips import Recorder, clip_frame, psnr, read_png, write_clip
@@ -165,3 +167,14 @@ def test_an_intact_clip_gives_no_warning(tmp_path: Path) -> None:
     extract_frames(clip, tmp_path / "in", image_type="png", progress=progress)
     assert not [line for line in progress.lines if "warning" in line]
     assert probe(clip).frame_rate == Fraction(25)
+
+
+def test_a_start_frame_past_the_decodable_end_is_refused(tmp_path: Path) -> None:
+    damaged = damage(write_clip(tmp_path / "clip.mp4", frames=20, width=WIDTH, height=HEIGHT), "zeros")
+    decodable = decodable_count(damaged)
+    late = FrameRange(decodable + 2)  # within the 20 the header promises, past what can be decoded
+    with pytest.raises(VideoError, match=f"start frame {decodable + 2} is past the end .* only {decodable} of"):
+        extract_frames(damaged, tmp_path / "in", frames=late, image_type="png")
+    with pytest.raises(VideoError, match=f"only {decodable} of its frames can be decoded"):
+        dream_video(damaged, tmp_path / "out", tmp_path / "out.mp4", Recorder(), ["l"], frames=late)
+    assert not list(tmp_path.glob("out*.mp4"))  # no empty or partial video left behind

@@ -113,13 +113,18 @@ def decode_frames(path: Path, frames: FrameRange = ALL_FRAMES, images: bool = Tr
             pts = decoded.pts if decoded.pts is not None else (number - 1) * step
             image = upright(decoded.to_ndarray(format="rgb24"), decoded) if images else _NO_IMAGE
             yield Frame(number, image, pts, decoded.duration or None)
+        if number < frames.start:  # the header promised frames that are damaged or missing
+            raise VideoError(
+                f"start frame {frames.start} is past the end of {path}: only {number} of its frames can be "
+                "decoded (the file is damaged or cut short); give a smaller start frame"
+            )
 
 
 def short_video_warning(path: Path, decoded: int, promised: int) -> str:
     """The one line to print when ``path`` decoded to fewer frames than its header promised."""
     return (
-        f"warning: {path} decoded to {decoded} frames but its header promises {promised}: the other "
-        f"{promised - decoded} are damaged or missing; all {decoded} decodable frames were used"
+        f"warning: {path} decoded to {decoded} frames, its header promises {promised}: "
+        f"{promised - decoded} damaged or missing frames were skipped"
     )
 
 
