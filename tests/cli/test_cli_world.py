@@ -36,8 +36,8 @@ def one_line(result: Result, code: int) -> str:
     assert result.exit_code == code, result.output
     assert isinstance(result.exception, SystemExit), repr(result.exception)
     assert "Traceback" not in result.output
-    lines = result.output.strip().splitlines()
-    assert len(lines) == 1, result.output
+    lines = result.output.rstrip("\n").splitlines()
+    assert len(lines) == 1, result.output  # not even a blank line or a stopped progress bar above it
     assert lines[0].startswith("deepdream: error: ")
     return lines[0]
 

@@ -44,7 +44,8 @@ def known_entry(model_name: str) -> ZooEntry | None:
 
 def fetch(name: str, console: Console) -> ModelFiles:
     """A zoo model's files, downloaded with a progress bar when they are not in the models root yet."""
-    with Progress(*download_columns(), console=console, transient=True) as bars:
+    # Only on a terminal: in a log or a pipe, rich's empty live display would leave a blank line before any error.
+    with Progress(*download_columns(), console=console, transient=True, disable=not console.is_terminal) as bars:
         return ensure_model(name, progress=RichDownloadProgress(bars))
 
 

@@ -48,5 +48,8 @@ def picture_bars(console: Console, layers: int, verbose: int) -> Iterator[Pictur
         try:
             yield PictureBars(bars, layers, verbose)
         except BaseException:
-            bars.live.transient = True  # a failed run ends with its one line, not a bar stopped half-way
+            # A failed run ends with its one line alone: no bar stopped half-way, no blank line rich adds in a log.
+            bars.live.transient = True
+            bars.live.stop()
+            bars.disable = True
             raise

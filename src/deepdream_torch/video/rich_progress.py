@@ -89,5 +89,8 @@ def rich_progress(console: Console | None = None, verbose: int = 1) -> Iterator[
         try:
             yield RichProgress(bar, verbose)
         except Exception:
-            bar.live.transient = True  # a failed run ends with its one line, not a bar that counted unsaved frames
+            # A failed run ends with its one line alone: no bar that counted unsaved frames, no blank line in a log.
+            bar.live.transient = True
+            bar.live.stop()
+            bar.disable = True
             raise
