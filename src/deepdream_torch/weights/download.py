@@ -94,9 +94,10 @@ def download(
 
     With `sha1`, a file whose sha1 differs is deleted and ZooError says so; `check(part)` may refuse the bytes
     (ZooError) and they are deleted too. More than `max_bytes`, or slower than `MIN_RATE` on average after
-    `DEADLINE_GRACE_S` (or past `deadline_s` seconds, when given), ZooError says so. After `attempts` interrupted transfers ZooError says how far it got; the
-    `.part` stays when running again can resume it. With `prefer_https`, an http:// address is tried as https://
-    first, and as given when that fails (a host without TLS).
+    `DEADLINE_GRACE_S` (or past `deadline_s` seconds, when given), ZooError says so. After `attempts`
+    interrupted transfers ZooError says how far it got; the `.part` stays when running again can resume it. A
+    full disk is `NoSpace` (exit code 1). With `prefer_https`, an http:// address is tried as https:// first,
+    and as given when that fails (a host without TLS).
     """
     _check_address(url)
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -295,6 +296,7 @@ class _Transfer:
                 except OSError as error:
                     if error.errno in _DISK_FULL:
                         raise self._no_space(out, done) from error
+                    error.filename = error.filename or str(self.part)  # write() names no file
                     raise
                 done += len(chunk)
                 self.received += len(chunk)
