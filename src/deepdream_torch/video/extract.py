@@ -41,7 +41,7 @@ def extract_frames(
     progress.start("extracting", total, 0)
     written = 0
     with (
-        stop_on_signals() as stop,
+        stop_on_signals(lambda message: progress.log(1, message)) as stop,
         Prefetch(lambda: decode_frames(video, frames), QUEUE_FRAMES, "decode") as reader,
     ):
         for frame in reader:

@@ -44,13 +44,20 @@ class Stop(threading.Event):
         """What a signal does (the handler, also callable from tests)."""
         if not self.is_set():
             self.set()
-            notify(FIRST_MESSAGE)
+            _tell(notify, FIRST_MESSAGE)
             return
         if not self.now:
             self.now = True
-            notify(SECOND_MESSAGE)
+            _tell(notify, SECOND_MESSAGE)
         if self._interruptible:
             raise KeyboardInterrupt
+
+
+def _tell(notify: Callable[[str], None], message: str) -> None:
+    try:
+        notify(message)
+    except OSError:
+        pass  # stderr closed (a terminal gone, a broken pipe): the stop itself must still happen cleanly
 
 
 _current: Stop | None = None
