@@ -3,18 +3,15 @@
 Where each file comes from is the manifest's business (`zoo.toml`). Facts the manifest lacks (`caffemodel_url`,
 `sha1`) are read from the model's published readme, as Caffe's `download_model_binary.py` did.
 
-`DEEPDREAM_ZOO_MIRROR=http://host/path` replaces every address by `<mirror>/<model name>/<file name>`, where the
-file name is the one the model folder ends up with (`<name>.caffemodel`, the prototxt's name, `readme.md`), or
-`gist.zip` for a gist's files and the archive's own name for a published archive.
+Every file is bounded and checked before it is kept (`content.py`, `archives.py`), so a failed download leaves the
+model folder as it was and the next run downloads again. Addresses (mirror or published) are `sources.py`'s.
 """
 
 from __future__ import annotations
 
-import os
 import tarfile
 import zipfile
 from pathlib import Path, PurePosixPath
-from urllib.parse import quote, urlparse
 
 from deepdream_torch.weights.archives import extract_gist, extract_tar_member
 from deepdream_torch.weights.checksum import caffemodel_sha1, file_sha1, write_sidecar
@@ -32,13 +29,13 @@ from deepdream_torch.weights.content import (
     looks_like_html,
 )
 from deepdream_torch.weights.discovery import ModelFiles, find_prototxt
-from deepdream_torch.weights.download import NetworkUnreachable, Progress, download
+from deepdream_torch.weights.download import NetworkUnreachable, Progress
 from deepdream_torch.weights.errors import ZooError
 from deepdream_torch.weights.manifest import ZooEntry, zoo_entry
 from deepdream_torch.weights.readme import readme_facts
+from deepdream_torch.weights.sources import fetch_file, is_gist_zip, url_file_name, zoo_mirror
 from deepdream_torch.weights.store import MODELS_ENV, models_root
 
-MIRROR_ENV = "DEEPDREAM_ZOO_MIRROR"
 README = "readme.md"
 GIST_ZIP = "gist.zip"
 
@@ -106,7 +103,7 @@ def _fetch_caffemodel(entry: ZooEntry, files: ModelFiles, progress: Progress | N
         else:
             # A wrong local copy is replaced only once the new file is whole and checked (download renames).
             url = _caffemodel_url(entry, folder)
-            actual = _download(
+            actual = fetch_file(
                 entry, url, entry.caffemodel, caffemodel, progress, sha1=sha1, max_bytes=CAFFEMODEL_MAX,
                 check=check_not_html if sha1 is not None else check,
             )
@@ -151,10 +148,10 @@ def _fetch_prototxt(entry: ZooEntry, folder: Path, progress: Progress | None, ar
         archive = _fetch_archive(entry, url, folder, progress, archives, ARCHIVE_MAX)
         target = folder / (PurePosixPath(entry.prototxt_member).stem + ".prototxt")
         extract_tar_member(archive, entry.prototxt_member, target, PROTOTXT_MAX, check_prototxt)
-    elif _is_gist_zip(url):
+    elif is_gist_zip(url):
         archive = folder / GIST_ZIP
         archives.add(archive)
-        _download(entry, url, GIST_ZIP, archive, progress, max_bytes=GIST_MAX, check=_check_zip)
+        fetch_file(entry, url, GIST_ZIP, archive, progress, max_bytes=GIST_MAX, check=_check_zip)
         written = extract_gist(archive, folder, check_not_html)
         try:
             check_prototxt(find_prototxt(folder, entry.name))
@@ -163,8 +160,8 @@ def _fetch_prototxt(entry: ZooEntry, folder: Path, progress: Progress | None, ar
                 path.unlink(missing_ok=True)
             raise ZooError(f"the gist of {entry.name} has no usable net description ({refused}); run again") from refused
     else:
-        name = _url_file_name(url)
-        _download(entry, url, name, folder / name, progress, max_bytes=PROTOTXT_MAX, check=check_prototxt)
+        name = url_file_name(url)
+        fetch_file(entry, url, name, folder / name, progress, max_bytes=PROTOTXT_MAX, check=check_prototxt)
 
 
 def _check_zip(path: Path) -> None:
@@ -177,27 +174,6 @@ def _check_tar(path: Path) -> None:
     check_not_html(path)
     if not tarfile.is_tarfile(path):
         raise ZooError("it is not a tar archive")
-
-
-def _download(
-    entry: ZooEntry,
-    url: str,
-    file_name: str,
-    target: Path,
-    progress: Progress | None,
-    *,
-    max_bytes: int,
-    check: Check | None,
-    sha1: str | None = None,
-) -> str:
-    """``download`` from the mirror when one is set, else from the published address (as https when the host
-    serves it)."""
-    mirror = zoo_mirror()
-    source = f"{mirror.rstrip('/')}/{quote(entry.name)}/{quote(file_name)}" if mirror else url
-    return download(
-        source, target, sha1=sha1, max_bytes=max_bytes, check=check, progress=progress, label=file_name,
-        prefer_https=not mirror,
-    )
 
 
 def _readme_sha1(entry: ZooEntry, folder: Path, progress: Progress | None) -> str | None:
@@ -237,7 +213,7 @@ def _fetch_readme(entry: ZooEntry, folder: Path, progress: Progress | None) -> P
         return None
     target = folder / README
     try:
-        _download(entry, entry.readme_url, README, target, progress, max_bytes=README_MAX, check=check_readme)
+        fetch_file(entry, entry.readme_url, README, target, progress, max_bytes=README_MAX, check=check_readme)
     except NetworkUnreachable:
         raise
     except ZooError:
@@ -250,41 +226,8 @@ def _fetch_archive(
 ) -> Path:
     if url is None:
         raise ZooError(f"no published archive is known for {entry.name}")
-    archive = folder / _url_file_name(url)
+    archive = folder / url_file_name(url)
     if archive not in archives:
         archives.add(archive)
-        _download(entry, url, archive.name, archive, progress, max_bytes=max_bytes, check=_check_tar)
+        fetch_file(entry, url, archive.name, archive, progress, max_bytes=max_bytes, check=_check_tar)
     return archive
-
-
-def zoo_mirror() -> str | None:
-    """DEEPDREAM_ZOO_MIRROR when set, checked to be an http(s) address; ZooError in one line otherwise."""
-    mirror = os.environ.get(MIRROR_ENV, "").strip()
-    if not mirror:
-        return None
-    try:
-        parsed = urlparse(mirror)
-        parsed.port  # noqa: B018 - raises ValueError for a port that is not a number
-    except ValueError as error:
-        problem = str(error)
-    else:
-        problem = "it must start with http:// or https://" if parsed.scheme not in ("http", "https") else ""
-        if not problem and not parsed.hostname:
-            problem = "it names no host"
-        if not problem and any(c.isspace() or ord(c) < 32 for c in mirror):
-            problem = "it contains spaces or control characters"
-    if problem:
-        raise ZooError(
-            f"{MIRROR_ENV}={mirror!r} is not a usable address ({problem}): set it to http://host/path or unset it"
-        )
-    return mirror
-
-
-def _is_gist_zip(url: str) -> bool:
-    parsed = urlparse(url)
-    is_gist_download = parsed.netloc == "gist.github.com" and parsed.path.endswith("/download")
-    return is_gist_download or parsed.path.endswith(".zip")
-
-
-def _url_file_name(url: str) -> str:
-    return PurePosixPath(urlparse(url).path).name
