@@ -142,3 +142,18 @@ def test_without_a_fixed_deadline_a_drip_is_stopped_by_its_average_rate(
     assert time.monotonic() - started < 5
     download(f"{server.url}/fast", tmp_path / "fast")
     assert (tmp_path / "fast").stat().st_size == 300_000
+
+
+@pytest.mark.parametrize("ranges", [True, False], ids=["server resumes", "server cannot resume"])
+def test_a_part_is_kept_only_when_the_server_can_resume_it(ranges: bool, server: LoopbackServer, tmp_path: Path) -> None:
+    served = server.served
+    served.files["/w"] = b"w" * 100_000
+    served.honour_range = ranges
+    served.drop_after["/w"], served.drops_left["/w"] = 10_000, 99
+    dest = tmp_path / "w.caffemodel"
+    with pytest.raises(ZooError) as raised:
+        download(f"{server.url}/w", dest, attempts=2)
+    if ranges:
+        assert "run again to resume" in str(raised.value) and part_path(dest).stat().st_size == 20_000
+    else:  # every try starts over: what a .part would hold is never resumed, so it does not stay on the disk
+        assert "nothing was kept" in str(raised.value) and not part_path(dest).exists()
