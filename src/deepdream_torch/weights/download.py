@@ -42,9 +42,10 @@ _CHUNK = 1 << 16
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
 _USER_AGENT = "deepdream-torch (model zoo downloader)"
 # A download may take this long, plus the time what it received so far takes at this rate: it is stopped once it
-# has averaged less (a 550 MB model on a slow line still gets under 5 hours; a drip is stopped after the grace).
-DEADLINE_GRACE_S = 120.0
-MIN_RATE = 32 * 1024
+# has averaged less (a 550 MB model on a 20 KB/s line still arrives, in 8 hours; a drip is stopped after 30 s,
+# as long as the per-read timeout, so a server that is merely slow to start is not cut short).
+DEADLINE_GRACE_S = 30.0
+MIN_RATE = 16 * 1024
 _DISK_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 _HTTPS_PROBE_S = 10.0
 
