@@ -72,7 +72,8 @@ def eight_bits(values: np.ndarray, sixteen_bit: bool = False) -> np.ndarray:
     its own minimum (black) to its maximum (white). Not-a-number and infinities are black.
     """
     floating = np.issubdtype(values.dtype, np.floating)
-    values = np.nan_to_num(values.astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0)
+    # float32: exact for 16-bit values, half the memory of float64 on an 80-megapixel picture
+    values = np.nan_to_num(values.astype(np.float32), nan=0.0, posinf=0.0, neginf=0.0)
     low, high = (float(values.min()), float(values.max())) if values.size else (0.0, 0.0)
     if sixteen_bit or (low >= 0 and 255 < high <= 65535 and not floating):
         scaled = values * (255 / 65535)
