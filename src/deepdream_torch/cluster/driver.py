@@ -13,7 +13,7 @@ import torch
 
 from deepdream_torch.cluster.errors import ClusterError
 from deepdream_torch.cluster.plan import Chunk, chunk_size, default_warmup, plan_chunks, warmup_efficiency
-from deepdream_torch.cluster.runtime import NetFromObjectStore, connected, size_workers, start_workers
+from deepdream_torch.cluster.runtime import NetFromObjectStore, Sizing, connected, size_workers, start_workers
 from deepdream_torch.cluster.worker import ChunkJob, ChunkReport
 from deepdream_torch.errors import DeepDreamError
 from deepdream_torch.video.errors import VideoInterrupted
@@ -133,7 +133,7 @@ def _run(
     job: ChunkJob,
     net: torch.nn.Module,
     recipe: Callable[[torch.nn.Module], Dreamer],
-    sizing: Any,
+    sizing: Sizing,
     frames: FrameRange,
     done: set[int],
     total: int,
