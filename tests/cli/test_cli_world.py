@@ -136,16 +136,26 @@ def deepdream_process(*args: str, **options: object) -> subprocess.CompletedProc
     )
 
 
+SAFETENSORS_WRITES = {
+    "the conversion cache": (["-sp", PICTURE, *TINY, "-o", "data/out"], "converted"),
+    "convert -o": (["convert", "models/tiny/deploy.prototxt", "models/tiny/tiny.caffemodel", "-o", "t.safetensors"],
+                   "t.safetensors"),
+}
+
+
 @pytest.mark.usefixtures("inputs")
-def test_a_file_size_limit_on_the_converted_weights_is_one_line() -> None:
-    """RLIMIT_FSIZE (no mount needed): the first file written, the converted weights, cannot grow; safetensors'
-    own error becomes the one line."""
-    done = deepdream_process("-sp", PICTURE, *TINY, "-o", "data/out", preexec_fn=file_size_limit(1000))
+@pytest.mark.parametrize("what", list(SAFETENSORS_WRITES))
+def test_a_safetensors_write_that_fails_is_one_line(what: str) -> None:
+    """RLIMIT_FSIZE (no mount needed): the weights file cannot grow past 1000 bytes; safetensors' own error
+    becomes the one line, and nothing half-written stays."""
+    args, path = SAFETENSORS_WRITES[what]
+    done = deepdream_process(*args, preexec_fn=file_size_limit(1000))
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr
     (line,) = done.stderr.strip().splitlines()
-    assert "converted" in line and "largest file allowed" in line
-    again = run("-sp", PICTURE, *TINY, "-o", "data/out")  # without the limit, the same command works
+    assert path in line and "largest file allowed" in line
+    assert not list(Path().rglob("*.part*"))
+    again = run(*args)  # without the limit, the same command works
     assert again.exit_code == 0, again.output
 
 

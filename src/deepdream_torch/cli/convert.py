@@ -17,11 +17,11 @@ def convert_model(
         raise CliError("nothing to write: give -o OUT.safetensors and/or --onnx OUT.onnx --until BLOB")
     if onnx is not None and until is None:
         raise CliError("--onnx needs --until BLOB: the blob the graph ends at (see `deepdream layers`)")
-    from safetensors.torch import save_file
 
     from deepdream_torch.atomic import atomic_write
     from deepdream_torch.net.load import load_caffe
     from deepdream_torch.safe_paths import refuse_overwrite
+    from deepdream_torch.weights.cache import save_tensors
     from deepdream_torch.weights.onnx_export import export_onnx
 
     inputs = {"prototxt": prototxt, "caffemodel": caffemodel}
@@ -38,7 +38,7 @@ def convert_model(
         tensors = {key: value.detach().contiguous().clone() for key, value in net.state_dict().items()}
         metadata = {"prototxt": prototxt.name, "caffemodel": caffemodel.name}
         with atomic_write(output) as temporary:
-            save_file(tensors, str(temporary), metadata=metadata)
+            save_tensors(tensors, temporary, metadata, output)
             # safetensors leaves its file 0600 whatever was there: give it the mode a new file gets (the umask).
             os.chmod(temporary, new_file_mode())
         out.print(f"weights: {output} ({len(tensors)} tensors)")

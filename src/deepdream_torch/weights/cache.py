@@ -147,18 +147,23 @@ def _convert(files: ModelFiles) -> torch.nn.Module:
     return load_caffe(files.prototxt, files.caffemodel)
 
 
+def save_tensors(tensors: dict[str, torch.Tensor], temporary: Path, metadata: dict[str, str], target: Path) -> None:
+    """``safetensors``' ``save_file`` into ``temporary`` (of an ``atomic_write`` to ``target``); its I/O errors
+    (a full disk, a file size limit) come out as the OSError they are, naming ``target``, for the CLI's one line."""
+    try:
+        save_file(tensors, str(temporary), metadata=metadata)
+    except SafetensorError as error:  # the errno is only in its text
+        code = re.search(r"os error (\d+)", str(error))
+        raise OSError(int(code.group(1)) if code else errno.EIO, str(error), str(target)) from error
+
+
 def _write(net: torch.nn.Module, sha1: str, prototxt_sha256: str, files: ModelFiles) -> None:
     folder = converted_dir()
     folder.mkdir(parents=True, exist_ok=True)
     # safetensors refuses tensors that share memory or are views; a contiguous copy of each is always accepted.
     tensors = {key: value.detach().contiguous().clone() for key, value in net.state_dict().items()}
     with atomic_write(weights_path(sha1)) as temporary:
-        try:
-            save_file(tensors, str(temporary), metadata={"caffemodel_sha1": sha1})
-        except SafetensorError as error:  # its I/O errors carry the errno only in their text
-            code = re.search(r"os error (\d+)", str(error))
-            number = int(code.group(1)) if code else errno.EIO
-            raise OSError(number, str(error), str(weights_path(sha1))) from error
+        save_tensors(tensors, temporary, {"caffemodel_sha1": sha1}, weights_path(sha1))
     description = {
         "format": CACHE_FORMAT,
         "caffemodel_sha1": sha1,
