@@ -84,7 +84,10 @@ def _write_checked(
         raise ZooError(f"{what} has {size} bytes, more than the {max_bytes} such a file can have")
     free = shutil.disk_usage(target.parent).free
     if free < size:
-        raise NoSpace(f"{target.parent} has {free // (1 << 20)} MiB free but {what} needs {size // (1 << 20) + 1} MiB")
+        raise NoSpace(
+            f"{target.parent} has {free // (1 << 20)} MiB free but {what} needs {size // (1 << 20) + 1} MiB:"
+            " free some space and run again"
+        )
     tmp = target.with_name(target.name + ".tmp")
     try:
         with open(tmp, "wb") as out:
@@ -102,6 +105,8 @@ def _write_checked(
         if check is not None and what not in str(refused):
             raise ZooError(f"{what} is not usable: {refused}") from refused
         raise
-    except BaseException:
+    except BaseException as error:
         tmp.unlink(missing_ok=True)
+        if isinstance(error, OSError) and error.filename is None:
+            error.filename = str(target)  # a failed write() names no file
         raise
