@@ -47,8 +47,8 @@ def dream_sequence(
     source(n - 1), source(n), motion, b)`` instead: the frame's ``motion`` as the reading thread computed it,
     or computed here when it did not. All the state is the previous source frame and its dream, so a run that
     starts (or resumes) anywhere continues exactly as one that got there. When ``blend`` takes nothing from the
-    previous dream, up to ``batch_size`` frames go to the dreamer in one call (and ``flow`` has nothing to do). Stops between dreamer calls once ``stop`` is set; frames not yet
-    handed to the dreamer are dropped.
+    previous dream, up to ``batch_size`` frames go to the dreamer in one call (and ``flow`` has nothing to do).
+    Stops between dreamer calls once ``stop`` is set; frames not yet handed to the dreamer are dropped.
     """
     previous: np.ndarray | None = None
     previous_source: np.ndarray | None = None
@@ -71,13 +71,16 @@ def dream_sequence(
                     yield dreamed
                 waiting = []
             continue
-        b = None if previous is None else blend.weight(frame.number)
-        mixed = replace(frame, motion=None)
-        if previous is not None and b is not None and flow.off:
-            mixed = replace(mixed, image=blend_frames(previous, frame.image, b))
-        elif previous is not None and previous_source is not None and b is not None:
-            motion = frame.motion or frame_motion(previous_source, frame.image, flow)
-            mixed = replace(mixed, image=flow_input(previous, previous_source, frame.image, motion, b))
+        b = None
+        mixed = replace(frame, motion=None)  # the motion arrays go no further than here
+        if previous is not None and previous_source is not None:
+            b = blend.weight(frame.number)
+            if flow.off:
+                image = blend_frames(previous, frame.image, b)
+            else:
+                motion = frame.motion or frame_motion(previous_source, frame.image, flow)
+                image = flow_input(previous, previous_source, frame.image, motion, b)
+            mixed = replace(mixed, image=image)
         (dreamed,) = _dream(dreamer, layers, [mixed], [b], done, total, progress)
         previous, previous_source = dreamed.frame.image, frame.image
         done += 1
