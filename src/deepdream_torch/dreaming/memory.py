@@ -24,12 +24,13 @@ from deepdream_torch.dreaming.errors import DreamError
 from deepdream_torch.dreaming.min_size import min_side
 
 # Whole-picture float copies alive beside a step's gradient: the picture, the octave pyramid (about one more
-# picture), the jittered picture, its gradient, and the ascent's and clip's temporaries. Counted from loop.py and
-# step.py, checked against the peak RSS bench_tiles.py measures.
+# picture), the last octave's detail, the jittered picture, its gradient, and the ascent's and clip's results.
+# Measured: a 3840x2160 dream (4 octaves) on a one-convolution net peaked at 11.7 copies of RSS, of which the
+# convolution's own step is planned at 5.
 PICTURE_COPIES = 8
 # While the backward pass runs, the blobs kept for it are alive with about two blob-sized gradients (a layer's
-# incoming and outgoing one): 1920x1080 on GoogLeNet to inception_4c/output planned 1.47 GiB kept + 2 x 0.12 GiB,
-# where a step measured 1.8 GiB above the loaded net.
+# incoming and outgoing one). Checked against the profiler's allocation records: a GoogLeNet step to
+# inception_4c/output at 960x540 planned 442 MiB, allocated at most 369 MiB.
 _GRADIENTS_ALIVE = 2
 # Default budgets: a share of what is free, the rest left for the caller, the allocator's slack and other programs.
 CPU_SHARE = 0.5
@@ -65,7 +66,12 @@ def step_memory(net: torch.nn.Module, layers: Iterable[str]) -> StepMemory:
     per_net = _known.setdefault(net, {})
     if key not in per_net:
         side = max(256, 2 * max(min_side(net, layer) for layer in key))
-        small, large = planned_bytes(net, key, side, side), planned_bytes(net, key, 2 * side, 2 * side)
+        try:
+            small, large = planned_bytes(net, key, side, side), planned_bytes(net, key, 2 * side, 2 * side)
+        except (RuntimeError, NotImplementedError, TypeError):
+            # A layer that cannot run on meta tensors (one reading values, not shapes): no plan, so every step
+            # goes in one pass as before tiles existed, and a device out of memory still retries in tiles.
+            small = large = 0
         per_pixel = (large - small) / (3 * side * side)
         per_net[key] = StepMemory(max(0.0, small - per_pixel * side * side), per_pixel)
     return per_net[key]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import torch
 
@@ -232,7 +232,7 @@ class Tiler:
         """After ``failed`` ran out of memory: a plan with half the items, else tiles of half the side."""
         _, height, width = shape
         if failed.items > 1:
-            smaller = TilePlan(max(1, failed.items // 2))
+            smaller = replace(failed, items=max(1, failed.items // 2))
         else:
             side = max(failed.tile or (height, width)) // 2
             if side < _SMALLEST_TILE:
