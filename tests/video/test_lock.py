@@ -100,3 +100,20 @@ def test_a_lock_is_released_when_its_holder_is_killed(tmp_path: Path) -> None:
     with output_lock(output):
         pass
     assert time.monotonic() - began < 1
+
+
+def test_mode_3_refuses_a_folder_another_run_is_still_dreaming(tmp_path: Path) -> None:
+    from deepdream_torch.video import VideoError, assemble_video
+
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    other = hold_in_other_process(frames)
+    try:
+        with pytest.raises(VideoError, match=f"still being dreamed by another run \\(pid {other.pid} "):
+            assemble_video(frames, tmp_path / "out.mp4")
+        assert not (tmp_path / "out.mp4").exists()
+    finally:
+        other.communicate("", timeout=10)
+    # This process's own lock (a cluster driver assembling its run) is no obstacle: it gets to the frames.
+    with output_lock(frames), pytest.raises(VideoError, match="has no jpg frames"):
+        assemble_video(frames, tmp_path / "out.mp4")

@@ -17,7 +17,7 @@ from deepdream_torch.video.errors import VideoError, VideoInterrupted
 from deepdream_torch.video.folder import dreamed_frames
 from deepdream_torch.video.frame import ALL_FRAMES, Frame, FrameRange
 from deepdream_torch.video.images import read_image
-from deepdream_torch.video.lock import output_lock
+from deepdream_torch.video.lock import held_by_other_run, output_lock
 from deepdream_torch.video.manifest import read_record
 from deepdream_torch.video.paths import check_image_type, partial_video_path
 from deepdream_torch.video.progress import NO_PROGRESS, FrameDone, Progress
@@ -49,6 +49,12 @@ def assemble_video(
     """
     frames_dir, video_out = Path(frames_dir), Path(video_out)
     image_type = check_image_type(image_type)
+    dreaming = held_by_other_run(frames_dir)
+    if dreaming is not None:
+        raise VideoError(
+            f"{frames_dir} is still being dreamed by another run ({dreaming.describe()}): assemble it once that "
+            "run has finished"
+        )
     listing = dreamed_frames(frames_dir, image_type, frames)
     first, last = min(listing), max(listing)
     if source is not None:

@@ -72,6 +72,26 @@ def read_holder(lock: Path) -> Holder | None:
         return None
 
 
+def held_by_other_run(output: Path) -> Holder | None:
+    """The run of another process holding ``output``'s lock now, or None: for readers (mode 3) that must not
+    take a folder another run is still writing. Creates nothing."""
+    lock = lock_path(output)
+    try:
+        descriptor = os.open(lock, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        return None
+    except BlockingIOError:
+        holder = read_holder(lock) or Holder(0, "this or another host", "just now", "a run still starting")
+        return None if holder.pid == os.getpid() else holder
+    except OSError:
+        return None  # no flock on this filesystem: nothing to learn
+    finally:
+        os.close(descriptor)  # also drops the shared lock, if taken
+
+
 @contextmanager
 def output_lock(*outputs: Path) -> Iterator[Holder]:
     """Hold the lock of every one of ``outputs`` for the block (in the order given); raises OutputLocked, naming
