@@ -61,11 +61,14 @@ def _refuse_fixed_size(net: torch.nn.Module, layer: str) -> None:
     height, width = declared
     if not _reaches(net, layer, height, width) or _reaches(net, layer, 2 * height, 2 * width):
         return
-    free = [name for name in getattr(net, "blob_names", []) if _reaches(net, name, 2 * height, 2 * width)]
+    # Dropout's blob is its input again at dream time: name the blob it copies instead.
+    copies = {step.layer for step in getattr(net, "steps", []) if step.type == "Dropout"}
+    names = [name for name in getattr(net, "blob_names", []) if name not in copies]
+    free = [name for name in names if _reaches(net, name, 2 * height, 2 * width)]
     such_as = f"; pick a convolutional blob such as {free[-1]!r}" if free else ""
     raise DreamError(
-        f"{layer!r} needs exactly {width}x{height} input (it comes after a fully connected layer), and a dream "
-        f"resizes the picture at every octave{such_as}"
+        f"{layer!r} needs exactly {width}x{height} input (a fully connected layer at or before it counts its "
+        f"input pixels), and a dream resizes the picture at every octave{such_as}"
     )
 
 
