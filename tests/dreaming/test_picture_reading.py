@@ -120,6 +120,11 @@ DEPTHS = {
         save_cv2(np.stack([SIXTEEN // 4, SIXTEEN // 2, SIXTEEN], axis=-1)),
         [[0, 0, 0], [128, 64, 32], [255, 127, 63], [64, 32, 16]],
     ),
+    "16-bit RGB TIFF": (
+        save_cv2(np.stack([SIXTEEN // 4, SIXTEEN // 2, SIXTEEN], axis=-1), "tiff"),
+        [[0, 0, 0], [128, 64, 32], [255, 127, 63], [64, 32, 16]],
+    ),
+    "1-bit PNG": (save_pil(np.array([[False, True, False, True]])), [0, 255, 0, 255]),
     "palette PNG": (palette, [[0, 0, 0], [255, 0, 0], [0, 128, 255], [10, 20, 30]]),
     "grey + alpha PNG": (save_pil(np.array([[[0, 255], [200, 128], [255, 0], [77, 10]]], np.uint8), "LA"),
                          [0, 200, 255, 77]),
