@@ -21,7 +21,7 @@ class Served:
     drops_left: dict[str, int] = field(default_factory=dict)
     honour_range: bool = True
     # path → "endless" (no length, bytes until the client hangs up), "drip" (a byte every DRIP_S),
-    # "lying" (announces LYING_LENGTH bytes, sends the whole file)
+    # "lying" (announces LYING_LENGTH bytes, sends the whole file), "slow headers" (its headers a byte every DRIP_S)
     hostile: dict[str, str] = field(default_factory=dict)
     requests: list[tuple[str, str | None]] = field(default_factory=list)
     non_http: int = 0  # connections that did not speak HTTP (a TLS handshake to this plain-HTTP server)
@@ -104,6 +104,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
     def _misbehave(self, how: str, body: bytes) -> None:
+        if how == "slow headers":
+            self._drip_headers()
+            return
         self.send_response(200)
         if how == "lying":
             self.send_header("Content-Length", str(LYING_LENGTH))
@@ -132,3 +135,14 @@ class _Handler(BaseHTTPRequestHandler):
                 self.served.body_bytes_sent[self.path] = len(body)
         except (OSError, ValueError):
             pass  # the client hung up (or the server is closing): what these servers are for
+
+    def _drip_headers(self) -> None:
+        self.close_connection = True
+        try:
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+            for _ in range(50_000):  # 1000 s at DRIP_S: far past any timeout
+                self.wfile.write(b"a")
+                self.wfile.flush()
+                time.sleep(DRIP_S)
+        except (OSError, ValueError):
+            pass  # the client hung up: what this server is for

@@ -52,6 +52,10 @@ CASES = {
     # Announces 1000 bytes and sends 20 KB: reading stops at 1000, and the cut prototxt does not parse.
     "lying content-length": Case(body=PROTOTXT, hostile="lying", options={"check": check_prototxt},
                                  refusal="not a Caffe net description", max_received=LYING_LENGTH),
+    # Status line and headers a byte every 20 ms: each read gets a byte well within the 5-second read timeout, so
+    # only the deadline on the whole start of the answer stops it.
+    "headers dripping": Case(hostile="slow headers", refusal="no complete answer in 5 s", max_received=0,
+                             max_seconds=8.0),
     # A Content-Length above what such a file can be: refused before a byte is read.
     "announced too big": Case(body=b"x" * (2 * MIB), options={"max_bytes": MIB}, refusal="announces 2097152 bytes",
                               max_received=0),

@@ -33,6 +33,7 @@ from urllib.parse import urlparse
 from deepdream_torch.weights.checksum import file_sha1
 from deepdream_torch.weights.content import CAFFEMODEL_MAX, Check
 from deepdream_torch.weights.errors import ZooError
+from deepdream_torch.weights.watchdog import AnswerTooSlow, open_with_deadline
 
 # (label, bytes done, bytes in all or None when the server does not say); called as data arrives.
 Progress = Callable[[str, int, "int | None"], None]
@@ -220,7 +221,11 @@ class _Transfer:
         # An https:// address tried first gets a short timeout: a host that drops TLS connections costs little.
         timeout = self.timeout_s if last else min(self.timeout_s, _HTTPS_PROBE_S)
         try:
-            return urllib.request.urlopen(request, timeout=timeout)
+            return open_with_deadline(request, timeout)
+        except AnswerTooSlow as error:
+            if not last:
+                raise _TryNext from error
+            raise ZooError(f"{host} started answering but sent no complete answer in {timeout:.0f} s: run again later") from error
         except urllib.error.HTTPError as error:
             if error.code == 416 and have:
                 _check_already_whole(error, self.part, have)
