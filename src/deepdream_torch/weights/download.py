@@ -8,7 +8,8 @@ Nothing a server sends can eat the disk or the clock: a file is at most `max_byt
 the server gives one, which may not exceed `max_bytes` either), the free space is checked before writing, and
 besides the per-read timeout the whole download keeps to a deadline that moves with what has arrived: after a
 grace period it must have averaged `MIN_RATE` (a server dripping a byte a second is stopped after the grace
-period, whatever size it announced; a 550 MB model on a slow line still has hours).
+period, whatever size it announced; a 550 MB model on a slow line still has hours), and the start of each answer
+(TLS handshake, status line, headers) must arrive within the read timeout in all (`watchdog.py`).
 The bytes are sha1-checked and handed to `check` (is this really a prototxt, a caffemodel...) before the rename.
 Standard library only (urllib), so there is no extra dependency to install before a model can be fetched.
 """
