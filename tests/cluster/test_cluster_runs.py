@@ -71,6 +71,16 @@ def test_chunked_video_is_the_sequential_video_at_blend_1(ray_session, workdir: 
     assert audio_seconds(chunked_video) == pytest.approx(audio_seconds(sequential_video))
     assert audio_seconds(chunked_video) == pytest.approx(CLIP_FRAMES / 25, abs=0.05)
 
+    # Mode 2 reads the frames mode 1 extracted: the same frames again.
+    assert run("--mode", "1", "-e", str(clip), "-it", "png").exit_code == 0
+    from_folder = run("--mode", "2", *same, "-o", "from_folder", "--ray", "--workers", "1", "--chunk-frames", "5")
+    assert from_folder.exit_code == 0, from_folder.output
+    for number in range(1, CLIP_FRAMES + 1):
+        name = f"dream_frame_{number:08d}.png"
+        assert np.array_equal(
+            read_image(workdir / "from_folder" / "clip" / name), read_image(workdir / "sequential" / "clip" / name)
+        ), name
+
 
 def test_a_worker_killed_mid_chunk_is_replaced_and_every_frame_is_dreamed_once(ray_session, tmp_path: Path) -> None:
     frames_in = tmp_path / "frames"
