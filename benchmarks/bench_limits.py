@@ -1,7 +1,7 @@
 """Bounded work on hostile models: peak memory of listing a prototxt that declares huge weights, and the seconds
 to refuse a blob behind a fully connected layer.
 
-1. ``deepdream layers`` on a 1 KB prototxt, in a child process each (peak RSS from getrusage): a fully connected
+1. ``deepdream layers`` on a 1 KB prototxt, in a child process each (peak RSS: VmHWM): a fully connected
    layer of 100000 outputs (147 GiB of weights) and one of 1000 (1.5 GiB), beside the old way of building the
    1000-output net (zero weights allocated) and a child that only imports torch.
 2. ``check_layer`` on ``prob`` of open_nsfw (ResNet-50, real weights from ../shared) and GoogLeNet (random weights),
@@ -34,7 +34,7 @@ layer {{ name: "conv1" type: "Convolution" bottom: "data" top: "conv1" convoluti
 layer {{ name: "fc" type: "InnerProduct" bottom: "conv1" top: "fc" inner_product_param {{ num_output: {outputs} }} }}
 """
 CHILD = """
-import json, resource, sys
+import json, sys
 what, folder = sys.argv[1], sys.argv[2]
 if what == "torch":
     import torch
@@ -44,7 +44,8 @@ elif what == "zeros":
 else:
     from deepdream_torch.cli.app import app
     app(["layers", "-p", folder, "-m", "huge.caffemodel"], standalone_mode=False)
-print(json.dumps(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+# VmHWM, not getrusage: ru_maxrss is inherited from the parent across fork and exec
+print(json.dumps(next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:")) / 1024))
 """
 
 
