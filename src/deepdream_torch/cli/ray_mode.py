@@ -49,8 +49,10 @@ def run_on_ray(
     from deepdream_torch.dreaming.device import resolve_device
 
     objective = objective_for(flags, model.net, checked.layers)
+    # Ray gives each worker one GPU of its own (CUDA_VISIBLE_DEVICES), seen as cuda:0 there: `cuda:N` means it too.
+    device = "cuda" if flags.device.startswith("cuda") else flags.device
     recipe = DreamRecipe(
-        checked.settings, mean=model.mean, guide=checked.guide, device=flags.device, precision=flags.precision,
+        checked.settings, mean=model.mean, guide=checked.guide, device=device, precision=flags.precision,
         seed=flags.seed,
         objectives=None if objective is None else {layer: objective(layer) for layer in distinct(checked.layers)},
     )  # fmt: skip
