@@ -8,7 +8,10 @@ from types import ModuleType
 import pytest
 import torch
 
+from deepdream_torch.cluster.runtime import keep_to_this_machine
 from tests.cluster import cluster_helpers
+
+keep_to_this_machine()  # before anything imports Ray: its servers then listen on 127.0.0.1 only
 
 
 @pytest.fixture(scope="session")

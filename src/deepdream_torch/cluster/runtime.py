@@ -20,6 +20,10 @@ from deepdream_torch.cluster.worker import ChunkWorker
 
 LOCAL = "local"
 LOOPBACK = "127.0.0.1"
+# Ray swaps a loopback node address for the machine's network address (so that other machines could join) and
+# then listens on every interface, unless this is off; it is read when Ray is imported, and inherited by the
+# processes Ray starts. A local instance is for this machine alone.
+_CLUSTER_SWITCH = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
 # A worker that dies (out of memory, a lost machine) is started again and its chunk retried this many times.
 RESTARTS = 3
 
@@ -33,17 +37,25 @@ def require_ray() -> ModuleType:
     return ray
 
 
+def keep_to_this_machine() -> None:
+    """Make a Ray instance started from this process listen on the loopback address only (call before
+    importing Ray)."""
+    os.environ[_CLUSTER_SWITCH] = "0"
+
+
 @contextmanager
 def connected(address: str, cpus: int | None = None) -> Iterator[ModuleType]:
     """Ray connected to ``address`` for the block; a Ray instance started here is shut down on exit.
 
     When this process already holds a Ray connection (a notebook, the test session) it is used as it is.
     """
+    join = os.environ.get("RAY_ADDRESS") if address == LOCAL else address
+    if not join:
+        keep_to_this_machine()
     ray = require_ray()
     if ray.is_initialized():
         yield ray
         return
-    join = os.environ.get("RAY_ADDRESS") if address == LOCAL else address
     options: dict[str, Any] = {"include_dashboard": False, "logging_level": logging.ERROR, "log_to_driver": False}
     try:
         if join:
