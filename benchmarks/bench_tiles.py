@@ -6,7 +6,8 @@
   beside the budget it was given. A step's peak is what matters, and every step of an octave is alike, so these
   rows run ITERATIONS iteration(s) per octave (``--iterations 10`` for the full dream).
 - time: seconds per step at 1920x1080 (1 octave), tiled under a budget that forces tiles ÷ untiled, interleaved
-  in one process, best of three.
+  in one process, best of three; CPU seconds (robust on a shared machine) beside wall seconds. One thread: on a
+  busy machine a second one mostly waits for the first.
 - seams: the real open_nsfw weights on ``eltwise_stage2_block2`` and ``hulk.jpg`` (960x540), tiles of 256 pixels
   against untiled: the mean gradient magnitude of the result on the tile-border lines ÷ elsewhere (1.00: no
   seam; the untiled result on the same lines beside it), and the PSNR of tiled vs untiled beside the floor, the
@@ -14,7 +15,8 @@
   dreams are chaotic, no change to the loop can be expected closer than that. With the default jitter the
   borders move every step; with jitter 0 they never move, the worst case.
 
-    python benchmarks/bench_tiles.py [--quick] [--threads 2] [--iterations 1]
+    python benchmarks/bench_tiles.py [--quick] [--threads 2] [--iterations 1] [--only memory time seams]
+                                     [--frames 3840x2160 7680x4320]
 """
 
 from __future__ import annotations
@@ -65,12 +67,12 @@ print(json.dumps({{"peak": status("VmHWM") - base, "seconds": time.perf_counter(
 """
 
 
-def memory_rows(caffemodel: Path, quick: bool, threads: int, iterations: int) -> None:
+def memory_rows(caffemodel: Path, quick: bool, threads: int, iterations: int, frames: list[str] | None) -> None:
     print(f"memory: GoogLeNet {LAYER}, 4 octaves x {iterations} iteration(s), CPU, {threads} thread(s); "
           "peak RSS above the loaded net and picture, each case in a fresh process")  # fmt: skip
     print(f"{'frame':>10s} {'mode':>8s} {'budget GiB':>10s} {'peak GiB':>9s} {'peak<=budget':>12s} {'seconds':>8s}  plan")
     for width, height, budget, in_quick in CASES:
-        if quick and not in_quick:
+        if (quick and not in_quick) or (frames and f"{width}x{height}" not in frames):
             continue
         code = CHILD.format(
             threads=threads, prototxt=str(GOOGLENET), caffemodel=str(caffemodel), hulk=str(HULK), width=width,
@@ -107,17 +109,19 @@ def time_row(caffemodel: Path, threads: int) -> None:
     settings = {"octaves": 1, "iterations": 2, "device": "cpu", "seed": 0}
     modes = {"untiled": {"tile": "off"}, "tiled": {"max_memory": budget, "log": lambda _, line: said.append(line)}}
     dream(picture, net, LAYER, **settings, **modes["tiled"])  # probes and plans once, as every run does
-    best = dict.fromkeys(modes, math.inf)
+    best = {name: [math.inf, math.inf] for name in modes}  # wall, CPU seconds per step
     for _ in range(3):
         for name, options in modes.items():
-            start = time.perf_counter()
+            wall, cpu = time.perf_counter(), time.process_time()
             dream(picture, net, LAYER, **settings, **options)
-            best[name] = min(best[name], (time.perf_counter() - start) / settings["iterations"])
+            seconds = (time.perf_counter() - wall, time.process_time() - cpu)
+            best[name] = [min(b, s / settings["iterations"]) for b, s in zip(best[name], seconds)]
     plan = next((line.split(": ", 1)[-1] for line in said if "1920x1080:" in line), "one pass")
-    print(f"\ntime: 1920x1080, GoogLeNet {LAYER}, {threads} thread(s), best of 3 (interleaved), budget "
+    print(f"\ntime: 1920x1080, GoogLeNet {LAYER}, 1 octave, {threads} thread(s), best of 3 (interleaved), budget "
           f"{budget / GIB:.2f} GiB: {plan}")  # fmt: skip
-    print(f"untiled {best['untiled']:.2f} s/step, tiled {best['tiled']:.2f} s/step: "
-          f"tiled / untiled = {best['tiled'] / best['untiled']:.3f}")
+    for kind, index in (("CPU", 1), ("wall", 0)):
+        print(f"{kind:>4s}: untiled {best['untiled'][index]:.2f} s/step, tiled {best['tiled'][index]:.2f} s/step: "
+              f"tiled / untiled = {best['tiled'][index] / best['untiled'][index]:.3f}")
 
 
 def seam_rows(threads: int) -> None:
@@ -181,6 +185,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--iterations", type=int, default=1, help="iterations per octave in the memory rows")
     parser.add_argument("--only", choices=["memory", "time", "seams"], nargs="*", default=None)
+    parser.add_argument("--frames", nargs="*", default=None, help="memory rows of these sizes only, e.g. 3840x2160")
     args = parser.parse_args()
     if not GOOGLENET.is_file() or not HULK.is_file():
         sys.exit(f"needs ../shared ({SHARED}): GoogLeNet's prototxt and hulk.jpg")
@@ -190,9 +195,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         caffemodel = write_random_caffemodel(GOOGLENET, Path(folder) / "googlenet.caffemodel", seed=0)
         if "memory" in parts:
-            memory_rows(caffemodel, args.quick, args.threads, args.iterations)
+            memory_rows(caffemodel, args.quick, args.threads, args.iterations, args.frames)
         if "time" in parts:
-            time_row(caffemodel, args.threads)
+            time_row(caffemodel, 1)
     if "seams" in parts:
         seam_rows(args.threads)
 
