@@ -155,8 +155,6 @@ def _fail(message: str, code: int) -> int:
     return code
 
 
-app = typer.Typer(
-    name=PROG,
 def _checked_tile(value: str) -> str:
     """--tile as typed, once the dream kernel has read it (one line, exit 2 when it cannot)."""
     from deepdream_torch.dreaming.tiles import parse_tile
@@ -180,6 +178,8 @@ def _checked_size(value: str | None) -> str | None:
     return value
 
 
+app = typer.Typer(
+    name=PROG,
     cls=DeepDreamGroup,
     invoke_without_command=True,
     subcommand_metavar="[COMMAND [ARGS]...]",  # the original form needs no command
@@ -392,9 +392,6 @@ def deepdream(
                      show_default="torch's choice; with --ray each worker's share of the CPUs",
                      help="CPU threads torch dreams with (per worker with --ray)."),
     ] = None,
-    device: Annotated[
-        str,
-        typer.Option("--device", rich_help_panel=RUN_PANEL, help="auto (CUDA when present), cpu, cuda or cuda:N."),
     tile: Annotated[
         str,
         typer.Option("--tile", rich_help_panel=RUN_PANEL, metavar="auto|off|N", callback=_checked_tile,
@@ -407,6 +404,9 @@ def deepdream(
                      show_default="CUDA: 85% of the free GPU memory; CPU: half the available RAM",
                      help="Memory a dream may use, e.g. 2GiB or 800MiB; bigger frames are dreamed in tiles."),
     ] = None,
+    device: Annotated[
+        str,
+        typer.Option("--device", rich_help_panel=RUN_PANEL, help="auto (CUDA when present), cpu, cuda or cuda:N."),
     ] = "auto",
     precision: Annotated[
         Literal["fp32", "bf16", "fp16"],
