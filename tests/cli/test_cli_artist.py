@@ -119,6 +119,8 @@ ARTIST_MISTAKES = [
     (["-e", "data/videos/my_video.mp4", "-sp", "data/single_pictures/hulk.jpg"], ["-e", "-sp", "give"]),
     (["--zoom-frames", "3", "-e", "data/videos/my_video.mp4"], ["--zoom-frames", "-sp"]),
     (["-sp", "data/single_pictures/hulk.jpg", "--zoom-frames", "3", "--pan", "3"], ["--pan", "DX,DY"]),
+    (["-sp", "data/single_pictures/hulk.jpg", "--zoom-frames", "3", "--pan", "nan,0"], ["--pan", "-10000"]),
+    (["-sp", "data/single_pictures/hulk.jpg", "--zoom-frames", "3", "--pan", "0,1e308"], ["--pan", "10000"]),
     (["-sp", "data/single_pictures/hulk.jpg", "--zoom-frames", "3", "--zoom", "0"], ["--zoom", "greater than 0"]),
     (["-sp", "data/single_pictures/hulk.jpg", "--channels", "4-2"], ["backwards", "2-4"]),
     (["-sp", "data/single_pictures/hulk.jpg", "--channels", "a"], ["--channels", "12,40-45"]),

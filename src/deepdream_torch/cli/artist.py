@@ -3,6 +3,7 @@ the library's values after."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import torch
@@ -14,6 +15,10 @@ from deepdream_torch.dreaming.objectives import Objective, channels, check_chann
 from deepdream_torch.picture.zoom import Camera
 
 
+# A pan past this many pixels per frame moves the whole picture out of every frame there is.
+MAX_PAN = 10_000
+
+
 def parse_pan(text: str) -> tuple[float, float]:
     """``"3,-2"`` → ``(3.0, -2.0)``."""
     parts = text.replace(" ", "").split(",")
@@ -21,6 +26,10 @@ def parse_pan(text: str) -> tuple[float, float]:
         dx, dy = (float(part) for part in parts)
     except ValueError:
         raise CliError(f"--pan {text!r}: give two numbers of pixels per frame, DX,DY (e.g. --pan 2,0)") from None
+    if not all(math.isfinite(d) and abs(d) <= MAX_PAN for d in (dx, dy)):
+        raise CliError(
+            f"--pan {text!r}: each of DX,DY must be a number of pixels per frame from -{MAX_PAN} to {MAX_PAN}"
+        )
     return dx, dy
 
 
