@@ -96,6 +96,7 @@ def test_a_bare_command_shows_the_help() -> None:
 def test_offline_demo_says_how_to_use_a_local_copy() -> None:
     line = one_line_error(run("demo"))
     assert "bvlc_googlenet" in line and "DEEPDREAM_MODELS=" in line
+    assert "deepdream demo -p FOLDER -m NAME.caffemodel" in line and "make demo MODEL=" in line
 
 
 def test_zoo_alone_shows_its_help() -> None:

@@ -2,7 +2,7 @@
 clip, mode 0 with ``--flow dis`` into data/.
 
 Never random weights: bvlc_googlenet is fetched (and sha1-checked) through the zoo on first use, offline the zoo's
-one-line error says how to point DEEPDREAM_MODELS at a local copy; your model must be on disk.
+one-line error says how to point DEEPDREAM_MODELS at a local copy or to demo with a model you have; your model must be on disk.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from deepdream_torch.cli.flags import DEFAULT_MODEL_NAME, Flags
 from deepdream_torch.cli.model import fetch, model_files
 from deepdream_torch.cli.run import run_flags
 from deepdream_torch.cli.sample import write_sample_clip
+from deepdream_torch.weights import ZooError
 
 DEMO_MODEL = "bvlc_googlenet"
 SAMPLE_CLIP = Path("data/videos/deepdream_sample.mp4")
@@ -34,7 +35,13 @@ def run_demo(
     Without ``layers`` the model dreams its default ones (customloop for GoogLeNet)."""
     err = consoles.err()
     if model_name is None and model_path is None:
-        files = fetch(DEMO_MODEL, err)
+        try:
+            files = fetch(DEMO_MODEL, err)
+        except ZooError as error:
+            # The same error (and exit code), with the way round it that needs no download.
+            own = "deepdream demo -p FOLDER -m NAME.caffemodel (make demo MODEL=FOLDER/NAME.caffemodel)"
+            error.args = (f"{error}; or demo with a model you have: {own}",)
+            raise
     else:
         files = model_files(model_name or DEFAULT_MODEL_NAME, model_path, err)
         if not files.caffemodel.is_file() and not files.caffemodel.with_name(f"{files.caffemodel.name}.sha1").is_file():
