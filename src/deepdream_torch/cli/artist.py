@@ -14,7 +14,6 @@ from deepdream_torch.cli.flags import Flags
 from deepdream_torch.dreaming.objectives import Objective, channels, check_channels
 from deepdream_torch.picture.zoom import Camera
 
-
 # A pan past this many pixels per frame moves the whole picture out of every frame there is.
 MAX_PAN = 10_000
 
