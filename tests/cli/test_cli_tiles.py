@@ -37,3 +37,12 @@ def test_tiles_and_budget_reach_the_single_picture_dream(workdir: Path) -> None:
                  "--tile", "32", "--max-memory", "1GiB", "-v", "2")  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "96x64: tiles of 32x32" in " ".join(result.output.split())
+
+
+def test_tiles_and_budget_reach_the_zoom_animation(workdir: Path) -> None:
+    write_model(workdir / "models/tiny", "tiny.caffemodel", [("conv1", "conv"), ("conv2", "conv")])
+    write_picture(workdir / "data/p.jpg", width=96, height=64)
+    result = run("-sp", "data/p.jpg", *TINY, "-l", "conv2", "-oct", "1", "-itr", "1", "--device", "cpu",
+                 "--zoom-frames", "2", "--tile", "32", "--max-memory", "1GiB", "-v", "2")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "96x64: tiles of 32x32" in " ".join(result.output.split())

@@ -27,6 +27,7 @@ def run_video_preview(flags: Flags, checked: Checked, model: Model) -> RunResult
         every=flags.preview_every, scale=flags.preview_scale, settings=replace(checked.settings, mean=model.mean),
         objective_for=objective_for(flags, model.net, checked.layers), device=flags.device, seed=flags.seed,
         precision=flags.precision, image_type=flags.image_type, log=console_log(err, flags.verbose),
+        tile=flags.tile, max_memory=flags.max_memory,
     )  # fmt: skip
     consoles.out().print(f"preview: {folder} ({len(written)} frames, contact_sheet.jpg)")
     return RunResult(folder, len(written), dreamed=len(written))

@@ -91,6 +91,7 @@ def _run_zoom(flags: Flags, checked: Checked, model: Model, layers: tuple[str, .
             objective_for=objective, device=flags.device, seed=flags.seed,
             precision=flags.precision, fps=flags.zoom_fps, image_type=flags.image_type, crf=flags.crf,
             restart=flags.restart, frame_settings=recorded, progress=bars, log=bars.log,
+            tile=flags.tile, max_memory=flags.max_memory,
         )  # fmt: skip
     out = consoles.out()
     out.print(f"video: {result.video}")

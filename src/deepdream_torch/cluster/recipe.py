@@ -29,6 +29,8 @@ class DreamRecipe:
     precision: str = "fp32"
     seed: int = 0
     objectives: Mapping[str, Objective] | None = None  # layer → what to maximise there; None: l2 of the layer
+    tile: str | int = "auto"  # --tile; the memory budget (--max-memory) defaults to the worker's own device
+    max_memory: int | str | None = None
 
     def __call__(self, net: torch.nn.Module) -> Dreamer:
         def dreamer(frames: np.ndarray, layers: Sequence[str], numbers: Sequence[int]) -> np.ndarray:
@@ -39,6 +41,7 @@ class DreamRecipe:
                 step_size=self.settings.step_size, guide=self.guide, mean=self.mean,
                 device=self.device, seed=[self.seed + n for n in numbers], precision=self.precision,
                 objectives=None if self.objectives is None else [self.objectives[layer] for layer in layers],
+                tile=self.tile, max_memory=self.max_memory,
             )  # fmt: skip
 
         return dreamer

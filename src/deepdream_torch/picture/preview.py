@@ -64,6 +64,8 @@ def preview_video(
     precision: str = "fp32",
     image_type: str = "jpg",
     log: Log | None = None,
+    tile: str | int = "auto",
+    max_memory: int | str | None = None,
 ) -> list[Path]:
     """Dream frames 1, 1 + ``every``, ... of ``video`` at ``scale`` with ``preview_settings`` into ``out_dir``
     (``dream_frame_<source number>``), each with the layer and seed the full run gives it; writes
@@ -87,6 +89,7 @@ def preview_video(
             jitter=settings.jitter, step_size=settings.step_size, mean=settings.mean, device=device,
             seed=seed + frame.number, precision=precision,
             objectives=None if objective_for is None else [objective_for(layer)], log=log,
+            tile=tile, max_memory=max_memory,
         )[0]  # fmt: skip
         path = save_atomic(dreamed, dream_frame_path(out_dir, frame.number, image_type))
         written.append(path)

@@ -89,6 +89,8 @@ def dream_zoom(
     frame_settings: Mapping[str, object] | None = None,
     progress: Progress = NO_PROGRESS,
     log: Log | None = None,
+    tile: str | int = "auto",
+    max_memory: int | str | None = None,
 ) -> RunResult:
     """Dream ``frames`` frames into ``frames_dir`` (``dream_frame_%08d.<image_type>``) and encode them as
     ``video_out`` (H.264 at ``fps``).
@@ -122,6 +124,7 @@ def dream_zoom(
         return _zoom(
             original, net, frames_dir, video_out, partial, frames, layers, camera, settings, guide, objective_for,
             device, seed, precision, fps, image_type, crf, restart, frame_settings, progress, log,
+            {"tile": tile, "max_memory": max_memory},
         )  # fmt: skip
 
 
@@ -147,6 +150,7 @@ def _zoom(
     frame_settings: Mapping[str, object] | None,
     progress: Progress,
     log: Log | None,
+    memory: Mapping[str, object],
 ) -> RunResult:
     span = FrameRange(1, frames)
     if frame_settings is not None and not check_settings(frames_dir, frame_settings, restart):
@@ -180,7 +184,7 @@ def _zoom(
                     octaves=settings.octaves, octave_scale=settings.octave_scale,
                     iterations=settings.iterations, jitter=settings.jitter, step_size=settings.step_size,
                     guide=guide, mean=settings.mean, device=device, seed=seed + number, precision=precision,
-                    objectives=None if objectives is None else [objectives[layer]], log=log,
+                    objectives=None if objectives is None else [objectives[layer]], log=log, **memory,
                 )[0]  # fmt: skip
                 write_image(path, previous)
                 progress.frame(FrameDone(number, number, frames, time.perf_counter() - began, layer))

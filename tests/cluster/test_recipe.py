@@ -1,0 +1,22 @@
+"""What a Ray worker dreams with: the recipe carries every dream setting, --tile and --max-memory included."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from deepdream_torch.cluster.recipe import DreamRecipe
+from deepdream_torch.dreaming.settings import DreamSettings
+
+
+def test_the_recipe_hands_tile_and_budget_to_the_dream(monkeypatch) -> None:
+    seen = {}
+
+    def fake_dream_batch(frames, net, layers, **options):
+        seen.update(options)
+        return frames
+
+    monkeypatch.setattr("deepdream_torch.cluster.recipe.dream_batch", fake_dream_batch)
+    recipe = DreamRecipe(DreamSettings(iterations=3), device="cpu", seed=7, tile=256, max_memory="1GiB")
+    frames = np.zeros((2, 8, 8, 3), np.uint8)
+    assert recipe(net=None)(frames, ["a", "b"], [4, 5]) is frames
+    assert (seen["tile"], seen["max_memory"], seen["iterations"], seen["seed"]) == (256, "1GiB", 3, [11, 12])
