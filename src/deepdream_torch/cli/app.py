@@ -157,6 +157,8 @@ def _fail(message: str, code: int) -> int:
 
 def _checked_tile(value: str) -> str:
     """--tile as typed, once the dream kernel has read it (one line, exit 2 when it cannot)."""
+    if value == "auto":
+        return value  # the default, read for every command too (`zoo list`): no need to import torch for it
     from deepdream_torch.dreaming.tiles import parse_tile
 
     try:
@@ -168,11 +170,12 @@ def _checked_tile(value: str) -> str:
 
 def _checked_size(value: str | None) -> str | None:
     """--max-memory as typed, once the dream kernel has read it (one line, exit 2 when it cannot)."""
+    if value is None:
+        return value  # the default, read for every command too (`zoo list`): no need to import torch for it
     from deepdream_torch.dreaming.memory import parse_size
 
     try:
-        if value is not None:
-            parse_size(value)
+        parse_size(value)
     except DeepDreamError as error:
         raise typer.BadParameter(str(error)) from error
     return value

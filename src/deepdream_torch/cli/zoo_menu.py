@@ -9,8 +9,6 @@ from rich.console import Console
 from rich.table import Table
 
 from deepdream_torch.cli import console as consoles
-from deepdream_torch.cli.layers_table import layers_table
-from deepdream_torch.cli.model import fetch
 from deepdream_torch.weights.discovery import ModelFiles
 from deepdream_torch.weights.manifest import zoo_entry, zoo_models
 from deepdream_torch.weights.store import caffemodel_name, models_root
@@ -53,6 +51,9 @@ def choose(names: list[str], ask: Callable[[str], str], say: Callable[[str], obj
 
 def get_model(name: str, verbose: int = 2) -> ModelFiles:
     """Download (if needed), convert into the cache, and print the layers of zoo model ``name``."""
+    # Here, not at the top: `deepdream zoo list` needs only the table, and these import torch.
+    from deepdream_torch.cli.layers_table import layers_table
+    from deepdream_torch.cli.model import fetch
     from deepdream_torch.weights.cache import convert_to_cache
 
     entry = zoo_entry(name)

@@ -1,0 +1,28 @@
+"""``deepdream --help`` and ``deepdream zoo list`` answer without importing torch (seconds on a cold machine)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+PROBE = (
+    "import sys\n"
+    "from deepdream_torch.cli.app import main\n"
+    "sys.argv = ['deepdream', *sys.argv[1:]]\n"
+    "try:\n"
+    "    main()\n"
+    "except SystemExit:\n"
+    "    pass\n"
+    "print('TORCH' if 'torch' in sys.modules else 'NO-TORCH', file=sys.stderr)\n"
+)
+
+
+@pytest.mark.parametrize("args", [["--help"], ["zoo", "list"]])
+def test_light_commands_do_not_import_torch(args: list[str], tmp_path) -> None:
+    env = {"DEEPDREAM_MODELS": str(tmp_path), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, env=env, timeout=120, check=False
+    )
+    assert done.stderr.strip().splitlines()[-1] == "NO-TORCH", done.stderr
