@@ -72,3 +72,21 @@ def test_min_side_allocates_nothing_for_the_probes(classifier: torch.nn.Module) 
     with pytest.raises(DreamError, match="needs exactly 224x224"):
         min_side(classifier, "prob")
     assert time.perf_counter() - began < 1.0
+
+
+class _PlainNet(torch.nn.Module):
+    """A net that is not a CaffeNet (no steps to walk on placeholders): only a real forward can tell."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = torch.nn.Conv2d(3, 2, 5)
+
+    def check_blob(self, name: str) -> None:
+        assert name in ("data", "conv")
+
+    def forward(self, x: torch.Tensor, outputs: list[str]) -> dict[str, torch.Tensor]:
+        return {"data": x, "conv": self.conv(x)}
+
+
+def test_min_side_of_a_net_that_is_not_a_caffe_net_is_found_by_real_forwards() -> None:
+    assert min_side(_PlainNet(), "conv") == 5  # a 5x5 kernel without pad

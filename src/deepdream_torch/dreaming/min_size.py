@@ -83,7 +83,8 @@ def _reaches(net: torch.nn.Module, layer: str, height: int, width: int) -> bool:
     if (height, width) not in per_net:
         twin = _meta_twin(net)
         per_net[(height, width)] = _Pass(twin, height, width) if twin is not None else None
-    shape = per_net[(height, width)].shape_of(layer) if per_net[(height, width)] is not None else None
+    probe = per_net[(height, width)]
+    shape = probe.shape_of(layer) if probe is not None else _UNKNOWN
     if shape is _UNKNOWN:  # not a CaffeNet, or a layer with no meta kernel: try that blob for real
         return _reaches_for_real(net, layer, height, width)
     return shape is not None and all(size > 0 for size in shape)
