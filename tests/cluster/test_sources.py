@@ -12,6 +12,7 @@ import pytest
 from deepdream_torch.cluster import sources
 from deepdream_torch.cluster.sources import VideoFrames
 from deepdream_torch.video.decode import decode_frames
+from tests.video.test_decode_as_shown import write_turned_clip
 from tests.video.video_clips import clip_frame, write_clip
 
 FRAMES = 20
@@ -65,3 +66,10 @@ def test_a_variable_rate_mkv_chunk_matches_the_full_decode(tmp_path: Path) -> No
     reference = list(decode_frames(video))
     for start, end in [(1, 4), (5, 9), (10, 12)]:
         assert_same(list(VideoFrames(video).frames(start, end)), reference[start - 1 : end])
+
+
+def test_a_chunk_of_a_portrait_phone_clip_comes_out_upright_as_the_full_decode(tmp_path: Path) -> None:
+    video = write_turned_clip(tmp_path / "phone.mp4", -90)
+    reference = list(decode_frames(video))
+    assert reference[0].image.shape[0] > reference[0].image.shape[1]  # upright: taller than wide
+    assert_same(list(VideoFrames(video).frames(3, 6)), reference[2:6])

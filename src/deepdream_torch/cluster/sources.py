@@ -19,7 +19,7 @@ from pathlib import Path
 
 import av
 
-from deepdream_torch.video.decode import decode_frames, open_video
+from deepdream_torch.video.decode import decode_frames, open_video, upright
 from deepdream_torch.video.errors import VideoError
 from deepdream_torch.video.frame import Frame, FrameRange
 from deepdream_torch.video.images import read_image
@@ -90,7 +90,9 @@ def _seek(video: Path, times: tuple[int, ...], start: int, end: int) -> Iterator
                     continue  # between the key frame and the chunk
                 if number != expected:
                     break  # landed past the frame, or a frame we cannot place: decode from the start instead
-                yield Frame(number, decoded.to_ndarray(format="rgb24"), decoded.pts, decoded.duration or None)
+                # Upright as decode_frames makes them: a phone clip's chunks must match its first one.
+                image = upright(decoded.to_ndarray(format="rgb24"), decoded)
+                yield Frame(number, image, decoded.pts, decoded.duration or None)
                 if number == end:
                     return
                 expected += 1
