@@ -114,6 +114,7 @@ def dream_zoom(
     image_type = check_image_type(image_type)
     settings = settings or DreamSettings()
     original = as_rgb_array(picture)
+    guide = None if guide is None else as_rgb_array(guide)  # read once, not once per frame
     for layer in dict.fromkeys(layers):
         check_layer(net, layer)
     frames_dir, video_out = Path(frames_dir), Path(video_out)
@@ -138,7 +139,7 @@ def _zoom(
     layers: Sequence[str],
     camera: Camera,
     settings: DreamSettings,
-    guide: Picture | None,
+    guide: np.ndarray | None,
     objective_for: Callable[[str], Objective] | None,
     device: str,
     seed: int,
