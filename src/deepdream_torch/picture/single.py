@@ -102,6 +102,7 @@ def dream_single_picture(
             raise DreamError("give the picture's name (name=...) with a picture array: it names the files")
         name = Path(picture).stem
     original = as_rgb_array(Path(picture) if isinstance(picture, str) else picture)
+    guide_rgb = None if guide is None else as_rgb_array(guide)  # read once, not once per batch of layers
     todo = distinct(list(layers))
     if not todo:
         raise DreamError("no layers to dream: give at least one")
@@ -139,7 +140,7 @@ def dream_single_picture(
             iterations=settings.iterations,
             jitter=settings.jitter,
             step_size=settings.step_size,
-            guide=guide,
+            guide=guide_rgb,
             mean=settings.mean,
             device=device,
             seed=None if seed is None else seed + start,
