@@ -65,3 +65,19 @@ def test_the_source_is_never_overwritten(make_clip, tmp_path):
         assemble_video(tmp_path / "f", source, source=source, image_type="png")
     assert source.read_bytes() == before
     assert np.array_equal(cv2_frames(source)[0].shape, (48, 64, 3))
+
+
+def test_the_finished_video_is_moved_into_place_while_its_lock_is_held(tmp_path, monkeypatch):
+    # Released before the move, another run could open (empty) the partial video that is then given the final
+    # name half written.
+    from deepdream_torch.video import assemble
+    from deepdream_torch.video.lock import lock_path
+
+    write_dreamed(tmp_path / "f", 3)
+    out, held = tmp_path / "o.mp4", []
+    move = assemble.os.replace
+    monkeypatch.setattr(
+        assemble.os, "replace", lambda src, dst: held.append(lock_path(src).exists()) or move(src, dst)
+    )
+    assemble_video(tmp_path / "f", out, frame_rate=Fraction(10), image_type="png")
+    assert held == [True] and out.exists()

@@ -88,30 +88,36 @@ def assemble_video(
     progress.log(1, f"assembling {total} frames ({first} to {last}) from {frames_dir}")
     _warn_if_incomplete(frames_dir, progress)
     progress.start("assembling", total, 0)
-    with (
-        output_lock(partial),
-        stop_on_signals(lambda message: progress.log(1, message)) as stop,
-        open_writer(
-            partial, time_base=time_base, frame_rate=rate, crf=crf, audio_from=source, trim_audio=first > 1
-        ) as writer,
-        Prefetch(read, QUEUE_FRAMES, "read frames") as reader,
-    ):
-        for frame in reader:
-            if stop.is_set():
-                break
-            writer.write(frame.image, frame.pts, frame.duration)
-            progress.frame(FrameDone(frame.number, writer.frames, total, 0.0))
-        complete = reader.exhausted
-    if not complete:
-        kept = f"the partial video is {partial}" if writer.frames else "no video was written"
-        if not writer.frames:
-            partial.unlink(missing_ok=True)
-        raise VideoInterrupted(
-            f"interrupted: {kept}; run the same command again to assemble the whole video",
-            writer.frames,
-            partial if writer.frames else None,
-        )
-    os.replace(partial, video_out)
+    # The lock and the handlers stay until the video is closed and moved: no other run can empty the partial
+    # video between its close and the move, and a late Ctrl-C cannot break it (as in stream.py).
+    with output_lock(partial), stop_on_signals(lambda message: progress.log(1, message)) as stop:
+        with (
+            open_writer(
+                partial,
+                time_base=time_base,
+                frame_rate=rate,
+                crf=crf,
+                audio_from=source,
+                trim_audio=first > 1,
+            ) as writer,
+            Prefetch(read, QUEUE_FRAMES, "read frames") as reader,
+        ):
+            for frame in reader:
+                if stop.is_set():
+                    break
+                writer.write(frame.image, frame.pts, frame.duration)
+                progress.frame(FrameDone(frame.number, writer.frames, total, 0.0))
+            complete = reader.exhausted
+        if not complete:
+            kept = f"the partial video is {partial}" if writer.frames else "no video was written"
+            if not writer.frames:
+                partial.unlink(missing_ok=True)
+            raise VideoInterrupted(
+                f"interrupted: {kept}; run the same command again to assemble the whole video",
+                writer.frames,
+                partial if writer.frames else None,
+            )
+        os.replace(partial, video_out)
     audio = describe_audio(writer.audio, source_codec)
     progress.log(1, f"wrote {video_out} ({writer.frames} frames, {writer.duration:.2f} s, audio: {audio})")
     return RunResult(frames_dir, writer.frames, video=video_out, audio=audio)
