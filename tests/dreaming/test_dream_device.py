@@ -1,3 +1,5 @@
+"""Devices and precisions: auto, cpu and cuda resolved, or refused with the choices."""
+
 import pytest
 import torch
 

@@ -1,3 +1,5 @@
+"""Dream settings: the original tool's defaults, and out-of-range values refused with the rule they broke."""
+
 import pytest
 
 from deepdream_torch.dreaming.errors import DreamError

@@ -1,3 +1,5 @@
+"""The ascent: each item normalised by its own mean absolute gradient, and pixels clipped to their range."""
+
 import torch
 
 from deepdream_torch.dreaming.step import ascend, clip

@@ -1,3 +1,5 @@
+"""The package root names dream and dream_batch."""
+
 import numpy as np
 
 import deepdream_torch

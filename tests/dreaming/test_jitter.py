@@ -1,3 +1,5 @@
+"""Jitter: each item's own wrap-around shift within the jitter, and seeds per item."""
+
 import numpy as np
 import torch
 

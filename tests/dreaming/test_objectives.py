@@ -1,3 +1,5 @@
+"""Objectives: L2, guided matching, weighted sums and channel objectives, by their gradients."""
+
 import numpy as np
 import pytest
 import torch

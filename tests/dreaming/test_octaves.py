@@ -1,3 +1,5 @@
+"""Octaves: the original's chain of sizes, resizing as scipy's zoom does, octaves too small."""
+
 import numpy as np
 import pytest
 import torch

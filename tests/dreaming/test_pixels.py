@@ -1,3 +1,5 @@
+"""Pictures in and out of the net's space: BGR minus mean, round trips, clamping, files as RGB."""
+
 import numpy as np
 import pytest
 import torch

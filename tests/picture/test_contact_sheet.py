@@ -1,3 +1,5 @@
+"""Contact sheets: labelled tiles in a grid, each bounded both ways."""
+
 import numpy as np
 import pytest
 

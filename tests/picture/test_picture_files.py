@@ -1,3 +1,5 @@
+"""Saved pictures: JPEG quality, lossless PNG, and atomic writes that leave no half-written file."""
+
 from pathlib import Path
 
 import numpy as np

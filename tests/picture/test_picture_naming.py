@@ -1,3 +1,5 @@
+"""Output file names as the original tool wrote them."""
+
 from deepdream_torch.dreaming.settings import DreamSettings
 from deepdream_torch.picture.naming import output_name
 

@@ -1,3 +1,5 @@
+"""Single-picture mode: a file per layer, batching and chaining, the contact sheet, progress and errors."""
+
 import re
 
 import numpy as np
