@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.dreaming.dream_nets import NETS, random_net
+from tests.dreaming.dream_nets import NETS, one_thread, random_net  # noqa: F401 (one_thread: a fixture)
 
 
 @pytest.fixture

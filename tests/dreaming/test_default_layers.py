@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 
 from deepdream_torch import dream, load_caffe
 from deepdream_torch.dreaming.layers import CUSTOMLOOP, default_layers, mid_depth_blob
@@ -40,16 +39,12 @@ def test_googlenet_keeps_customloop_and_zoo_models_take_the_manifest_suggestion(
     assert default_layers(alexnet, ())[0] == ("conv4",)  # not in the zoo: the structure decides
 
 
+@pytest.mark.usefixtures("one_thread")
 def test_open_nsfw_dreams_its_default_blob(shared):
     folder = shared / "models" / "open_nsfw"
     net = load_caffe(folder / "deploy.prototxt", folder / "resnet_50_1by2_nsfw.caffemodel")
     (layer,), _ = default_layers(net)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        picture = np.random.default_rng(0).integers(0, 256, (96, 96, 3), dtype=np.uint8)
-        dreamed = dream(picture, net, layer, octaves=1, iterations=2, jitter=4, device="cpu", seed=0)
-    finally:
-        torch.set_num_threads(threads)
+    picture = np.random.default_rng(0).integers(0, 256, (96, 96, 3), dtype=np.uint8)
+    dreamed = dream(picture, net, layer, octaves=1, iterations=2, jitter=4, device="cpu", seed=0)
     assert dreamed.shape == picture.shape
     assert np.abs(dreamed.astype(int) - picture).mean() > 1  # the trained net changed the picture

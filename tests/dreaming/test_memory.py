@@ -23,16 +23,9 @@ from deepdream_torch.dreaming.memory import (
 from deepdream_torch.dreaming.objectives import l2
 from deepdream_torch.dreaming.settings import DreamSettings
 from deepdream_torch.dreaming.tiles import Tiler
+from tests.dreaming.dream_nets import MEAN
 
-MEAN = torch.tensor([104.0, 117.0, 123.0]).view(1, 3, 1, 1)
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.mark.parametrize(

@@ -48,9 +48,9 @@ BLOBS = [
 ]
 
 
+@pytest.mark.usefixtures("one_thread")
 @pytest.mark.parametrize(("blob", "side"), BLOBS, ids=[b for b, _ in BLOBS])
 def test_min_side_or_one_line_refusal_at_once(classifier: torch.nn.Module, blob: str, side: int | None) -> None:
-    torch.set_num_threads(1)
     began = time.perf_counter()
     if side is not None:
         assert min_side(classifier, blob) == side

@@ -18,16 +18,9 @@ from deepdream_torch.dreaming.objectives import l2
 from deepdream_torch.dreaming.receptive_field import reach
 from deepdream_torch.dreaming.settings import DreamSettings
 from deepdream_torch.dreaming.tiles import TilePlan, Tiler, parse_tile, spans
+from tests.dreaming.dream_nets import MEAN
 
-MEAN = torch.tensor([104.0, 117.0, 123.0]).view(1, 3, 1, 1)
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def picture(height: int, width: int, seed: int = 0) -> np.ndarray:

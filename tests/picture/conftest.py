@@ -1,4 +1,4 @@
-"""Fixtures: the dream tests' tiny prototxt with random weights, and a picture file."""
+"""Fixtures: the dream tests' tiny prototxt with random weights, torch on one thread, and a picture file."""
 
 from __future__ import annotations
 
@@ -8,16 +8,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from deepdream_torch import load_caffe
-from deepdream_torch.net.random_weights import write_random_caffemodel
-
-TINY = Path(__file__).parents[1] / "dreaming" / "nets" / "tiny.prototxt"
+from tests.dreaming.dream_nets import NETS, one_thread, random_net  # noqa: F401 (one_thread: a fixture)
 
 
 @pytest.fixture
 def tiny_net(tmp_path):
     """conv1 (3x3) -> relu -> pool1 (2x2/2) -> conv2 (3x3) -> relu, random weights."""
-    return load_caffe(TINY, write_random_caffemodel(TINY, tmp_path / "tiny.caffemodel"))
+    return random_net(NETS / "tiny.prototxt", tmp_path)
 
 
 @pytest.fixture

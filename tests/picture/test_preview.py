@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 
 from deepdream_torch.cli.sample import write_sample_clip
 from deepdream_torch.dreaming.errors import DreamError
@@ -27,14 +26,6 @@ def test_shrink_scales_both_sides_and_averages():
     assert np.abs(small.astype(int) - 100).max() <= 1
     with pytest.raises(DreamError, match="at most 1"):
         shrink(picture, 1.5)
-
-
-@pytest.fixture
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 @pytest.mark.usefixtures("one_thread")

@@ -10,7 +10,6 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-import torch
 
 from deepdream_torch.dreaming.dream import dream
 from deepdream_torch.dreaming.pixels import as_rgb_array
@@ -20,14 +19,7 @@ from deepdream_torch.video.errors import VideoInterrupted
 from deepdream_torch.video.progress import NoProgress
 
 FAST = DreamSettings(octaves=2, iterations=2, jitter=4)
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def decoded(video: Path) -> tuple[np.ndarray, float]:
