@@ -18,7 +18,6 @@ Picture = Any  # an (H, W, 3) uint8 RGB ndarray, a PIL image, or a path to a pic
 # 80 megapixels: a 10000x8000 photo still opens; a tiny PNG declaring 100000x100000 (a decompression bomb) does
 # not, before a byte of it is decoded. Pillow's own warning starts at 89 Mpx, so ours always speaks first.
 MAX_PICTURE_PIXELS = 80_000_000
-_SIXTEEN_BIT_MODES = ("I;16", "I;16L", "I;16B", "I;16N")
 
 
 def as_rgb_array(picture: Picture) -> np.ndarray:
