@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # only for the hints: `deepdream --help` imports this module and stays light
+    import numpy as np
+
+    from deepdream_torch.dreaming.settings import DreamSettings
+    from deepdream_torch.video.blend import Blend
+    from deepdream_torch.video.flow import Flow
+    from deepdream_torch.video.frame import FrameRange
 
 CUSTOMLOOP = "customloop"  # the original's name for its built-in layer cycle (dream.layers.CUSTOMLOOP)
 DEFAULT_MODEL_NAME = "bvlc_googlenet.caffemodel"
@@ -79,3 +87,15 @@ class Flags:
         values = {f.name: params[f.name] for f in fields(cls) if f.name in params}
         values["layers"] = tuple(values.get("layers") or (CUSTOMLOOP,))
         return cls(**values)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """The flags turned into the libraries' values, every one of them validated (``cli/run.py``'s ``check``)."""
+
+    settings: DreamSettings
+    blend: Blend
+    frames: FrameRange
+    layers: tuple[str, ...]
+    guide: np.ndarray | None
+    flow: Flow

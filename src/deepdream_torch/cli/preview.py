@@ -7,9 +7,8 @@ from dataclasses import replace
 from deepdream_torch.cli import console as consoles
 from deepdream_torch.cli.artist import objective_for
 from deepdream_torch.cli.errors import CliError
-from deepdream_torch.cli.flags import Flags
+from deepdream_torch.cli.flags import Checked, Flags
 from deepdream_torch.cli.model import Model, console_log
-from deepdream_torch.cli.run import Checked
 from deepdream_torch.picture.preview import preview_video
 from deepdream_torch.video import paths
 from deepdream_torch.video.result import RunResult

@@ -8,9 +8,8 @@ from typing import Any
 
 from deepdream_torch.cli.artist import objective_for
 from deepdream_torch.cli.errors import CliError
-from deepdream_torch.cli.flags import Flags
+from deepdream_torch.cli.flags import Checked, Flags
 from deepdream_torch.cli.model import Model
-from deepdream_torch.cli.run import Checked
 from deepdream_torch.dreaming.layers import distinct
 from deepdream_torch.video.progress import Progress
 from deepdream_torch.video.result import RunResult

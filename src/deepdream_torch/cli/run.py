@@ -7,32 +7,18 @@ loaded or printed.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from pathlib import Path
 
-import numpy as np
-
 from deepdream_torch.cli.errors import CliError
-from deepdream_torch.cli.flags import CUSTOMLOOP, Flags
+from deepdream_torch.cli.flags import CUSTOMLOOP, Checked, Flags
 from deepdream_torch.dreaming.device import resolve_device, resolve_precision
 from deepdream_torch.dreaming.layers import CUSTOMLOOP as CUSTOMLOOP_LAYERS
 from deepdream_torch.dreaming.pixels import as_rgb_array
 from deepdream_torch.dreaming.settings import DreamSettings
-from deepdream_torch.video.blend import Blend, parse_blend
-from deepdream_torch.video.flow import NO_FLOW, Flow, parse_flow
+from deepdream_torch.video.blend import parse_blend
+from deepdream_torch.video.flow import parse_flow
 from deepdream_torch.video.frame import FrameRange
-
-
-@dataclass(frozen=True)
-class Checked:
-    """The flags turned into the libraries' values, every one of them validated."""
-
-    settings: DreamSettings
-    blend: Blend
-    frames: FrameRange
-    layers: tuple[str, ...]
-    guide: np.ndarray | None
-    flow: Flow = NO_FLOW
 
 
 def expand_layers(layers: tuple[str, ...]) -> tuple[str, ...]:

@@ -11,10 +11,9 @@ import numpy as np
 
 from deepdream_torch.cli import console as consoles
 from deepdream_torch.cli.artist import camera, objective_for
-from deepdream_torch.cli.flags import Flags
+from deepdream_torch.cli.flags import Checked, Flags
 from deepdream_torch.cli.model import Model, console_log, layers_to_dream, load
 from deepdream_torch.cli.picture_progress import picture_bars
-from deepdream_torch.cli.run import Checked
 from deepdream_torch.dreaming.dream import check_layer
 from deepdream_torch.dreaming.layers import distinct
 from deepdream_torch.dreaming.pixels import as_rgb_array

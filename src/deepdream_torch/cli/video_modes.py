@@ -16,9 +16,8 @@ import numpy as np
 
 from deepdream_torch.cli import console as consoles
 from deepdream_torch.cli.artist import objective_for
-from deepdream_torch.cli.flags import Flags
+from deepdream_torch.cli.flags import Checked, Flags
 from deepdream_torch.cli.model import Model, console_log, layers_to_dream, load
-from deepdream_torch.cli.run import Checked
 from deepdream_torch.dreaming.device import resolve_device
 from deepdream_torch.dreaming.dream import check_layer, dream_batch
 from deepdream_torch.dreaming.layers import distinct
