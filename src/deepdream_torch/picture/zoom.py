@@ -62,7 +62,8 @@ def move(picture: np.ndarray, camera: Camera, device: torch.device) -> np.ndarra
     """``picture`` (H, W, 3 uint8 RGB) after one camera move, resampled on ``device``."""
     if camera.still:
         return picture
-    x = torch.from_numpy(np.require(picture, requirements=["C_CONTIGUOUS", "WRITEABLE"])).to(device).permute(2, 0, 1)[None].float()
+    host = np.require(picture, requirements=["C_CONTIGUOUS", "WRITEABLE"])  # what from_numpy takes
+    x = torch.from_numpy(host).to(device).permute(2, 0, 1)[None].float()
     moved = zoom_rotate_pan(x, camera.zoom, camera.rotate, camera.pan)
     return moved[0].permute(1, 2, 0).round().clamp(0, 255).to(torch.uint8).cpu().numpy()
 
@@ -125,7 +126,7 @@ def dream_zoom(
         return _zoom(
             original, net, frames_dir, video_out, partial, frames, layers, camera, settings, guide, objective_for,
             device, seed, precision, fps, image_type, crf, restart, frame_settings, progress, log,
-            {"tile": tile, "max_memory": max_memory},
+            tile, max_memory,
         )  # fmt: skip
 
 
@@ -151,7 +152,8 @@ def _zoom(
     frame_settings: Mapping[str, object] | None,
     progress: Progress,
     log: Log | None,
-    memory: Mapping[str, object],
+    tile: str | int,
+    max_memory: int | str | None,
 ) -> RunResult:
     span = FrameRange(1, frames)
     if frame_settings is not None and not check_settings(frames_dir, frame_settings, restart):
@@ -185,7 +187,8 @@ def _zoom(
                     octaves=settings.octaves, octave_scale=settings.octave_scale,
                     iterations=settings.iterations, jitter=settings.jitter, step_size=settings.step_size,
                     guide=guide, mean=settings.mean, device=device, seed=seed + number, precision=precision,
-                    objectives=None if objectives is None else [objectives[layer]], log=log, **memory,
+                    objectives=None if objectives is None else [objectives[layer]], log=log, tile=tile,
+                    max_memory=max_memory,
                 )[0]  # fmt: skip
                 write_image(path, previous)
                 progress.frame(FrameDone(number, number, frames, time.perf_counter() - began, layer))
