@@ -150,19 +150,20 @@ def _run(
                         worker, chunk = idle.pop(), todo.popleft()
                         running[worker.dream_chunk.remote(chunk, load_net)] = (worker, chunk)
                     ready, _ = ray.wait(list(running), num_returns=1, timeout=POLL_SECONDS)
-                    _report_new_frames(job, frames, done, total, progress)
-                    if stop.is_set():
-                        raise KeyboardInterrupt
                     for reference in ready:
                         worker, chunk = running.pop(reference)
                         reports.append(_result(ray, reference, chunk))
                         idle.append(worker)
+                    _report_new_frames(job, frames, done, total, progress)
+                    if stop.is_set():
+                        raise KeyboardInterrupt
             except KeyboardInterrupt:
                 _stop(ray, workers, running)
                 _report_new_frames(job, frames, done, total, progress)
-                next_frame = min(n for n in range(frames.start, total + frames.start) if n not in done)
-                hint = resume_hint(len(done), total, job.frames_dir, next_frame)
-                raise VideoInterrupted(f"interrupted: {hint}", len(done)) from None
+                if len(done) < total:  # else the stop came once every frame was written: the run is complete
+                    next_frame = min(n for n in range(frames.start, total + frames.start) if n not in done)
+                    hint = resume_hint(len(done), total, job.frames_dir, next_frame)
+                    raise VideoInterrupted(f"interrupted: {hint}", len(done)) from None
     finally:
         _stop(ray, workers, running)
     _report_new_frames(job, frames, done, total, progress)

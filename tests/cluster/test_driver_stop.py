@@ -1,0 +1,67 @@
+"""A stop that comes once every frame is on disk: the run is complete, not interrupted (no Ray needed)."""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from deepdream_torch.cluster import driver
+from deepdream_torch.cluster.plan import Chunk
+from deepdream_torch.cluster.runtime import Sizing
+from deepdream_torch.cluster.worker import ChunkJob, ChunkReport
+from deepdream_torch.video.blend import Blend
+from deepdream_torch.video.frame import FrameRange
+from deepdream_torch.video.paths import dream_frame_path
+from deepdream_torch.video.progress import NO_PROGRESS
+
+
+class InstantRay:
+    """Just enough of Ray for the driver's loop: every chunk is done when asked for."""
+
+    def put(self, value: object) -> object:
+        return value
+
+    def wait(self, references: list, num_returns: int, timeout: float) -> tuple[list, list]:
+        return references[:num_returns], references[num_returns:]
+
+    def get(self, reference: object) -> object:
+        return reference
+
+    def cancel(self, reference: object) -> None:
+        pass
+
+    def kill(self, worker: object, no_restart: bool) -> None:
+        pass
+
+
+def test_ctrl_c_after_the_last_frame_is_written_ends_the_run_as_complete(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    job = ChunkJob(None, tmp_path, ("x",), Blend(value=1.0), "png", 1)  # type: ignore[arg-type]
+
+    def dream_chunk(chunk: Chunk, load_net: object) -> ChunkReport:
+        for number in chunk.frames:
+            dream_frame_path(tmp_path, number, "png").write_bytes(b"")
+        return ChunkReport(chunk, len(chunk.frames), 0, 0, 0.0, 0)
+
+    @contextmanager
+    def pressed_already() -> Iterator[threading.Event]:
+        stop = threading.Event()
+        stop.set()  # Ctrl-C as the last chunk finished
+        yield stop
+
+    worker = SimpleNamespace(dream_chunk=SimpleNamespace(remote=dream_chunk))
+    monkeypatch.setattr(driver, "start_workers", lambda *args: [worker])
+    monkeypatch.setattr(driver, "stop_on_signals", pressed_already)
+    done: set[int] = set()
+    reports = driver._run(
+        InstantRay(), deque([Chunk(0, 1, 3)]), job, None, None, Sizing(1, 1, 1.0, 0.0),  # type: ignore[arg-type]
+        FrameRange(1, 3), done, 3, NO_PROGRESS,
+    )  # fmt: skip
+    assert done == {1, 2, 3} and [report.dreamed for report in reports] == [3]
