@@ -1,4 +1,5 @@
-"""``deepdream --help`` and ``deepdream zoo list`` answer without importing torch (seconds on a cold machine)."""
+"""``deepdream --help`` and ``deepdream zoo list``: what they say, and that they answer without importing torch
+(seconds on a cold machine)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import subprocess
 import sys
 
 import pytest
+
+from tests.cli.cli_helpers import run
 
 PROBE = (
     "import sys\n"
@@ -26,3 +29,9 @@ def test_light_commands_do_not_import_torch(args: list[str], tmp_path) -> None:
         [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, env=env, timeout=120, check=False
     )
     assert done.stderr.strip().splitlines()[-1] == "NO-TORCH", done.stderr
+
+
+def test_help_names_the_ray_extra() -> None:
+    """The help is rich markup: a bare ``[ray]`` would be read as a style tag and vanish from the text."""
+    text = " ".join(run("--help").output.replace("│", " ").split())
+    assert "Needs deepdream-torch[ray]." in text

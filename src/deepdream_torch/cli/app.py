@@ -367,9 +367,10 @@ def deepdream(
     ] = "fast",
     ray: Annotated[
         str | None,
+        # \\[ray]: the help is rich markup, where a bare [ray] is a style tag and vanishes from the text.
         typer.Option("--ray", rich_help_panel=RUN_PANEL, metavar="[ADDRESS]", show_default="off",
                      help="Modes 0 and 2 in chunks on a Ray cluster: alone or 'local' starts Ray here (or joins "
-                          "$RAY_ADDRESS); 'auto' or HOST:PORT joins a running cluster. Needs deepdream-torch[ray]."),
+                          "$RAY_ADDRESS); 'auto' or HOST:PORT joins a running cluster. Needs deepdream-torch\\[ray]."),
     ] = None,
     workers: Annotated[
         int | None,
