@@ -1,4 +1,5 @@
-"""A stop that comes once every frame is on disk: the run is complete, not interrupted (no Ray needed)."""
+"""The driver without Ray: a stop once every frame is on disk completes the run; inputs in the frames folder
+are refused before anything is deleted."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ from deepdream_torch.cluster import driver
 from deepdream_torch.cluster.plan import Chunk
 from deepdream_torch.cluster.runtime import Sizing
 from deepdream_torch.cluster.worker import ChunkJob, ChunkReport
+from deepdream_torch.safe_paths import protect
 from deepdream_torch.video.blend import Blend
+from deepdream_torch.video.errors import VideoError
 from deepdream_torch.video.frame import FrameRange
 from deepdream_torch.video.paths import dream_frame_path
 from deepdream_torch.video.progress import NO_PROGRESS
@@ -65,3 +68,15 @@ def test_ctrl_c_after_the_last_frame_is_written_ends_the_run_as_complete(
         FrameRange(1, 3), done, 3, NO_PROGRESS,
     )  # fmt: skip
     assert done == {1, 2, 3} and [report.dreamed for report in reports] == [3]
+
+
+def test_a_protected_input_named_like_a_frame_in_the_frames_folder_is_refused_before_anything_is_deleted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    guide = dream_frame_path(tmp_path, 1, "png")
+    guide.write_bytes(b"guide")
+    job = ChunkJob(None, tmp_path, ("x",), Blend(value=1.0), "png", 1)  # type: ignore[arg-type]
+    monkeypatch.setattr(driver, "connected", lambda address: pytest.fail("Ray was started"))
+    with protect({"guide picture": guide}), pytest.raises(VideoError, match="refusing to write into"):
+        driver.dream_chunked(job, None, None, 2, restart=True)  # type: ignore[arg-type]
+    assert guide.read_bytes() == b"guide"

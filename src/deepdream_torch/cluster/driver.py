@@ -22,7 +22,7 @@ from deepdream_torch.video.frame import Dreamer, FrameRange
 from deepdream_torch.video.manifest import check_settings, forget_other_dream, record_outcome, record_settings
 from deepdream_torch.video.paths import DREAM_FRAME
 from deepdream_torch.video.progress import NO_PROGRESS, FrameDone, Progress
-from deepdream_torch.video.result import RunResult, resume_hint
+from deepdream_torch.video.result import RunResult, refuse_to_overwrite_inputs_in, resume_hint
 from deepdream_torch.video.signals import stop_on_signals
 
 # Seconds between two looks at the frames folder while chunks run: the progress bar's refresh.
@@ -65,6 +65,7 @@ def dream_chunked(
     workers are stopped, the frames written are kept), ClusterError when Ray is missing or a worker keeps dying.
     """
     frames = FrameRange(job.first, last)
+    refuse_to_overwrite_inputs_in(job.frames_dir)  # as run_dream does: a guide picture named like a frame
     job.frames_dir.mkdir(parents=True, exist_ok=True)
     if frame_settings is not None and not check_settings(job.frames_dir, frame_settings, restart):
         forget_other_dream(job.frames_dir)  # --restart after a change: no frame of the other dream may stay
