@@ -14,13 +14,9 @@ from deepdream_torch.dreaming.loop import dream_tensor
 from deepdream_torch.dreaming.objectives import Objective, l2
 from deepdream_torch.dreaming.settings import DreamSettings
 from deepdream_torch.net.random_weights import random_weights
-from tests.dreaming.dream_nets import NETS
+from tests.dreaming.dream_nets import NETS, picture
 
 MEAN = np.array([104.0, 117.0, 123.0])
-
-
-def picture(height, width, seed=0):
-    return np.random.default_rng(seed).integers(0, 256, size=(height, width, 3), dtype=np.uint8)
 
 
 def hand_gradient(x, weight, bias):

@@ -18,13 +18,9 @@ from deepdream_torch.dreaming.objectives import l2
 from deepdream_torch.dreaming.receptive_field import reach
 from deepdream_torch.dreaming.settings import DreamSettings
 from deepdream_torch.dreaming.tiles import TilePlan, Tiler, parse_tile, spans
-from tests.dreaming.dream_nets import MEAN
+from tests.dreaming.dream_nets import MEAN, picture
 
 pytestmark = pytest.mark.usefixtures("one_thread")
-
-
-def picture(height: int, width: int, seed: int = 0) -> np.ndarray:
-    return np.random.default_rng(seed).integers(0, 256, size=(height, width, 3), dtype=np.uint8)
 
 
 def one_step(net, x, tiler=None, seed=5, layer="conv2"):

@@ -1,4 +1,5 @@
-"""Fixtures: the dream tests' tiny prototxt with random weights, torch on one thread, and a picture file."""
+"""Fixtures: the dream tests' tiny prototxt with random weights, torch on one thread, a picture file, and the
+picture files a test read."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from deepdream_torch.dreaming import pixels
 from tests.dreaming.dream_nets import NETS, one_thread, random_net  # noqa: F401 (one_thread: a fixture)
 
 
@@ -23,3 +25,12 @@ def picture_file(tmp_path) -> Path:
     path = tmp_path / "cat.png"
     Image.fromarray(np.random.default_rng(0).integers(0, 256, (24, 32, 3), dtype=np.uint8)).save(path)
     return path
+
+
+@pytest.fixture
+def picture_reads(monkeypatch) -> list[Path]:
+    """The picture files decoded while the test runs, in order (one entry per read)."""
+    reads: list[Path] = []
+    read_picture = pixels.read_picture
+    monkeypatch.setattr(pixels, "read_picture", lambda path: reads.append(path) or read_picture(path))
+    return reads

@@ -109,19 +109,14 @@ def test_clear_errors(tiny_net, picture_file, tmp_path):
     assert not (tmp_path / "x").exists()  # refused before any work, not after the first layer
 
 
-def test_a_guide_file_is_read_once_for_all_layers(tiny_net, picture_file, tmp_path, monkeypatch):
-    from deepdream_torch.dreaming import pixels
-
-    reads = []
-    read_picture = pixels.read_picture
-    monkeypatch.setattr(pixels, "read_picture", lambda path: reads.append(path) or read_picture(path))
+def test_a_guide_file_is_read_once_for_all_layers(tiny_net, picture_file, tmp_path, picture_reads):
     guide = tmp_path / "guide.png"
     guide.write_bytes(picture_file.read_bytes())
     dream_single_picture(
         picture_file, tiny_net, ["conv1", "conv2"], tmp_path / "out", settings=SETTINGS, guide=guide,
         device="cpu", batch_size=1,
     )  # fmt: skip
-    assert reads.count(guide) == 1
+    assert picture_reads.count(guide) == 1
 
 
 def test_the_default_customloop_on_googlenet(shared, tmp_path):

@@ -106,16 +106,11 @@ def test_a_rerun_with_other_settings_is_refused_and_restart_replaces_the_frames(
     assert (result.dreamed, result.reused) == (2, 0)
 
 
-def test_a_guide_file_is_read_once_for_all_frames(tiny_net, picture_file, tmp_path, monkeypatch):
-    from deepdream_torch.dreaming import pixels
-
-    reads = []
-    read_picture = pixels.read_picture
-    monkeypatch.setattr(pixels, "read_picture", lambda path: reads.append(path) or read_picture(path))
+def test_a_guide_file_is_read_once_for_all_frames(tiny_net, picture_file, tmp_path, picture_reads):
     guide = tmp_path / "guide.png"
     guide.write_bytes(picture_file.read_bytes())
     dream_zoom(
         picture_file, tiny_net, tmp_path / "frames", tmp_path / "zoom.mp4", 3, ["conv2"], Camera(1.1),
         settings=FAST, guide=guide, device="cpu",
     )  # fmt: skip
-    assert reads.count(guide) == 1
+    assert picture_reads.count(guide) == 1
