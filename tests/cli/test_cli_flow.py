@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from deepdream_torch.cli.app import parse_flags
-from tests.cli.cli_helpers import decoded_frames, one_line_error, run, write_model
+from tests.cli.cli_helpers import decoded_frames, one_line_error, run, write_model, write_picture
 from tests.video.video_clips import read_png
 
 TINY = ["-p", "models/tiny", "-m", "tiny.caffemodel", "-l", "conv1", "-oct", "1", "-itr", "1", "-v", "1"]
@@ -36,6 +36,12 @@ def test_flow_flags_are_parsed_and_off_by_default() -> None:
 def test_mistakes_are_one_line_and_exit_2(clip: Path, args: list[str], words: list[str]) -> None:
     line = one_line_error(run("-e", str(clip), *args))
     assert all(word in line for word in words), line
+
+
+def test_flow_with_a_single_picture_is_refused_not_ignored(workdir: Path) -> None:
+    picture = write_picture(workdir / "picture.png")
+    line = one_line_error(run("-sp", str(picture), "--flow", "dis"))
+    assert "--flow dis" in line and "-sp" in line, line
 
 
 @pytest.mark.usefixtures("tiny")

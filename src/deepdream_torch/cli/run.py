@@ -51,6 +51,9 @@ def check(flags: Flags) -> Checked:
         _must_exist("video", flags.extract)
     blend = parse_blend(flags.blend, seed=flags.seed)
     flow = parse_flow(flags.flow, flags.flow_quality)
+    if not flow.off and flags.single_picture is not None:
+        # It would be ignored: a picture (or its zoom animation) has no source motion to follow.
+        raise CliError(f"--flow {flow.method} follows the motion of a video: drop --flow for a picture (-sp)")
     if not flow.off and blend.independent:
         raise CliError(
             f"--flow {flow.method} carries the last dream along the motion, but --blend 1 carries nothing: "
