@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,9 +20,12 @@ import torch
 
 from deepdream_torch.cluster.plan import Chunk, chunk_begin
 from deepdream_torch.cluster.sources import FrameSource
+from deepdream_torch.video.background import Prefetch
 from deepdream_torch.video.blend import Blend
 from deepdream_torch.video.dream_loop import dream_sequence
-from deepdream_torch.video.frame import Dreamer
+from deepdream_torch.video.dream_run import QUEUE_FRAMES
+from deepdream_torch.video.flow import NO_FLOW, with_motion
+from deepdream_torch.video.frame import Dreamer, Frame
 from deepdream_torch.video.images import read_image, write_image
 from deepdream_torch.video.paths import dream_frame_path
 from deepdream_torch.video.progress import NO_PROGRESS
@@ -100,9 +103,15 @@ class ChunkWorker:
             # Frames written by an earlier run or by the worker of the chunk before: read back, not redone.
             return read_image(path(number)) if path(number).is_file() else None
 
+        flow = job.sequence_options.get("flow", NO_FLOW)
+
+        def read() -> Iterator[Frame]:
+            # On a thread beside the dreamer, as in modes 0 and 2: decoding and the optical flow never hold it up.
+            frames = job.source.frames(begin, chunk.end)
+            return frames if flow.off or job.blend.independent else with_motion(frames, flow, first=begin + 1)
+
         dreamed = warmup = reused = 0
-        frames = job.source.frames(begin, chunk.end)
-        try:
+        with Prefetch(read, QUEUE_FRAMES + job.batch_size, "read frames") as frames:
             for item in dream_sequence(
                 frames, timed, job.layers, job.blend,
                 finished=finished, stop=threading.Event(), progress=NO_PROGRESS,
@@ -116,10 +125,6 @@ class ChunkWorker:
                 else:
                     write_image(path(number), item.frame.image)
                     dreamed += 1
-        finally:
-            close = getattr(frames, "close", None)
-            if close is not None:
-                close()
         seconds = time.perf_counter() - began
         return ChunkReport(chunk, dreamed, warmup, reused, seconds, os.getpid(), dreaming[0])
 
