@@ -182,6 +182,18 @@ def test_the_places205_archive_is_fetched_once_and_unpacked(
     assert len(mirror.served.requests) == 1
 
 
+def test_a_caffemodel_from_an_archive_with_a_published_sha1_is_hashed_once(
+    mirror: LoopbackServer, isolated_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mirror.served.files["/zoo/googlenet_places205/googlenet_places205.tar.gz"] = places_archive()
+    hashed: list[Path] = []
+    monkeypatch.setattr("deepdream_torch.weights.fetch.file_sha1", lambda path: hashed.append(path) or sha1(Path(path).read_bytes()))
+    entry = replace(zoo_entry("googlenet_places205"), sha1=sha1(weights_of_prototxt()))
+    files = ensure_model("googlenet_places205", entry=entry)
+    assert read_sidecar(files.caffemodel) == sha1(weights_of_prototxt())
+    assert len(hashed) == 1  # a 500 MB caffemodel is read once for its sha1, not twice
+
+
 def test_offline_the_error_is_one_line_saying_where_to_put_a_local_copy(isolated_store: Path) -> None:
     with pytest.raises(ZooError) as raised:
         ensure_model("bvlc_googlenet")

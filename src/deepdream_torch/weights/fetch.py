@@ -99,7 +99,8 @@ def _fetch_caffemodel(entry: ZooEntry, files: ModelFiles, progress: Progress | N
         if entry.caffemodel_member:
             archive = _fetch_archive(entry, entry.caffemodel_url, folder, progress, archives, ARCHIVE_MAX)
             extract_tar_member(archive, entry.caffemodel_member, caffemodel, CAFFEMODEL_MAX, check)
-            actual = file_sha1(caffemodel)
+            # The sha1 check has just read the whole file: a known sha1 is not computed a second time.
+            actual = sha1.lower() if sha1 is not None else file_sha1(caffemodel)
         else:
             # A wrong local copy is replaced only once the new file is whole and checked (download renames).
             url = _caffemodel_url(entry, folder)
@@ -120,7 +121,7 @@ def _fetch_caffemodel(entry: ZooEntry, files: ModelFiles, progress: Progress | N
 def _sha1_check(sha1: str) -> Check:
     def check(path: Path) -> None:
         actual = file_sha1(path)
-        if actual != sha1:
+        if actual != sha1.lower():
             raise ZooError(f"it has sha1 {actual}, not the published {sha1}")
 
     return check
