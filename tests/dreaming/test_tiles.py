@@ -18,7 +18,7 @@ from deepdream_torch.dreaming.objectives import l2
 from deepdream_torch.dreaming.receptive_field import reach
 from deepdream_torch.dreaming.settings import DreamSettings
 from deepdream_torch.dreaming.tiles import TilePlan, Tiler, parse_tile, spans
-from tests.dreaming.dream_nets import MEAN, picture
+from tests.dreaming.dream_nets import MEAN, picture, random_net
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -40,6 +40,22 @@ def test_the_tiny_nets_reach_is_its_receptive_field_on_its_grid(tiny_net):
     seen = reach(tiny_net, ["conv2"])
     assert seen.stride == 2
     assert 8 <= seen.size <= 8 + 2 * seen.stride
+
+
+# A blob no picture under 276 pixels reaches: conv 9x9 stride 3, then a 90x90 max pool.
+WIDE_POOL = """name: "wide_pool"
+layer { name: "data" type: "Input" top: "data" input_param { shape: { dim: 1 dim: 3 dim: 300 dim: 300 } } }
+layer { name: "conv" type: "Convolution" bottom: "data" top: "conv" convolution_param { num_output: 1 kernel_size: 9 stride: 3 } }
+layer { name: "pool" type: "Pooling" bottom: "conv" top: "pool" pooling_param { pool: MAX kernel_size: 90 stride: 1 } }
+"""
+
+
+def test_the_reach_of_a_blob_only_pictures_over_256_pixels_reach(tmp_path):
+    (tmp_path / "wide_pool.prototxt").write_text(WIDE_POOL)
+    net = random_net(tmp_path / "wide_pool.prototxt", tmp_path)
+    seen = reach(net, ["pool"])  # the probes are at least as wide as the blob needs
+    assert seen.stride == 3
+    assert 9 + 89 * 3 <= seen.size <= 9 + 89 * 3 + 2 * seen.stride
 
 
 def test_tiles_cover_the_picture_once_and_crop_within_it():

@@ -54,7 +54,7 @@ def _probe(net: torch.nn.Module, layer: str) -> Reach:
     pixel, keeps the probe a thin strip. Nets are taken to see as far down as across."""
     height = max(64, min_side(net, layer))
     stride = _stride(net, layer, height)
-    width = 512
+    width = max(512, 2 * height)  # never narrower than the smallest picture the blob is reached from
     while width <= _WIDEST_PROBE:
         columns = _tainted_columns(net, layer, height, width)
         if columns is not None:
@@ -66,8 +66,9 @@ def _probe(net: torch.nn.Module, layer: str) -> Reach:
 def _stride(net: torch.nn.Module, layer: str, height: int) -> int:
     """The stride from how much wider the blob gets for a wider picture; 1 when that is no whole number (the
     tiles then still work, only not bit for bit as one picture)."""
-    narrow = _blob(net, layer, torch.zeros(1, 3, height, 256)).shape[-1]
-    wide = _blob(net, layer, torch.zeros(1, 3, height, 256 + _STRIDE_PROBE_STEP)).shape[-1]
+    narrow_width = max(256, height)  # ``height`` is at least the smallest side that reaches the blob
+    narrow = _blob(net, layer, torch.zeros(1, 3, height, narrow_width)).shape[-1]
+    wide = _blob(net, layer, torch.zeros(1, 3, height, narrow_width + _STRIDE_PROBE_STEP)).shape[-1]
     grown = wide - narrow
     return _STRIDE_PROBE_STEP // grown if grown > 0 and _STRIDE_PROBE_STEP % grown == 0 else 1
 
