@@ -16,13 +16,14 @@ from deepdream_torch.cluster.plan import Chunk, chunk_size, default_warmup, plan
 from deepdream_torch.cluster.runtime import NetFromObjectStore, Sizing, connected, size_workers, start_workers
 from deepdream_torch.cluster.worker import ChunkJob, ChunkReport
 from deepdream_torch.errors import DeepDreamError
+from deepdream_torch.video.dream_run import prepare_frames_dir
 from deepdream_torch.video.errors import VideoInterrupted
-from deepdream_torch.video.folder import forget_dreamed, numbered_files
+from deepdream_torch.video.folder import numbered_files
 from deepdream_torch.video.frame import Dreamer, FrameRange
-from deepdream_torch.video.manifest import check_settings, forget_other_dream, record_outcome, record_settings
+from deepdream_torch.video.manifest import record_outcome, record_settings
 from deepdream_torch.video.paths import DREAM_FRAME
 from deepdream_torch.video.progress import NO_PROGRESS, FrameDone, Progress
-from deepdream_torch.video.result import RunResult, refuse_to_overwrite_inputs_in, resume_hint
+from deepdream_torch.video.result import RunResult, resume_hint
 from deepdream_torch.video.signals import stop_on_signals
 
 # Seconds between two looks at the frames folder while chunks run: the progress bar's refresh.
@@ -65,12 +66,7 @@ def dream_chunked(
     workers are stopped, the frames written are kept), ClusterError when Ray is missing or a worker keeps dying.
     """
     frames = FrameRange(job.first, last)
-    refuse_to_overwrite_inputs_in(job.frames_dir)  # as run_dream does: a guide picture named like a frame
-    job.frames_dir.mkdir(parents=True, exist_ok=True)
-    if frame_settings is not None and not check_settings(job.frames_dir, frame_settings, restart):
-        forget_other_dream(job.frames_dir)  # --restart after a change: no frame of the other dream may stay
-    if restart:
-        forget_dreamed(job.frames_dir, job.image_type, frames)
+    prepare_frames_dir(job.frames_dir, job.image_type, frames, restart, frame_settings)  # as run_dream does
     total = last - job.first + 1
     done = _on_disk(job, frames)
     already = len(done)

@@ -72,12 +72,7 @@ def run_dream(
     """
     if batch_size < 1:
         raise VideoError(f"batch size {batch_size} is less than 1: give 1 or more frames per dreamer call")
-    refuse_to_overwrite_inputs_in(frames_dir)  # e.g. a guide picture named like a frame: before any deleting
-    frames_dir.mkdir(parents=True, exist_ok=True)
-    if frame_settings is not None and not check_settings(frames_dir, frame_settings, restart):
-        forget_other_dream(frames_dir)  # --restart after a change: no frame of the other dream may stay
-    if restart:
-        forget_dreamed(frames_dir, image_type, frames)
+    prepare_frames_dir(frames_dir, image_type, frames, restart, frame_settings)
     last_finished = finished_until(frames_dir, image_type, frames)
     already = last_finished - frames.start + 1
     if already:
@@ -137,6 +132,27 @@ def run_dream(
     if frame_settings is not None:
         record_outcome(frames_dir, outcome.done, total, outcome.complete)
     return outcome
+
+
+def prepare_frames_dir(
+    frames_dir: Path,
+    image_type: str,
+    frames: FrameRange,
+    restart: bool,
+    frame_settings: Mapping[str, object] | None,
+) -> None:
+    """Make ``frames_dir`` ready for a dream run (modes 0 and 2, the Ray driver), before anything is dreamed.
+
+    Refuses a protected input (a guide picture) under a name the run writes; frames dreamed with other settings
+    are refused (``manifest.SettingsChanged``) or, with ``restart``, all deleted; ``restart`` also deletes the
+    frames of ``frames``.
+    """
+    refuse_to_overwrite_inputs_in(frames_dir)  # before any deleting
+    frames_dir.mkdir(parents=True, exist_ok=True)
+    if frame_settings is not None and not check_settings(frames_dir, frame_settings, restart):
+        forget_other_dream(frames_dir)  # --restart after a change: no frame of the other dream may stay
+    if restart:
+        forget_dreamed(frames_dir, image_type, frames)
 
 
 def _interruptible(dreamer: Dreamer, stop: Stop) -> Dreamer:
