@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from deepdream_torch.dreaming.dream import dream
+from deepdream_torch.dreaming.errors import DreamError
 from deepdream_torch.dreaming.pixels import as_rgb_array
 from deepdream_torch.dreaming.settings import DreamSettings
 from deepdream_torch.picture.zoom import Camera, dream_zoom
@@ -114,3 +115,9 @@ def test_a_guide_file_is_read_once_for_all_frames(tiny_net, picture_file, tmp_pa
         settings=FAST, guide=guide, device="cpu",
     )  # fmt: skip
     assert picture_reads.count(guide) == 1
+
+
+@pytest.mark.parametrize("move", [{"zoom": float("inf")}, {"rotate": float("nan")}, {"pan": (0.0, float("-inf"))}])
+def test_a_camera_move_that_is_not_finite_is_refused(move):
+    with pytest.raises(DreamError, match="finite"):
+        Camera(**move)

@@ -8,6 +8,7 @@ growing its own: a zoom run stops, resumes and restarts exactly as mode 0 does.
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -50,6 +51,12 @@ class Camera:
     pan: tuple[float, float] = (0.0, 0.0)
 
     def __post_init__(self) -> None:
+        # An infinite zoom samples one point for every pixel and a NaN blackens the frame: never meant.
+        if not all(math.isfinite(value) for value in (self.zoom, self.rotate, *self.pan)):
+            raise DreamError(
+                f"the camera move needs finite numbers (got zoom {self.zoom}, rotate {self.rotate},"
+                f" pan {self.pan})"
+            )
         if not self.zoom > 0:
             raise DreamError(f"zoom must be greater than 0 (got {self.zoom}); 1.05 zooms in 5% per frame")
 
