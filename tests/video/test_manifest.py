@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from deepdream_torch.video.errors import VideoError
 from deepdream_torch.video.manifest import SettingsChanged, check_settings, read_record, record_settings
 
 SETTINGS = {"model": "a" * 40, "layers": ["conv1"], "iterations": 10, "octaves": 4, "seed": 0, "blend": 0.5}
@@ -61,3 +62,12 @@ def test_a_refusal_names_a_few_settings_and_counts_the_rest(tmp_path):
     ):
         check_settings(folder, changed, restart=False)
     assert read_record(folder).settings == SETTINGS  # a refusal records nothing
+
+
+@pytest.mark.parametrize("done", ['"many"', "null", "[1]"])
+def test_a_manifest_with_a_count_that_is_not_a_number_is_refused_in_one_line(tmp_path, done):
+    folder = frames_folder(tmp_path, SETTINGS, 1)
+    manifest = folder / "deepdream_settings.json"
+    manifest.write_text(manifest.read_text().replace('"done": 1', f'"done": {done}'))
+    with pytest.raises(VideoError, match="is not a settings manifest: delete it"):
+        read_record(folder)

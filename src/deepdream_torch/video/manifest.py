@@ -59,16 +59,20 @@ def read_record(frames_dir: Path) -> RunRecord | None:
         raise VideoError(
             f"cannot read {path} ({error}): delete it and add --restart to dream the frames again"
         ) from None
-    if not isinstance(data, dict) or not isinstance(data.get("settings"), dict):
-        raise VideoError(
-            f"{path} is not a settings manifest: delete it and add --restart to dream the frames again"
-        )
-    return RunRecord(
-        settings=data["settings"],
-        done=int(data.get("done", 0)),
-        total=int(data.get("total", 0)),
-        complete=bool(data.get("complete", False)),
+    refused = VideoError(
+        f"{path} is not a settings manifest: delete it and add --restart to dream the frames again"
     )
+    if not isinstance(data, dict) or not isinstance(data.get("settings"), dict):
+        raise refused
+    try:
+        return RunRecord(
+            settings=data["settings"],
+            done=int(data.get("done", 0)),
+            total=int(data.get("total", 0)),
+            complete=bool(data.get("complete", False)),
+        )
+    except (TypeError, ValueError):  # a count edited into something that is not a number
+        raise refused from None
 
 
 def normal(frame_settings: Mapping[str, object]) -> dict[str, Any]:
