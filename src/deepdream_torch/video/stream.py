@@ -86,10 +86,9 @@ def dream_video(
     locked = (frames_dir, partial) if lock else ()
     # The handlers stay installed until the video is closed and moved: a late Ctrl-C cannot break it.
     with output_lock(*locked), stop_on_signals(lambda message: progress.log(1, message)):
+        # Other settings are refused before the partial video is opened (emptied); run_dream then acts on them.
         if frame_settings is not None:
-            check_settings(
-                frames_dir, frame_settings, restart
-            )  # before the partial video is opened (emptied)
+            check_settings(frames_dir, frame_settings, restart)
         with open_writer(partial, **timing, crf=crf, audio_from=video, trim_audio=frames.start > 1) as writer:
 
             def encode(item: Dreamed) -> None:
