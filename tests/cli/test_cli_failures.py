@@ -48,6 +48,14 @@ def test_a_path_under_an_environment_variable_names_the_variable(monkeypatch: py
     assert "(from DEEPDREAM_HOME=/data/home)" in str(failure)  # the most specific of the two
 
 
+def test_a_path_typed_in_the_working_folder_is_not_blamed_on_a_variable_above_it(
+    workdir: os.PathLike[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DEEPDREAM_MODELS", os.path.dirname(workdir))  # e.g. DEEPDREAM_MODELS=$HOME, run in a project
+    failure = world_failure(OSError(errno.EEXIST, "File exists", "out"))  # `-o out`, a file in the way
+    assert "out already exists" in str(failure) and "DEEPDREAM_MODELS" not in str(failure)
+
+
 def test_a_dangling_symlink_in_the_way_is_named_as_such(tmp_path: os.PathLike[str]) -> None:
     link = os.path.join(tmp_path, "out")
     os.symlink(os.path.join(tmp_path, "nowhere"), link)

@@ -102,15 +102,23 @@ def _variable_of(error: OSError) -> str:
     if error.filename is None and error.filename2 is None:
         return ""
     path = os.path.abspath(_path_of(error))
+    here = os.getcwd()
     matches = []  # the most specific folder wins: DEEPDREAM_HOME may lie inside DEEPDREAM_MODELS's folder
     for name in PATH_VARIABLES:
         value = os.environ.get(name)
         if not value:
             continue
         folder = os.path.abspath(value)
-        if path == folder or path.startswith(folder.rstrip(os.sep) + os.sep):
+        # A folder holding the working folder holds every relative path typed (-o out): no hint of where it came from.
+        if _inside(here, folder):
+            continue
+        if _inside(path, folder):
             matches.append((len(folder), name, value))
     if not matches:
         return ""
     _, name, value = max(matches)
     return f" (from {name}={value})"
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
