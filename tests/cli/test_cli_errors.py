@@ -38,7 +38,8 @@ MISTAKES = [
     (["--mode", "1"], ["mode 1 needs a video", "-e"]),
     (["-e", "data/videos/missing.mp4"], ["missing.mp4", "does not exist"]),
     (["-sp", "data/single_pictures/missing.jpg"], ["missing.jpg", "does not exist"]),
-    (["-e", CLIP, "-gi", "data/missing_guide.jpg"], ["missing_guide.jpg"]),
+    (["-e", CLIP, "-gi", "data/missing_guide.jpg"], ["guide picture data/missing_guide.jpg does not exist"]),
+    (["-e", CLIP, "-gi", "data"], ["guide picture data is a folder"]),
     (["-e", CLIP, *TINY, "-l", "conv9"], ["conv9", "conv1"]),  # unknown layer: close names suggested
     (["-sp", "data/p.jpg", *TINY, "-l", "inception_4c/output"], ["inception_4c/output"]),
     (["-e", CLIP, "-p", "models/none", "-m", "none.caffemodel"], ["models/none", "does not exist"]),

@@ -49,6 +49,8 @@ def check(flags: Flags) -> Checked:
         _must_exist("picture", flags.single_picture)
     elif flags.extract is not None and flags.mode in (0, 1):
         _must_exist("video", flags.extract)
+    if flags.guide_image is not None:
+        _must_exist("guide picture", flags.guide_image)
     blend = parse_blend(flags.blend, seed=flags.seed)
     flow = parse_flow(flags.flow, flags.flow_quality)
     if not flow.off and flags.single_picture is not None:
