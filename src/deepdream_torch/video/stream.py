@@ -48,7 +48,6 @@ def dream_video(
     progress: Progress = NO_PROGRESS,
     flow: Flow = NO_FLOW,
     frame_settings: Mapping[str, object] | None = None,
-    lock: bool = True,
 ) -> RunResult:
     """Dream ``video`` frame by frame into ``video_out`` (mode 0), keeping its frame times and audio.
 
@@ -62,9 +61,8 @@ def dream_video(
     with png, within JPEG's quality-95 error with jpg); ``restart`` dreams everything again.
 
     ``frame_settings``: what shapes a frame, recorded beside the frames; a rerun with other settings is refused
-    (``manifest.SettingsChanged``) unless ``restart``. ``lock``: hold ``lock.output_lock`` on ``frames_dir``
-    and the partial video, so that a second run on them is refused (``lock.OutputLocked``); a caller that holds
-    the locks itself (a cluster driver) passes False.
+    (``manifest.SettingsChanged``) unless ``restart``. ``frames_dir`` and the partial video are locked
+    (``lock.output_lock``) for the run, so that a second run on them is refused (``lock.OutputLocked``).
 
     Raises VideoInterrupted on Ctrl-C or SIGTERM, after saving the frames dreamed and closing the partial
     video (it plays); VideoError for a missing or corrupt video.
@@ -83,9 +81,8 @@ def dream_video(
     refuse_to_overwrite_inputs_in(frames_dir)
     video_out.parent.mkdir(parents=True, exist_ok=True)
     timing = {"time_base": info.time_base, "frame_rate": info.frame_rate}
-    locked = (frames_dir, partial) if lock else ()
     # The handlers stay installed until the video is closed and moved: a late Ctrl-C cannot break it.
-    with output_lock(*locked), stop_on_signals(lambda message: progress.log(1, message)):
+    with output_lock(frames_dir, partial), stop_on_signals(lambda message: progress.log(1, message)):
         # Other settings are refused before the partial video is opened (emptied); run_dream then acts on them.
         if frame_settings is not None:
             check_settings(frames_dir, frame_settings, restart)
