@@ -85,6 +85,18 @@ def test_preview_of_a_video_dreams_every_nth_frame_into_its_own_folder(clip: Pat
     assert not Path("data/output_frames/my_video").exists() and not Path("data/dream_video").exists()
 
 
+@pytest.mark.parametrize("mode", ["1", "2", "3"])
+def test_preview_of_a_video_outside_mode_0_is_refused_before_the_model_is_fetched(clip: Path, mode: str) -> None:
+    # No model here: mode 2 used to fetch (offline: fail to fetch) bvlc_googlenet before refusing; 1 and 3 ignored it.
+    line = one_line_error(run("-e", str(clip), "--mode", mode, "--preview"))
+    assert "--preview of a video needs the video itself" in line, line
+
+
+def test_preview_on_ray_is_refused_not_ignored(clip: Path) -> None:
+    line = one_line_error(run("-e", str(clip), "--preview", "--ray"))
+    assert "--preview" in line and "drop --ray" in line, line
+
+
 @pytest.mark.usefixtures("places")
 def test_a_model_without_customloop_dreams_its_default_layer_and_says_which(hulk: Path) -> None:
     result = run("-sp", str(hulk), *PLACES, *FAST, "-v", "2")

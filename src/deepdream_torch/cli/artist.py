@@ -57,6 +57,11 @@ def check_artist_flags(flags: Flags) -> None:
             raise CliError("--channels and a guide picture (--gi) pull different ways: give one of them")
     if flags.preview and not 0 < flags.preview_scale <= 1:
         raise CliError(f"--preview-scale {flags.preview_scale:g}: give a fraction of the size, above 0 and at most 1")
+    if flags.preview and flags.single_picture is None and (flags.mode != 0 or flags.extract is None):
+        # Checked here, before the model is fetched: modes 1 and 3 dream nothing and would ignore --preview.
+        raise CliError("--preview of a video needs the video itself: -e VIDEO (mode 0)")
+    if flags.preview and flags.ray is not None:
+        raise CliError("--preview dreams a few small frames here, not on Ray: drop --ray (or --preview)")
 
 
 def objective_for(flags: Flags, net: torch.nn.Module, layers: tuple[str, ...]) -> Callable[[str], Objective] | None:

@@ -6,7 +6,6 @@ from dataclasses import replace
 
 from deepdream_torch.cli import console as consoles
 from deepdream_torch.cli.artist import objective_for
-from deepdream_torch.cli.errors import CliError
 from deepdream_torch.cli.flags import Checked, Flags
 from deepdream_torch.cli.model import Model, console_log
 from deepdream_torch.picture.preview import preview_video
@@ -16,8 +15,7 @@ from deepdream_torch.video.result import RunResult
 
 def run_video_preview(flags: Flags, checked: Checked, model: Model) -> RunResult:
     """Dream the preview frames of ``-e VIDEO``; the real frames folder is never touched."""
-    if flags.mode != 0 or flags.extract is None:
-        raise CliError("--preview of a video needs the video itself: -e VIDEO (mode 0)")
+    assert flags.extract is not None  # checked with the flags (cli/artist.py)
     name = paths.video_name(flags.extract)
     folder = paths.frames_folder(paths.output_root(flags.output_dir), f"{name}_preview", flags.guide_image is not None)
     err = consoles.err()
