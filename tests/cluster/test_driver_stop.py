@@ -1,5 +1,5 @@
-"""The driver without Ray: a stop once every frame is on disk completes the run; inputs in the frames folder
-are refused before anything is deleted."""
+"""The driver without Ray: a stop once every frame is on disk completes the run; inputs (a guide picture in the
+frames folder, the source video as the output) are refused before anything is deleted or dreamed."""
 
 from __future__ import annotations
 
@@ -80,3 +80,15 @@ def test_a_protected_input_named_like_a_frame_in_the_frames_folder_is_refused_be
     with protect({"guide picture": guide}), pytest.raises(VideoError, match="refusing to write into"):
         driver.dream_chunked(job, None, None, 2, restart=True)  # type: ignore[arg-type]
     assert guide.read_bytes() == b"guide"
+
+
+def test_ray_mode_0_refuses_to_overwrite_its_source_before_dreaming_anything(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from deepdream_torch.cluster import modes
+    from tests.video.video_clips import write_clip
+
+    clip = write_clip(tmp_path / "clip.mp4", frames=3)
+    monkeypatch.setattr(modes, "dream_chunked", lambda *args, **kwargs: pytest.fail("frames were dreamed"))
+    with pytest.raises(VideoError, match="input video"):
+        modes.dream_video_on_ray(clip, tmp_path / "frames", clip, None, None, ["x"])  # type: ignore[arg-type]

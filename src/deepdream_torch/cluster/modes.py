@@ -20,9 +20,9 @@ from deepdream_torch.video.errors import VideoError
 from deepdream_torch.video.folder import source_frames
 from deepdream_torch.video.frame import ALL_FRAMES, Dreamer, FrameRange
 from deepdream_torch.video.lock import output_lock
-from deepdream_torch.video.paths import check_image_type
+from deepdream_torch.video.paths import check_image_type, partial_video_path
 from deepdream_torch.video.progress import NO_PROGRESS, Progress
-from deepdream_torch.video.result import RunResult
+from deepdream_torch.video.result import RunResult, refuse_to_overwrite
 
 
 def dream_video_on_ray(
@@ -61,6 +61,7 @@ def dream_video_on_ray(
             f"start frame {frames.start} is past the end of {video} ({info.frame_count} frames): give a smaller one"
         )
     last = frames.start + total - 1
+    refuse_to_overwrite(video, video_out, partial_video_path(video_out))  # now, not after hours of dreaming
     job = _job(VideoFrames(video), frames_dir, layers, blend, image_type, frames.start, batch_size, sequence_options)
     with output_lock(frames_dir):  # assemble_video locks the partial video itself
         dreamed = dream_chunked(
