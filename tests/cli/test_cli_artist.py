@@ -92,6 +92,23 @@ def test_preview_of_a_video_outside_mode_0_is_refused_before_the_model_is_fetche
     assert "--preview of a video needs the video itself" in line, line
 
 
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--zoom", "1.2", "--pan", "1,1"], ["--zoom, --pan only work with --zoom-frames"]),
+        (["--rotate", "3"], ["--rotate only works with --zoom-frames"]),
+        (["--zoom-fps", "8"], ["--zoom-fps only works with --zoom-frames"]),
+        (["--preview-every", "3"], ["--preview-every only works with --preview"]),
+        (["--preview-scale", "0.5"], ["--preview-scale only works with --preview"]),
+        (["--channels-weight", "0.2"], ["--channels-weight only works with --channels"]),
+        (["--flow-quality", "medium"], ["--flow-quality only works with --flow"]),
+    ],
+)
+def test_a_companion_flag_without_its_flag_is_refused_not_ignored(hulk: Path, args: list[str], words: list[str]) -> None:
+    line = one_line_error(run("-sp", str(hulk), *args))
+    assert all(word in line for word in words), line
+
+
 def test_preview_on_ray_is_refused_not_ignored(clip: Path) -> None:
     line = one_line_error(run("-e", str(clip), "--preview", "--ray"))
     assert "--preview" in line and "drop --ray" in line, line

@@ -29,10 +29,20 @@ def expand_layers(layers: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(expanded)
 
 
+# Flags that only shape what another flag asks for: given without it, they would be silently ignored.
+COMPANIONS = {
+    "zoom_frames": ("zoom", "rotate", "pan", "zoom_fps"),
+    "preview": ("preview_scale", "preview_every"),
+    "channels": ("channels_weight",),
+    "flow": ("flow_quality",),
+}
+
+
 def check(flags: Flags) -> Checked:
     """Everything about the flags that can be wrong without looking at the model; raises a DeepDreamError."""
     settings = DreamSettings(flags.octaves, flags.octave_scale, flags.iterations, flags.jitter, flags.step_size)
     _all_finite(flags)
+    _no_orphans(flags)
     from deepdream_torch.cli.artist import check_artist_flags
 
     check_artist_flags(flags)
@@ -111,6 +121,19 @@ def _all_finite(flags: Flags) -> None:
         value = getattr(flags, field.name)
         if isinstance(value, float) and not math.isfinite(value):
             raise CliError(f"--{field.name.replace('_', '-')} {value}: give a finite number")
+
+
+def _no_orphans(flags: Flags) -> None:
+    """A companion flag set away from its default (``--zoom 1.2``) needs the flag it belongs to (``--zoom-frames``)."""
+    defaults = {field.name: field.default for field in fields(Flags)}
+    for lead, companions in COMPANIONS.items():
+        if getattr(flags, lead) != defaults[lead]:
+            continue
+        given = [f"--{name.replace('_', '-')}" for name in companions if getattr(flags, name) != defaults[name]]
+        if given:
+            lead_flag = f"--{lead.replace('_', '-')}"
+            works, them = ("works", "it") if len(given) == 1 else ("work", "them")
+            raise CliError(f"{', '.join(given)} only {works} with {lead_flag}: add {lead_flag} (or drop {them})")
 
 
 def _must_exist(what: str, path: Path) -> None:
