@@ -3,11 +3,8 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import replace
 from pathlib import Path
-
-import numpy as np
 
 from deepdream_torch.cli import console as consoles
 from deepdream_torch.cli.artist import camera, objective_for
@@ -100,16 +97,13 @@ def _run_zoom(flags: Flags, checked: Checked, model: Model, layers: tuple[str, .
 
 def zoom_settings(flags: Flags, checked: Checked, model: Model) -> dict[str, object]:
     """What the zoom frames folder records: every setting of a video frame, the picture's pixels and the move."""
-    from deepdream_torch.cli.video_modes import frame_settings
+    from deepdream_torch.cli.video_modes import frame_settings, pixels_sha1
 
     assert flags.single_picture is not None
-    picture = as_rgb_array(flags.single_picture)
-    digest = hashlib.sha1(str(picture.shape).encode())
-    digest.update(np.ascontiguousarray(picture).tobytes())
     move = camera(flags)
     return {
         **frame_settings(flags, checked, model),
-        "picture": digest.hexdigest(),
+        "picture": pixels_sha1(as_rgb_array(flags.single_picture)),
         "zoom": move.zoom,
         "rotate": move.rotate,
         "pan": list(move.pan),

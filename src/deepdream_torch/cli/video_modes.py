@@ -77,7 +77,7 @@ def frame_settings(flags: Flags, checked: Checked, model: Model) -> dict[str, ob
         "step_size": settings.step_size,
         "mean": [float(value) for value in model.mean],
         # The guide's pixels, not its path: the same picture moved is the same guide, an edited one is not.
-        "guide": None if guide is None else _pixels_sha1(guide),
+        "guide": None if guide is None else pixels_sha1(guide),
         "blend": blend.value if blend.kind == "fixed" else blend.kind,
         "seed": flags.seed,
         "image_type": check_image_type(flags.image_type),
@@ -90,7 +90,8 @@ def frame_settings(flags: Flags, checked: Checked, model: Model) -> dict[str, ob
     }
 
 
-def _pixels_sha1(picture: np.ndarray) -> str:
+def pixels_sha1(picture: np.ndarray) -> str:
+    """The sha1 of a picture's shape and pixels (what a manifest records of a picture, whatever its path)."""
     digest = hashlib.sha1(str(picture.shape).encode())
     digest.update(np.ascontiguousarray(picture).tobytes())
     return digest.hexdigest()
