@@ -35,3 +35,18 @@ def test_help_names_the_ray_extra() -> None:
     """The help is rich markup: a bare ``[ray]`` would be read as a style tag and vanish from the text."""
     text = " ".join(run("--help").output.replace("│", " ").split())
     assert "Needs deepdream-torch[ray]." in text
+
+
+def test_every_option_of_every_command_has_help_text() -> None:
+    import click
+    import typer
+
+    from deepdream_torch.cli.app import app
+
+    def missing(command: click.Command, path: str) -> list[str]:
+        found = [f"{path} {'/'.join(p.opts)}" for p in command.params if not getattr(p, "help", None)]
+        for name, sub in getattr(command, "commands", {}).items():
+            found += missing(sub, f"{path} {name}")
+        return found
+
+    assert missing(typer.main.get_command(app), "deepdream") == []
