@@ -24,7 +24,7 @@ from deepdream_torch.video.background import Prefetch
 from deepdream_torch.video.blend import Blend
 from deepdream_torch.video.dream_loop import dream_sequence
 from deepdream_torch.video.dream_run import QUEUE_FRAMES
-from deepdream_torch.video.flow import NO_FLOW, with_motion
+from deepdream_torch.video.flow import NO_FLOW, limit_threads, with_motion
 from deepdream_torch.video.frame import Dreamer, Frame
 from deepdream_torch.video.images import read_image, write_image
 from deepdream_torch.video.paths import dream_frame_path
@@ -70,6 +70,7 @@ class ChunkWorker:
         if threads:
             # Several workers on one machine: each keeps to its share of the cores instead of all of them.
             torch.set_num_threads(threads)
+            limit_threads(threads)  # OpenCV's optical flow runs beside the dream: the same share
         self.recipe = recipe
         self.job = job
         self.dreamer: Dreamer | None = None

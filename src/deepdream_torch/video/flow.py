@@ -87,6 +87,11 @@ class Motion:
     mask: np.ndarray
 
 
+def limit_threads(count: int) -> None:
+    """Let OpenCV's flow and warps use at most ``count`` threads (a worker keeping to its share of the cores)."""
+    cv2.setNumThreads(max(1, int(count)))
+
+
 def optical_flow(image: np.ndarray, other: np.ndarray, flow: Flow) -> np.ndarray:
     """(H, W, 2) float32 flow f with ``image(x) ≈ other(x + f(x))``, from grey versions of the two RGB frames."""
     grey, other_grey = _grey(image), _grey(other)
