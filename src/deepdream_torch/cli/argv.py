@@ -1,9 +1,10 @@
 """The original tool's argparse habits, rewritten into tokens the CLI's parser reads one way.
 
 argparse let ``--layers a b c`` take several values, accepted ``--opt=value`` for any option, unique
-prefixes of long options (``--iter 6``), and options whose value may be left out (``nargs="?"``, as ``--ray``). Users' scripts and the original README rely on these, so before parsing
-the command line is rewritten: ``-l a b c`` becomes ``-l a -l b -l c``, ``--guide_image`` becomes
-``--guide-image``, ``--iter`` becomes ``--iterations``, a bare ``--ray`` becomes ``--ray local``. Rewriting stops at the first bare word (a subcommand
+prefixes of long options (``--iter 6``), and options whose value may be left out (``nargs="?"``, as ``--ray``).
+Users' scripts and the original README rely on these, so before parsing the command line is rewritten:
+``-l a b c`` becomes ``-l a -l b -l c``, ``--guide_image`` becomes ``--guide-image``, ``--iter`` becomes
+``--iterations``, a bare ``--ray`` becomes ``--ray local``. Rewriting stops at the first bare word (a subcommand
 name such as ``demo``): what follows belongs to that subcommand and is passed on untouched.
 """
 

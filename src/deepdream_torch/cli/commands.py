@@ -96,7 +96,10 @@ def zoo_list() -> None:
 def zoo_get(
     name: Annotated[str, typer.Argument(help="A model name from `deepdream zoo list`.")],
     verbose: Annotated[
-        int, typer.Option("-v", "--verbose", min=1, max=2, help="1: the model and its layers; 2: also where the converted weights are.")
+        int,
+        typer.Option(
+            "-v", "--verbose", min=1, max=2, help="1: the model and its layers; 2: also where its converted weights are."
+        ),
     ] = 2,
 ) -> None:
     """Download a zoo model (progress bar, sha1 check), convert it once, and list its layers."""
