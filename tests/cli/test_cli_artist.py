@@ -109,6 +109,12 @@ def test_a_companion_flag_without_its_flag_is_refused_not_ignored(hulk: Path, ar
     assert all(word in line for word in words), line
 
 
+@pytest.mark.parametrize("args", [["-e", "data/videos/my_video.mp4"], ["-sp", "data/single_pictures/hulk.jpg", "--zoom-frames", "2"]])
+def test_chain_outside_a_single_picture_is_refused_not_ignored(clip: Path, hulk: Path, args: list[str]) -> None:
+    line = one_line_error(run(*args, "--chain"))
+    assert "--chain" in line and "-sp PICTURE" in line, line
+
+
 def test_preview_on_ray_is_refused_not_ignored(clip: Path) -> None:
     line = one_line_error(run("-e", str(clip), "--preview", "--ray"))
     assert "--preview" in line and "drop --ray" in line, line

@@ -45,6 +45,10 @@ def check_artist_flags(flags: Flags) -> None:
         raise CliError(
             "-e VIDEO and -sp PICTURE ask for two different runs: give -e for a video or -sp for a picture"
         )
+    if flags.chain and (flags.single_picture is None or flags.zoom_frames is not None):
+        # A video (and a zoom animation) dreams frame after frame: there is no chain of layers to ignore it in.
+        raise CliError("--chain dreams a picture's layers each on the last one's result: it needs -sp PICTURE"
+                       " without --zoom-frames")
     if flags.zoom_frames is not None:
         if flags.single_picture is None:
             raise CliError("--zoom-frames animates a picture: add -sp PICTURE (e.g. -sp data/hulk.jpg)")
