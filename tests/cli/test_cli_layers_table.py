@@ -45,3 +45,11 @@ def test_zoo_get_is_suggested_only_for_zoo_names(workdir: Path) -> None:
     assert mine.exit_code == 2 and "zoo get" not in mine.output and "not a zoo model" in mine.output
     zoo = run("--mode", "5", "-m", "bvlc_alexnet.caffemodel")
     assert zoo.exit_code == 2 and "deepdream zoo get bvlc_alexnet" in zoo.output
+
+
+def test_a_caffemodel_not_there_gets_no_dream_with_hint(workdir: Path) -> None:
+    write_model(workdir / "models/places", "places205.caffemodel", PLACES_LIKE)
+    result = run("layers", "-p", "models/places", "-m", "other.caffemodel")
+    assert result.exit_code == 0, result.output  # the table needs only the prototxt
+    assert "dream with" not in result.output and "no other.caffemodel in models/places yet" in result.output
+    assert "dream with: deepdream -m places205.caffemodel" in run("layers", "-p", "models/places").output

@@ -60,5 +60,11 @@ def show_layers(model_name: str, model_path: Path | None) -> None:
     files = local_files(model_name, model_path)
     out = consoles.out()
     out.print(layers_table(files))
+    weights = files.caffemodel
+    if not weights.is_file() and not weights.with_name(f"{weights.name}.sha1").is_file():
+        # The table needs only the prototxt; a dream needs the weights, so the hint below would fail as typed.
+        out.print(f"no {weights.name} in {files.folder} yet: the layers come from the prototxt; put the weights"
+                  " there to dream")
+        return
     where = f" -p {files.folder}" if model_path is not None else ""
-    out.print(f"dream with: deepdream -m {files.caffemodel.name}{where} -l BLOB [BLOB ...] -e VIDEO | -sp PICTURE")
+    out.print(f"dream with: deepdream -m {weights.name}{where} -l BLOB [BLOB ...] -e VIDEO | -sp PICTURE")
