@@ -142,13 +142,16 @@ def test_ray_without_ray_installed_is_one_line_saying_how_to_install_it(
 def test_threads_set_torch_threads_for_a_single_process_run(
     workdir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import cv2
     import torch
 
     asked: list[int] = []
+    opencv: list[int] = []
     monkeypatch.setattr(torch, "set_num_threads", asked.append)
+    monkeypatch.setattr(cv2, "setNumThreads", opencv.append)
     (workdir / "empty").mkdir()
     run("--mode", "3", "-o", "empty", "--threads", "3")  # fails later (no frames): the threads are set first
-    assert asked == [3]
+    assert asked == [3] and opencv == [3]
 
 
 def test_ray_flags_alone_or_in_other_modes_are_refused_in_one_line(workdir: Path) -> None:

@@ -88,7 +88,10 @@ def run_flags(flags: Flags) -> None:
     if flags.threads is not None:
         import torch
 
+        from deepdream_torch.video.flow import limit_threads
+
         torch.set_num_threads(flags.threads)  # several runs on one machine: each keeps to its share of the cores
+        limit_threads(flags.threads)  # and OpenCV's optical flow, which runs beside the dream
     from deepdream_torch.safe_paths import protect
 
     # Every file the run writes is checked against these (safe_paths): no output may overwrite an input.
