@@ -28,6 +28,18 @@ CLIP_SIZE = (64, 48)
 BVLC_GOOGLENET_SHA1 = "405fc5acd08a3bb12de8ee5e23a96bec22f08204"  # the zoo's published sha1
 
 
+def isolate(folder: Path, monkeypatch, *unset: str) -> Path:
+    """Run in ``folder``: data/ relative to it, models under models/, the store under home/, the zoo mirror a
+    closed local port (no test reaches the network), and the variables ``unset`` (plus the frame folders') unset."""
+    monkeypatch.chdir(folder)
+    monkeypatch.setenv("DEEPDREAM_HOME", str(folder / "home"))
+    monkeypatch.setenv("DEEPDREAM_MODELS", str(folder))
+    monkeypatch.setenv("DEEPDREAM_ZOO_MIRROR", "http://127.0.0.1:9")
+    for name in ("DEEPDREAM_INPUT", "DEEPDREAM_OUTPUT", *unset):
+        monkeypatch.delenv(name, raising=False)
+    return folder
+
+
 def tiny_prototxt(layers: Sequence[tuple[str, str]], height: int = 48, width: int = 64) -> str:
     """A chain of small layers (``conv``, ``pool``, ``norm``) named as given, each reading the previous one."""
     lines = ['name: "tiny"', 'input: "data"', f"input_shape {{ dim: 1 dim: 3 dim: {height} dim: {width} }}"]

@@ -14,7 +14,14 @@ import torch
 
 from deepdream_torch.cli.sample import write_sample_clip
 from deepdream_torch.weights.checksum import write_sidecar
-from tests.cli.cli_helpers import BVLC_GOOGLENET_SHA1, CLIP_FRAMES, CLIP_SIZE, GOOGLENET_LIKE, write_model
+from tests.cli.cli_helpers import (
+    BVLC_GOOGLENET_SHA1,
+    CLIP_FRAMES,
+    CLIP_SIZE,
+    GOOGLENET_LIKE,
+    isolate,
+    write_model,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -32,13 +39,7 @@ def one_thread(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Each test runs in its own folder: data/ is relative to it, models are under models/, the store (converted
     weights) under home/, and the zoo mirror is a closed local port, so no test can reach the network."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DEEPDREAM_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("DEEPDREAM_MODELS", str(tmp_path))
-    monkeypatch.setenv("DEEPDREAM_ZOO_MIRROR", "http://127.0.0.1:9")
-    for name in ("DEEPDREAM_INPUT", "DEEPDREAM_OUTPUT", "DEEPDREAM_DEBUG"):
-        monkeypatch.delenv(name, raising=False)
-    return tmp_path
+    return isolate(tmp_path, monkeypatch, "DEEPDREAM_DEBUG")
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from deepdream_torch.video.blend import parse_blend
 from deepdream_torch.video.errors import VideoInterrupted
 from deepdream_torch.video.images import read_image
 from deepdream_torch.weights.checksum import write_sidecar
-from tests.cli.cli_helpers import BVLC_GOOGLENET_SHA1, GOOGLENET_LIKE, run, write_model
+from tests.cli.cli_helpers import BVLC_GOOGLENET_SHA1, GOOGLENET_LIKE, isolate, run, write_model
 from tests.cluster.cluster_helpers import TracedRecipe, dreamed_counts, worker_threads
 from tests.video.video_clips import (
     audio_seconds,
@@ -34,12 +34,7 @@ TWO_WORKERS = RayOptions(workers=2, threads=2, chunk_frames=4)
 @pytest.fixture
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """data/ and models in a folder of the test's own; a stand-in bvlc_googlenet the CLI takes as downloaded."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DEEPDREAM_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("DEEPDREAM_MODELS", str(tmp_path))
-    monkeypatch.setenv("DEEPDREAM_ZOO_MIRROR", "http://127.0.0.1:9")
-    for name in ("DEEPDREAM_INPUT", "DEEPDREAM_OUTPUT", "RAY_ADDRESS"):
-        monkeypatch.delenv(name, raising=False)
+    isolate(tmp_path, monkeypatch, "RAY_ADDRESS")
     folder = write_model(tmp_path / "models" / "bvlc_googlenet", "bvlc_googlenet.caffemodel", GOOGLENET_LIKE)
     write_sidecar(folder / "bvlc_googlenet.caffemodel", BVLC_GOOGLENET_SHA1)
     return tmp_path
