@@ -20,7 +20,7 @@ from deepdream_torch.video.errors import VideoError, VideoInterrupted
 from deepdream_torch.video.flow import NO_FLOW, Flow
 from deepdream_torch.video.frame import ALL_FRAMES, Dreamer, FrameRange
 from deepdream_torch.video.lock import output_lock
-from deepdream_torch.video.manifest import check_settings
+from deepdream_torch.video.manifest import check_settings, record_video
 from deepdream_torch.video.paths import check_image_type, partial_video_path
 from deepdream_torch.video.progress import NO_PROGRESS, Progress
 from deepdream_torch.video.result import (
@@ -119,6 +119,8 @@ def dream_video(
         if outcome.done < total:  # the source ran out early: damaged in the middle, or cut short
             progress.log(1, short_video_warning(video, frames.start - 1 + outcome.done, info.frame_count))
         os.replace(partial, video_out)
+        if frame_settings is not None:
+            record_video(frames_dir, video_out, frames)
         progress.log(
             1, f"wrote {video_out} ({writer.frames} frames, {writer.duration:.2f} s, audio: {audio})"
         )
