@@ -96,20 +96,52 @@ def test_a_prototxt_nested_100000_deep_is_one_line(workdir: Path) -> None:
 
 
 @pytest.mark.usefixtures("inputs")
-@pytest.mark.parametrize("where", ["-o of a single picture", "-o of a video", "DEEPDREAM_HOME"])
-def test_a_read_only_folder_is_one_line_and_exit_code_1(
-    where: str, workdir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.mark.parametrize("where", ["-o of a single picture", "-o of a video"])
+def test_a_read_only_folder_is_one_line_and_exit_code_1(where: str, workdir: Path) -> None:
     with read_only(workdir / "ro") as folder:
-        if where == "DEEPDREAM_HOME":
-            monkeypatch.setenv("DEEPDREAM_HOME", str(folder))
-            args = ["-sp", PICTURE, *TINY, "-o", "data/out"]
-        elif where == "-o of a video":
+        if where == "-o of a video":
             args = ["-e", CLIP, *TINY, "-o", str(folder)]
         else:
             args = ["-sp", PICTURE, *TINY, "-o", str(folder / "out")]
         line = one_line(run(*args), 1)
     assert str(folder) in line and "read-only" in line
+
+
+def _fill(folder: Path) -> Path:
+    descriptor = os.open(folder / "filler", os.O_WRONLY | os.O_CREAT)
+    try:
+        while True:
+            os.write(descriptor, b"\0" * 4096)
+    except OSError:
+        pass  # full
+    finally:
+        os.close(descriptor)
+    return folder
+
+
+# Where DEEPDREAM_HOME (the conversion cache) cannot be written, and the reason the warning gives.
+UNWRITABLE_STORES = {
+    "read-only": (lambda folder: read_only(folder), "read-only file system"),
+    "full": (lambda folder: tiny_disk(folder, "32k"), "no space left"),
+}
+
+
+@pytest.mark.usefixtures("inputs")
+@pytest.mark.parametrize("store", list(UNWRITABLE_STORES))
+def test_a_conversion_cache_that_cannot_be_written_is_one_warning_and_the_dream_goes_on(
+    store: str, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    place, reason = UNWRITABLE_STORES[store]
+    with place(workdir / "store") as folder:
+        if store == "full":
+            _fill(folder)
+        monkeypatch.setenv("DEEPDREAM_HOME", str(folder))
+        result = run("-sp", PICTURE, *TINY, "-o", "data/out")
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.output.splitlines() if "cannot be cached" in line]
+    assert len(warnings) == 1, result.output
+    assert warnings[0].startswith("warning: ") and reason in warnings[0] and f"DEEPDREAM_HOME={folder}" in warnings[0]
+    assert list((workdir / "data/out").glob("*conv1*.jpg"))  # dreamed all the same
 
 
 @pytest.mark.usefixtures("inputs")
@@ -137,7 +169,6 @@ def deepdream_process(*args: str, **options: object) -> subprocess.CompletedProc
 
 
 SAFETENSORS_WRITES = {
-    "the conversion cache": (["-sp", PICTURE, *TINY, "-o", "data/out"], "converted"),
     "convert -o": (["convert", "models/tiny/deploy.prototxt", "models/tiny/tiny.caffemodel", "-o", "t.safetensors"],
                    "t.safetensors"),
 }
