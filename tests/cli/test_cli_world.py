@@ -5,7 +5,9 @@ traceback; work already saved stays and the same command then resumes."""
 
 from __future__ import annotations
 
+import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -219,3 +221,22 @@ def test_deepdream_debug_shows_the_traceback_behind_the_line(monkeypatch: pytest
     result = run("-sp", PICTURE, *TINY, "-o", "afile")
     assert result.exit_code == 2
     assert "Traceback" in result.output and "FileExistsError" in result.output
+
+
+@pytest.mark.usefixtures("inputs")
+def test_a_lock_left_by_a_killed_run_is_taken_over_in_one_line_naming_it(workdir: Path) -> None:
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
+    )
+    pid = int(gone.stdout)
+    lock = workdir / "data/output_frames/.my_video.lock"  # what `kill -9` of a run on this clip leaves
+    lock.parent.mkdir(parents=True)
+    record = {"pid": pid, "host": socket.gethostname(), "started": "2026-01-01 00:00:00", "command": "deepdream -e x"}
+    lock.write_text(json.dumps(record))
+    result = run("-e", CLIP, *TINY)
+    assert result.exit_code == 0, result.output
+    said = [line for line in result.output.splitlines() if "taking over" in line]
+    assert len(said) == 1, result.output
+    assert f"pid {pid} on {socket.gethostname()}" in said[0] and "deepdream -e x" in said[0]
+    assert "data/output_frames/my_video" in said[0]
+    assert not lock.exists()  # released at the end, as any run's
