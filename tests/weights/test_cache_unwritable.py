@@ -151,3 +151,20 @@ def test_a_store_that_is_a_file_is_still_an_error(tmp_path: Path, monkeypatch: p
         load_model(prototxt, caffemodel)
     assert raised.value.errno in (errno.ENOTDIR, errno.EEXIST)
     assert not isinstance(raised.value, ZooError)
+
+
+def test_a_disk_that_fills_between_the_weights_and_their_description_leaves_neither(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    prototxt, caffemodel = tiny_model(tmp_path / "m")
+    real_write_text = atomic.write_text
+
+    def full_for_descriptions(path: os.PathLike[str] | str, text: str) -> Path:
+        if str(path).endswith(".json"):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        return real_write_text(path, text)
+
+    monkeypatch.setattr("deepdream_torch.weights.cache.write_text", full_for_descriptions)
+    with pytest.warns(CacheNotWritten, match="no space left"):
+        load_model(prototxt, caffemodel)
+    assert not files_in(tmp_path / "home")  # the weights written first went again

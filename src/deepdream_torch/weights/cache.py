@@ -213,4 +213,8 @@ def _write(net: torch.nn.Module, sha1: str, prototxt_sha256: str, files: ModelFi
         "prototxt": files.prototxt.name,
         "blob_names": list(getattr(net, "blob_names", [])),
     }
-    write_text(description_path(sha1), json.dumps(description, indent=1))
+    try:
+        write_text(description_path(sha1), json.dumps(description, indent=1))
+    except OSError:
+        weights_path(sha1).unlink(missing_ok=True)  # weights no description vouches for only take up space
+        raise
