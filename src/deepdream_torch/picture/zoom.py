@@ -129,7 +129,7 @@ def dream_zoom(
     frames_dir.mkdir(parents=True, exist_ok=True)
     video_out.parent.mkdir(parents=True, exist_ok=True)
     partial = partial_video_path(video_out)
-    with output_lock(frames_dir, partial):
+    with output_lock(frames_dir, partial, log=lambda line: progress.log(1, line)):
         return _zoom(
             original, net, frames_dir, video_out, partial, frames, layers, camera, settings, guide, objective_for,
             device, seed, precision, fps, image_type, crf, restart, frame_settings, progress, log,

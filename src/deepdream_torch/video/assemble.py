@@ -90,7 +90,7 @@ def assemble_video(
     progress.start("assembling", total, 0)
     # The lock and the handlers stay until the video is closed and moved: no other run can empty the partial
     # video between its close and the move, and a late Ctrl-C cannot break it (as in stream.py).
-    with output_lock(partial), stop_on_signals(lambda message: progress.log(1, message)) as stop:
+    with output_lock(partial, log=lambda line: progress.log(1, line)), stop_on_signals(lambda message: progress.log(1, message)) as stop:
         with (
             open_writer(
                 partial,

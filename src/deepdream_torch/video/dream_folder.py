@@ -58,7 +58,7 @@ def dream_frames(
             size = image.shape
             yield Frame(number, image)
 
-    with output_lock(frames_dir):
+    with output_lock(frames_dir, log=lambda line: progress.log(1, line)):
         outcome = run_dream(
             read,
             frames_dir,

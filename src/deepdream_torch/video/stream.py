@@ -82,7 +82,7 @@ def dream_video(
     video_out.parent.mkdir(parents=True, exist_ok=True)
     timing = {"time_base": info.time_base, "frame_rate": info.frame_rate}
     # The handlers stay installed until the video is closed and moved: a late Ctrl-C cannot break it.
-    with output_lock(frames_dir, partial), stop_on_signals(lambda message: progress.log(1, message)):
+    with output_lock(frames_dir, partial, log=lambda line: progress.log(1, line)), stop_on_signals(lambda message: progress.log(1, message)):
         # Other settings are refused before the partial video is opened (emptied); run_dream then acts on them.
         if frame_settings is not None:
             check_settings(frames_dir, frame_settings, restart)
