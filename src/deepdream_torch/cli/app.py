@@ -1,7 +1,8 @@
 """``deepdream``: the original tool's flags (``deepdream -e video.mp4 -itr 6 --layers a b``) plus a few subcommands.
 
-This file only declares the command line. The flag form becomes a ``Flags`` value handed to ``run.run_flags``;
-each subcommand is one call into ``commands``. Every ``DeepDreamError`` (and every usage error) leaves as one
+This file declares the command line and the group that parses it the argparse way and turns every failure into one
+line. The flag form becomes a ``Flags`` value handed to ``run.run_flags``; each subcommand is one call into
+``commands``. Every ``DeepDreamError`` (and every usage error) leaves as one
 line on stderr and exit code 2; a failure of the world (an ``OSError``: disk full, read-only folder, closed stdout;
 no memory left) as one line and exit code 1, or 2 when a path the user gave is wrong (``cli/failures.py``); Ctrl-C
 as one line and exit code 130. Anything else is a bug and keeps its traceback.

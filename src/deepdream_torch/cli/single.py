@@ -11,13 +11,13 @@ from deepdream_torch.cli.artist import camera, objective_for
 from deepdream_torch.cli.flags import Checked, Flags
 from deepdream_torch.cli.model import Model, console_log, layers_to_dream, load
 from deepdream_torch.cli.picture_progress import picture_bars
+from deepdream_torch.cli.rich_progress import rich_progress
 from deepdream_torch.dreaming.dream import check_layer
 from deepdream_torch.dreaming.layers import distinct
 from deepdream_torch.dreaming.pixels import as_rgb_array
 from deepdream_torch.picture.preview import preview_settings, shrink
 from deepdream_torch.picture.single import SinglePictureResult, dream_single_picture, picture_folder
 from deepdream_torch.picture.zoom import dream_zoom
-from deepdream_torch.video import rich_progress
 from deepdream_torch.video.result import RunResult
 
 PREVIEW = "preview"

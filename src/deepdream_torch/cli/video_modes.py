@@ -26,18 +26,11 @@ from deepdream_torch.cli.frames_folders import (
 )
 from deepdream_torch.cli.frames_folders import words as folder_words
 from deepdream_torch.cli.model import Model, console_log, layers_to_dream, load
+from deepdream_torch.cli.rich_progress import RichProgress, rich_progress
 from deepdream_torch.dreaming.device import resolve_device
 from deepdream_torch.dreaming.dream import check_layer, dream_batch
 from deepdream_torch.dreaming.layers import distinct
-from deepdream_torch.video import (
-    RichProgress,
-    assemble_video,
-    dream_frames,
-    dream_video,
-    extract_frames,
-    paths,
-    rich_progress,
-)
+from deepdream_torch.video import assemble_video, dream_frames, dream_video, extract_frames, paths
 from deepdream_torch.video.folder import dreamed_frames
 from deepdream_torch.video.frame import Dreamer
 from deepdream_torch.video.manifest import assembled_video

@@ -1,7 +1,7 @@
 """The dream loop on tensors: octaves, then jittered gradient-ascent steps. Nothing in here leaves the device.
 
-``dream_tensor`` is the kernel under ``dream()`` and ``dream_batch()``; callers that keep frames on the device
-(the video pipeline) may call it directly.
+``dream_tensor`` is the kernel under ``dream()`` and ``dream_batch()``, which move pictures to and from the
+device around it; a caller that keeps pictures on the device can call it directly.
 """
 
 from __future__ import annotations

@@ -19,13 +19,13 @@ import torch
 
 from deepdream_torch.dreaming.dream import check_layer, dream_batch
 from deepdream_torch.dreaming.errors import DreamError
+from deepdream_torch.dreaming.layers import layer_for_frame
 from deepdream_torch.dreaming.loop import Log
 from deepdream_torch.dreaming.objectives import Objective
 from deepdream_torch.dreaming.settings import DreamSettings
 from deepdream_torch.picture.contact_sheet import contact_sheet
 from deepdream_torch.picture.files import save_atomic
 from deepdream_torch.video.decode import decode_frames
-from deepdream_torch.video.layers import layer_for_frame
 from deepdream_torch.video.paths import dream_frame_path
 
 PREVIEW_SCALE = 0.25

@@ -86,12 +86,11 @@ def dream_single_picture(
     settings (``naming.sheet_name``) into ``out_dir`` (default ``data/single_pictures/<picture name>/``, its
     ``guided/`` subfolder with a guide). ``picture`` is a file, or an array with its ``name``.
     ``objective_for(layer)`` replaces the plain L2 objective (e.g. a channel objective), ``tag`` then says so in
-    the file names. Layer k uses seed ``seed + k``, so batching
-    does not change a result. ``chain=True`` dreams each layer from the previous layer's result instead, the
-    original tool's behaviour (one layer at a time). ``batch_size`` layers are dreamed together (default: all
-    of them on CUDA, to fill the GPU at small octaves; one at a time on the CPU, where a batch runs every item
-    down to the deepest layer: a step of the five customloop layers at 960x540 took 9.96 s of CPU batched
-    against 6.94 s one by one). ``seconds`` in a name is the layer's share of its batch's time.
+    the file names. Layer k uses seed ``seed + k``, so batching does not change a result. ``chain=True`` dreams
+    each layer from the previous layer's result instead, the original tool's behaviour (one layer at a time).
+    ``batch_size`` layers are dreamed together (default: all of them on CUDA, to fill the GPU at small octaves;
+    one at a time on the CPU, where a batch runs every item down to the deepest layer: slower, see
+    benchmarks/README.md, "Single picture"). ``seconds`` in a name is the layer's share of its batch's time.
     ``tile`` and ``max_memory`` bound the memory of each dream, as in ``dream()``.
     """
     if image_type not in IMAGE_TYPES:

@@ -22,22 +22,21 @@ import torch
 from deepdream_torch.dreaming.device import resolve_device
 from deepdream_torch.dreaming.dream import check_layer, dream_batch
 from deepdream_torch.dreaming.errors import DreamError
+from deepdream_torch.dreaming.layers import layer_for_frame
 from deepdream_torch.dreaming.loop import Log
 from deepdream_torch.dreaming.objectives import Objective
 from deepdream_torch.dreaming.pixels import Picture, as_rgb_array
 from deepdream_torch.dreaming.settings import DreamSettings
 from deepdream_torch.dreaming.transform import zoom_rotate_pan
+from deepdream_torch.video.checkpoint import FramesCheckpoint
 from deepdream_torch.video.encode import open_writer
 from deepdream_torch.video.errors import VideoInterrupted
-from deepdream_torch.video.folder import finished_until, forget_dreamed
 from deepdream_torch.video.frame import FrameRange
 from deepdream_torch.video.images import read_image, write_image
-from deepdream_torch.video.layers import layer_for_frame
 from deepdream_torch.video.lock import output_lock
-from deepdream_torch.video.manifest import check_settings, forget_other_dream, record_outcome, record_settings
 from deepdream_torch.video.paths import check_image_type, dream_frame_path, partial_video_path
 from deepdream_torch.video.progress import NO_PROGRESS, FrameDone, Progress
-from deepdream_torch.video.result import RunResult, resume_hint
+from deepdream_torch.video.result import RunResult
 from deepdream_torch.video.signals import stop_on_signals
 
 
@@ -162,16 +161,9 @@ def _zoom(
     tile: str | int,
     max_memory: int | str | None,
 ) -> RunResult:
-    span = FrameRange(1, frames)
-    if frame_settings is not None and not check_settings(frames_dir, frame_settings, restart):
-        forget_other_dream(frames_dir)  # --restart after a change: no frame of the other dream may stay
-    if restart:
-        forget_dreamed(frames_dir, image_type, span)
-    last = finished_until(frames_dir, image_type, span)
-    if last:
-        progress.log(1, f"resuming after frame {last}: {last} frames are already dreamed in {frames_dir}")
-    if frame_settings is not None:
-        record_settings(frames_dir, frame_settings, done=last, total=frames)
+    checkpoint = FramesCheckpoint.open(frames_dir, image_type, FrameRange(1, frames), frames, frame_settings, restart)
+    last = checkpoint.finished_until()
+    checkpoint.begin(last, progress, last=last)
     progress.start("zooming", frames, last)
     target = resolve_device(device)
     objectives = {layer: objective_for(layer) for layer in dict.fromkeys(layers)} if objective_for else None
@@ -201,12 +193,11 @@ def _zoom(
                 progress.frame(FrameDone(number, number, frames, time.perf_counter() - began, layer))
             writer.write(previous)
             done = number
-    if frame_settings is not None:
-        record_outcome(frames_dir, done, frames, done == frames)
+    checkpoint.close(done, done == frames)
     if done < frames:
         if done == 0:
             partial.unlink(missing_ok=True)
-        hint = resume_hint(done, frames, frames_dir, done + 1)
+        hint = checkpoint.hint(done, done + 1)
         raise VideoInterrupted(f"interrupted: {hint}; the video so far is {partial}", done, partial)
     os.replace(partial, video_out)
     progress.log(1, f"wrote {video_out} ({frames} frames at {fps} frames/s)")

@@ -8,8 +8,8 @@ how far the run that made the frames got, which mode 3 reports.
 A folder that holds dreamed frames but no manifest (made before manifests existed, or by hand) is refused: its
 settings cannot be checked, so ``--restart`` (or another output folder) is the way on.
 
-The Ray driver and any other runner use the same three calls as modes 0 and 2: ``check_settings`` before
-dreaming (inside ``lock.output_lock``), ``record_settings`` once checked, ``record_outcome`` when the run ends.
+Runners do not call it directly: ``checkpoint.FramesCheckpoint`` owns a frames folder's lifecycle (check, record,
+outcome) for every mode.
 """
 
 from __future__ import annotations
