@@ -24,6 +24,7 @@ from deepdream_torch.cli.commands import register
 from deepdream_torch.cli.errors import Interrupted, one_line
 from deepdream_torch.cli.failures import WorldFailure, world_failure
 from deepdream_torch.cli.flags import CUSTOMLOOP, DEFAULT_MODEL_NAME, MODES, Flags
+from deepdream_torch.dreaming.settings import DEFAULT_SETTINGS
 from deepdream_torch.errors import DeepDreamError
 
 PROG = "deepdream"
@@ -274,21 +275,21 @@ def deepdream(
     ] = [CUSTOMLOOP],  # noqa: B006 - typer reads the default, nothing mutates it
     octaves: Annotated[
         int, typer.Option("-oct", "--octaves", rich_help_panel=DREAM_PANEL, help="Number of octaves (scales).")
-    ] = 4,
+    ] = DEFAULT_SETTINGS.octaves,
     octave_scale: Annotated[
         float,
         typer.Option("-octs", "--octavescale", rich_help_panel=DREAM_PANEL,
                      help="Size ratio between two octaves (greater than 1)."),
-    ] = 1.4,
+    ] = DEFAULT_SETTINGS.octave_scale,
     iterations: Annotated[
         int, typer.Option("-itr", "--iterations", rich_help_panel=DREAM_PANEL, help="Gradient steps per octave.")
-    ] = 10,
+    ] = DEFAULT_SETTINGS.iterations,
     jitter: Annotated[
         int, typer.Option("-j", "--jitter", rich_help_panel=DREAM_PANEL, help="Random shift in pixels per step.")
-    ] = 32,
+    ] = DEFAULT_SETTINGS.jitter,
     step_size: Annotated[
         float, typer.Option("-s", "--stepsize", rich_help_panel=DREAM_PANEL, help="Gradient step size.")
-    ] = 1.5,
+    ] = DEFAULT_SETTINGS.step_size,
     blend: Annotated[
         str,
         typer.Option("-b", "--blend", rich_help_panel=DREAM_PANEL,

@@ -16,7 +16,7 @@ import numpy as np
 
 from deepdream_torch.cli import console as consoles
 from deepdream_torch.cli.artist import objective_for
-from deepdream_torch.cli.flags import Checked, Flags
+from deepdream_torch.cli.flags import Checked, Flags, runtime_of
 from deepdream_torch.cli.frames_folders import (
     changed_from_defaults,
     flag_settings,
@@ -49,15 +49,13 @@ def make_dreamer(model: Model, flags: Flags, checked: Checked, bars: RichProgres
     objective = objective_for(flags, model.net, checked.layers)
     objectives = {layer: objective(layer) for layer in distinct(checked.layers)} if objective else None
 
+    settings, runtime = replace(checked.settings, mean=model.mean), runtime_of(flags, bars.log)
+
     def dreamer(frames: np.ndarray, layers: Sequence[str], numbers: Sequence[int]) -> np.ndarray:
         return dream_batch(
-            frames, model.net, list(layers),
-            octaves=checked.settings.octaves, octave_scale=checked.settings.octave_scale,
-            iterations=checked.settings.iterations, jitter=checked.settings.jitter,
-            step_size=checked.settings.step_size, guide=checked.guide, mean=model.mean,
-            device=flags.device, seed=[flags.seed + n for n in numbers], precision=flags.precision, progress=bars.steps, log=bars.log,
+            frames, model.net, list(layers), settings, runtime, guide=checked.guide,
+            seed=[flags.seed + n for n in numbers], progress=bars.steps,
             objectives=None if objectives is None else [objectives[layer] for layer in layers],
-            tile=flags.tile, max_memory=flags.max_memory,
         )  # fmt: skip
 
     return dreamer

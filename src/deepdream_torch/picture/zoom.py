@@ -23,10 +23,9 @@ from deepdream_torch.dreaming.device import resolve_device
 from deepdream_torch.dreaming.dream import check_layer, dream_batch
 from deepdream_torch.dreaming.errors import DreamError
 from deepdream_torch.dreaming.layers import layer_for_frame
-from deepdream_torch.dreaming.loop import Log
 from deepdream_torch.dreaming.objectives import Objective
 from deepdream_torch.dreaming.pixels import Picture, as_rgb_array
-from deepdream_torch.dreaming.settings import DreamSettings
+from deepdream_torch.dreaming.settings import DEFAULT_RUNTIME, DEFAULT_SETTINGS, DreamSettings, Runtime
 from deepdream_torch.dreaming.transform import zoom_rotate_pan
 from deepdream_torch.video.checkpoint import FramesCheckpoint
 from deepdream_torch.video.encode import open_writer
@@ -86,18 +85,14 @@ def dream_zoom(
     settings: DreamSettings | None = None,
     guide: Picture | None = None,
     objective_for: Callable[[str], Objective] | None = None,
-    device: str = "auto",
     seed: int = 0,
-    precision: str = "fp32",
     fps: int = 24,
     image_type: str = "jpg",
     crf: int | None = None,
     restart: bool = False,
     frame_settings: Mapping[str, object] | None = None,
     progress: Progress = NO_PROGRESS,
-    log: Log | None = None,
-    tile: str | int = "auto",
-    max_memory: int | str | None = None,
+    runtime: Runtime = DEFAULT_RUNTIME,
 ) -> RunResult:
     """Dream ``frames`` frames into ``frames_dir`` (``dream_frame_%08d.<image_type>``) and encode them as
     ``video_out`` (H.264 at ``fps``).
@@ -119,7 +114,7 @@ def dream_zoom(
     if fps < 1:
         raise DreamError(f"frames per second must be at least 1 (got {fps})")
     image_type = check_image_type(image_type)
-    settings = settings or DreamSettings()
+    settings = settings or DEFAULT_SETTINGS
     original = as_rgb_array(picture)
     guide = None if guide is None else as_rgb_array(guide)  # read once, not once per frame
     for layer in dict.fromkeys(layers):
@@ -131,8 +126,7 @@ def dream_zoom(
     with output_lock(frames_dir, partial, log=lambda line: progress.log(1, line)):
         return _zoom(
             original, net, frames_dir, video_out, partial, frames, layers, camera, settings, guide, objective_for,
-            device, seed, precision, fps, image_type, crf, restart, frame_settings, progress, log,
-            tile, max_memory,
+            seed, fps, image_type, crf, restart, frame_settings, progress, runtime,
         )  # fmt: skip
 
 
@@ -148,24 +142,20 @@ def _zoom(
     settings: DreamSettings,
     guide: np.ndarray | None,
     objective_for: Callable[[str], Objective] | None,
-    device: str,
     seed: int,
-    precision: str,
     fps: int,
     image_type: str,
     crf: int | None,
     restart: bool,
     frame_settings: Mapping[str, object] | None,
     progress: Progress,
-    log: Log | None,
-    tile: str | int,
-    max_memory: int | str | None,
+    runtime: Runtime,
 ) -> RunResult:
     checkpoint = FramesCheckpoint.open(frames_dir, image_type, FrameRange(1, frames), frames, frame_settings, restart)
     last = checkpoint.finished_until()
     checkpoint.begin(last, progress, last=last)
     progress.start("zooming", frames, last)
-    target = resolve_device(device)
+    target = resolve_device(runtime.device)
     objectives = {layer: objective_for(layer) for layer in dict.fromkeys(layers)} if objective_for else None
     rate = Fraction(fps)
     done = 0
@@ -182,12 +172,8 @@ def _zoom(
                 source = original if previous is None else move(previous, camera, target)
                 began = time.perf_counter()
                 previous = dream_batch(
-                    source[None], net, [layer],
-                    octaves=settings.octaves, octave_scale=settings.octave_scale,
-                    iterations=settings.iterations, jitter=settings.jitter, step_size=settings.step_size,
-                    guide=guide, mean=settings.mean, device=device, seed=seed + number, precision=precision,
-                    objectives=None if objectives is None else [objectives[layer]], log=log, tile=tile,
-                    max_memory=max_memory,
+                    source[None], net, [layer], settings, runtime, guide=guide, seed=seed + number,
+                    objectives=None if objectives is None else [objectives[layer]],
                 )[0]  # fmt: skip
                 write_image(path, previous)
                 progress.frame(FrameDone(number, number, frames, time.perf_counter() - began, layer))
