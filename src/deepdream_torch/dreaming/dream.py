@@ -23,6 +23,7 @@ from deepdream_torch.dreaming.memory import parse_size
 from deepdream_torch.dreaming.min_size import min_side
 from deepdream_torch.dreaming.objectives import Objective, guided, l2
 from deepdream_torch.dreaming.pixels import Picture, as_rgb_array, mean_tensor, to_net, to_pictures
+from deepdream_torch.dreaming.pull import Pull, pull_field
 from deepdream_torch.dreaming.settings import IMAGENET_MEAN, DreamSettings
 from deepdream_torch.dreaming.tiles import TileMode, Tiler, parse_tile
 from deepdream_torch.errors import DeepDreamError
@@ -105,6 +106,7 @@ def dream_batch(
     guide_cache: GuideCache | None = None,
     tile: TileMode = "auto",
     max_memory: int | str | None = None,
+    pulls: Sequence[Pull | None] | None = None,
 ) -> np.ndarray:
     """Dream N pictures of one size as one batch; returns (N, H, W, 3) uint8 RGB.
 
@@ -121,6 +123,8 @@ def dream_batch(
     - ``objectives``: one objective per item, replacing ``layers`` and ``guide``.
     - ``tile``, ``max_memory``: as in ``dream()``; a batch too big for the budget is first dreamed fewer
       pictures per pass, then tile by tile.
+    - ``pulls``: None, or one ``Pull`` (or None) per item: every step of that item also moves it towards the
+      pull's target where its mask trusts it (``pull.py``; the video modes' temporal term).
     - the other settings as in ``dream()``; ``progress`` counts the steps of the whole batch.
     """
     pictures = _as_batch(images)
@@ -154,7 +158,10 @@ def dream_batch(
     if tile != "off":
         layers_read = [name for objective in objectives for name in objective.layers]
         tiler = Tiler(net, layers_read, (count, *pictures.shape[1:3]), target, tile, budget, log)
-    result = dream_tensor(x, net, objectives, settings, generators, autocast(target, dtype), progress, log, tiler)
+    pull = None if pulls is None else pull_field(pulls, pictures.shape[:3], mean_on_device)
+    result = dream_tensor(
+        x, net, objectives, settings, generators, autocast(target, dtype), progress, log, tiler, pull
+    )
     return to_pictures(result, mean_on_device)
 
 

@@ -18,6 +18,7 @@ from deepdream_torch.dreaming.jitter import draw_shift, roll_each
 from deepdream_torch.dreaming.min_size import min_side
 from deepdream_torch.dreaming.objectives import Objective
 from deepdream_torch.dreaming.octaves import octave_sizes, resize, usable_octaves
+from deepdream_torch.dreaming.pull import PullField, apply_pull
 from deepdream_torch.dreaming.settings import DreamSettings
 from deepdream_torch.dreaming.step import ascend, clip
 from deepdream_torch.dreaming.tiles import Tiler
@@ -47,10 +48,12 @@ def dream_tensor(
     progress: Callable[[Progress], None] | None = None,
     log: Log | None = None,
     tiler: Tiler | None = None,
+    pull: PullField | None = None,
 ) -> torch.Tensor:
     """Dream the (N, 3, H, W) net-space batch ``x``; item i ascends ``objectives[i]`` with shifts from
     ``generators[i]``. Returns the dreamed batch, same shape, same device. ``tiler`` plans each step's gradient
-    under a memory budget (fewer items per pass, tiles); without it every step is one pass.
+    under a memory budget (fewer items per pass, tiles); without it every step is one pass. ``pull`` (full size)
+    moves every step of every octave towards its target there (``pull.py``), resized to the octave.
 
     Each item uses the octaves its objective's blobs can be reached from; an item that needs bigger pictures
     than the others joins the batch at a later (larger) octave, exactly as it would start alone.
@@ -67,6 +70,7 @@ def dream_tensor(
     objectives = [objectives[i] for i in order]
     generators = [generators[i] for i in order]
     usable = [usable[i] for i in order]
+    pull = None if pull is None else pull.reorder(order)
 
     bases = [x]
     for size in sizes[1 : usable[0]]:
@@ -79,8 +83,11 @@ def dream_tensor(
         image = base + resize(detail, sizes[level])
         active = sum(1 for count in usable if count > level)
         part = image[:active]
+        pulled = None if pull is None else pull.at(sizes[level]).first(active)
         for iteration in range(settings.iterations):
-            part = dream_step(part, net, objectives[:active], generators[:active], settings, low, high, amp, tiler)
+            part = dream_step(
+                part, net, objectives[:active], generators[:active], settings, low, high, amp, tiler, pulled
+            )
             if progress is not None:
                 octave = usable[0] - level
                 done = (octave - 1) * settings.iterations + iteration + 1
@@ -121,9 +128,10 @@ def dream_step(
     high: torch.Tensor,
     amp: AbstractContextManager,
     tiler: Tiler | None = None,
+    pull: PullField | None = None,
 ) -> torch.Tensor:
     """One step: shift, the objectives' gradient (tile by tile when ``tiler`` plans tiles), ascend with the
-    gradient of the whole picture, unshift, clip."""
+    gradient of the whole picture, unshift, pull towards ``pull``'s target (where it has one), clip."""
     shifts = [draw_shift(generator, settings.jitter) for generator in generators]
     shifted = roll_each(x, shifts)
 
@@ -132,7 +140,8 @@ def dream_step(
 
     grad = of(slice(None), shifted) if tiler is None else tiler.gradient(shifted, of)
     moved = ascend(shifted, grad, settings.step_size)
-    return clip(roll_each(moved, [(-down, -right) for down, right in shifts]), low, high)
+    back = roll_each(moved, [(-down, -right) for down, right in shifts])
+    return clip(apply_pull(back, pull), low, high)
 
 
 def gradient(
