@@ -34,6 +34,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import cv2
@@ -46,9 +47,10 @@ from deepdream_torch.net.random_weights import write_random_caffemodel
 from deepdream_torch.video import dream_loop
 from deepdream_torch.video.blend import Blend
 from deepdream_torch.video.decode import decode_frames
-from deepdream_torch.video.flow import NO_FLOW, Flow, flow_input, frame_motion, warp
-from deepdream_torch.video.frame import Frame, FrameRange
+from deepdream_torch.video.flow import NO_FLOW, Flow, Motion, flow_input, frame_motion, warp
+from deepdream_torch.video.frame import Frame, FrameRange, frame_seeds
 from deepdream_torch.video.progress import NO_PROGRESS
+from deepdream_torch.video.stability import warping_error
 from deepdream_torch.video.stream import dream_video
 
 REPO = Path(__file__).resolve().parents[1]
@@ -57,7 +59,7 @@ BLEND = Blend(value=0.5)
 DIS, FARNEBACK = Flow("dis", "fast"), Flow("farneback")
 JUDGE = Flow("dis", "medium")
 PAN = (2, 1)  # the generated clip's content moves 2 px right and 1 px down per frame
-Dreamer = Callable[[np.ndarray, Sequence[str], Sequence[int]], np.ndarray]
+Dreamer = Callable[..., np.ndarray]
 
 
 def clip_frames(name: str, count: int, width: int) -> list[np.ndarray]:
@@ -282,6 +284,137 @@ def save_strip(dreamer: Dreamer, blob: str, path: Path) -> None:
     print(f"\nwrote {path} (above: blend only; below: --flow dis; lions frames 8, 16, 24)")
 
 
+# --- the temporal controls (issue 17): a pull inside every step, the jitter seed, refined carried frames ---
+
+
+@dataclass(frozen=True)
+class Control:
+    """One way of dreaming a clip: the blend alone, or ``--flow dis`` with a temporal weight, a jitter seed mode
+    and, with ``refine``, carried frames dreamed at the finest octave only with ``refine`` iterations."""
+
+    label: str
+    flow: Flow = NO_FLOW
+    jitter_seed: str = "frame"
+    refine: int = 0
+
+
+def temporal_controls(weights: Sequence[float]) -> list[Control]:
+    controls = [Control("blend"), Control("flow (before)", DIS), Control("flow, fixed seed", DIS, "fixed")]
+    for weight in weights:
+        controls.append(Control(f"flow, temporal {weight:g}", replace(DIS, temporal=weight)))
+        controls.append(Control(f"flow, temporal {weight:g}, fixed", replace(DIS, temporal=weight), "fixed"))
+    return controls
+
+
+def net_dreamer(
+    net: torch.nn.Module, mean: tuple[float, float, float], settings: dict, control: Control
+) -> Dreamer:
+    """The CLI's dreamer for ``control``: frame seeds by its mode, the pull handed on, refined carried frames."""
+
+    def dreamer(frames: np.ndarray, layers: Sequence[str], numbers: Sequence[int], pulls=None) -> np.ndarray:
+        options = dict(settings)
+        if control.refine and pulls is not None:
+            options.update(octaves=1, iterations=control.refine)
+        seeds = frame_seeds(0, numbers, control.jitter_seed)
+        return dream_batch(frames, net, layers, mean=mean, seed=seeds, pulls=pulls, **options)
+
+    return dreamer
+
+
+def judge_motions(images: list[np.ndarray], known: bool) -> list[Motion]:
+    """The motion E_warp is judged with, once, on the source frames: the known pan, or DIS medium (not the fast
+    preset ``--flow dis`` uses) with its non-occlusion mask made binary, as Lai et al.'s."""
+    if known:
+        return [Motion(at, reliable.astype(np.float32)) for at, reliable in reference_motions(images, True)]
+    motions = [frame_motion(a, b, JUDGE) for a, b in itertools.pairwise(images)]
+    return [Motion(m.sample_at, (m.mask > 0.99).astype(np.float32)) for m in motions]
+
+
+def e_warp(frames: list[np.ndarray], motions: list[Motion]) -> float:
+    errors = [warping_error(a, b, m) for (a, b), m in zip(itertools.pairwise(frames), motions, strict=True)]
+    return float(np.mean([e for e in errors if e is not None]))
+
+
+def of_source(error: float, source: float) -> str:
+    """error ÷ source, 7 wide; '(0)' for footage that is exactly steady (the generated pan: no ratio)."""
+    return f"{error / source:>7.2f}" if source > 1e-6 else f"{'(0)':>7}"
+
+
+def sequence(images: list[np.ndarray], dreamer: Dreamer, blob: str, flow: Flow) -> list[np.ndarray]:
+    frames = [Frame(n, image) for n, image in enumerate(images, start=1)]
+    items = dream_loop.dream_sequence(
+        frames, dreamer, [blob], BLEND, finished=lambda n: None, stop=threading.Event(),
+        progress=NO_PROGRESS, total=len(frames), flow=flow,
+    )  # fmt: skip
+    return [item.frame.image for item in items]
+
+
+def temporal_table(
+    nets: dict[str, tuple[torch.nn.Module, tuple[float, float, float], str]],
+    clips: dict[str, tuple[list[np.ndarray], bool]],
+    controls: list[Control],
+    settings: dict,
+) -> None:
+    """E_warp ÷ source and ÷ blend, strength ÷ a still dream of the same frames, seconds per frame ÷ flow before."""
+    print(
+        f"{'net':<10} {'clip':<14} {'control':<30} {'E_warp':>8} {'÷source':>7} {'÷blend':>6} "
+        f"{'strength÷still':>14} {'s/frame÷before':>14}"
+    )
+    for net_name, (net, mean, blob) in nets.items():
+        for clip_name, (images, known) in clips.items():
+            motions = judge_motions(images, known)
+            source = e_warp(images, motions)
+            began = time.perf_counter()
+            still = [
+                net_dreamer(net, mean, settings, Control("still"))(image[None], [blob], [n])[0]
+                for n, image in enumerate(images, start=1)
+            ]
+            still_strength = strength(still, images)
+            print(
+                f"{net_name:<10} {clip_name:<14} {'source footage':<30} {source:>8.1f} {1:>7.2f} {'':>6} {'':>14} {'':>14}"
+            )
+            print(
+                f"{net_name:<10} {clip_name:<14} {'still dreams (no carry)':<30} {e_warp(still, motions):>8.1f} "
+                f"{of_source(e_warp(still, motions), source)} {'':>6} {1:>14.2f} "
+                f"   ({(time.perf_counter() - began) / len(images):.2f} s/frame)",
+                flush=True,
+            )
+            blend = before = None
+            for control in controls:
+                began = time.perf_counter()
+                frames = sequence(images, net_dreamer(net, mean, settings, control), blob, control.flow)
+                seconds = (time.perf_counter() - began) / len(images)
+                error = e_warp(frames, motions)
+                blend = blend or error
+                before = before or (seconds if control.label == "flow (before)" else None)
+                speed = f"{seconds / before:>14.2f}" if before else f"{'':>14}"
+                print(
+                    f"{net_name:<10} {clip_name:<14} {control.label:<30} {error:>8.1f} {of_source(error, source)} "
+                    f"{error / blend:>6.2f} {strength(frames, images) / still_strength:>14.2f} {speed}"
+                    f"   ({seconds:.2f} s/frame)",
+                    flush=True,
+                )
+
+
+def temporal_drift(
+    net: torch.nn.Module, mean, blob: str, controls: list[Control], settings: dict, count: int, width: int
+) -> None:
+    images = clip_frames("nature_1sm480.mkv", count, width)
+    motions = judge_motions(images, False)
+    source = e_warp(images, motions)
+    print(
+        f"\ndrift over {len(images)} frames of nature_1sm480.mkv at {images[0].shape[1]}x{images[0].shape[0]}"
+    )
+    print(f"{'control':<30} {'out − source, slope /100 frames':>32} {'at the end':>11} {'E_warp÷source':>14}")
+    for control in controls:
+        frames = sequence(images, net_dreamer(net, mean, settings, control), blob, control.flow)
+        slope, last = drift_slope(frames, images)
+        print(
+            f"{control.label:<30} {slope:>+32.3f} {last:>+11.2f} {e_warp(frames, motions) / source:>14.2f}",
+            flush=True,
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=24, help="frames per clip for the temporal error")
@@ -290,9 +423,27 @@ def main() -> None:
     parser.add_argument("--pipeline-frames", type=int, default=6)
     parser.add_argument("--threads", type=int, default=1, help="torch threads of the dreamer")
     parser.add_argument("--no-googlenet", action="store_true")
-    parser.add_argument("--part", choices=("all", "quality", "drift", "strip", "cost"), default="all")
+    parser.add_argument(
+        "--part",
+        choices=("all", "quality", "drift", "strip", "cost", "temporal", "temporal-drift"),
+        default="all",
+    )
+    parser.add_argument(
+        "--weights", default="0.1,0.3", help="temporal weights the controls try (--part temporal)"
+    )
+    parser.add_argument(
+        "--controls", default="", help="only the controls whose label contains one of these, ';'"
+    )
+    parser.add_argument("--clips", default="nature,lions,pan", help="clips of --part temporal")
+    parser.add_argument("--nets", default="open_nsfw,googlenet", help="nets of --part temporal")
+    parser.add_argument("--octaves", type=int, default=2)
+    parser.add_argument("--iterations", type=int, default=3)
+    parser.add_argument("--jitter", type=int, default=16)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    if args.part in ("temporal", "temporal-drift"):
+        temporal_main(args)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         nets = dreamers(Path(tmp), not args.no_googlenet and args.part in ("all", "quality"))
         dreamer, blob = nets["open_nsfw"]
@@ -315,6 +466,58 @@ def main() -> None:
             save_strip(dreamer, blob, REPO / "docs/flow_before_after.png")
         if args.part in ("all", "cost"):
             cost_table(dreamer, blob, Path(tmp), args.pipeline_frames)
+
+
+def temporal_main(args: argparse.Namespace) -> None:
+    settings = {
+        "octaves": args.octaves,
+        "iterations": args.iterations,
+        "jitter": args.jitter,
+        "device": "cpu",
+    }
+    weights = [float(w) for w in args.weights.split(",") if w]
+    controls = temporal_controls(weights)
+    controls += [
+        Control(
+            f"flow, temporal {w:g}, fixed, refined {n}", replace(DIS, temporal=float(w)), "fixed", refine=n
+        )
+        for w in weights[-1:]
+        for n in (2,)
+    ]
+    if args.controls:
+        wanted = args.controls.split(";")
+        controls = [c for c in controls if c.label in ("blend", "flow (before)") or c.label in wanted]
+    nsfw = SHARED / "models/open_nsfw"
+    with tempfile.TemporaryDirectory() as tmp:
+        nets: dict[str, tuple[torch.nn.Module, tuple[float, float, float], str]] = {}
+        if "open_nsfw" in args.nets:
+            net = load_caffe(nsfw / "deploy.prototxt", nsfw / "resnet_50_1by2_nsfw.caffemodel")
+            nets["open_nsfw"] = (net, (104.0, 117.0, 123.0), "eltwise_stage2_block2")
+        if "googlenet" in args.nets:
+            prototxt = SHARED / "models/bvlc_googlenet/deploy.prototxt"
+            gnet = load_caffe(prototxt, write_random_caffemodel(prototxt, Path(tmp) / "g.caffemodel", seed=0))
+            nets["googlenet"] = (gnet, (104.0, 117.0, 123.0), "inception_4c/output")
+        print(
+            f"blend 0.5, {args.octaves} octaves x {args.iterations} iterations, jitter {args.jitter}, "
+            f"{args.width} px wide; E_warp judged on the source frames (DIS medium; the pan: its known motion)\n"
+        )
+        if args.part == "temporal-drift":
+            net, mean, blob = next(iter(nets.values()))
+            temporal_drift(net, mean, blob, controls, settings, args.drift_frames, args.width)
+            return
+        every = {
+            "nature": (
+                "nature_1sm480",
+                lambda: (clip_frames("nature_1sm480.mkv", args.frames, args.width), False),
+            ),
+            "lions": (
+                "lions_small_b75",
+                lambda: (clip_frames("lions_small_b75.mkv", args.frames, args.width), False),
+            ),
+            "pan": (f"pan {PAN[0]},{PAN[1]} px", lambda: (pan_frames(args.frames, args.width), True)),
+        }
+        clips = {every[c][0]: every[c][1]() for c in args.clips.split(",")}
+        temporal_table(nets, clips, controls, settings)
 
 
 if __name__ == "__main__":

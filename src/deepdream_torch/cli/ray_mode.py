@@ -52,7 +52,7 @@ def run_on_ray(
     device = "cuda" if flags.device.startswith("cuda") else flags.device
     recipe = DreamRecipe(
         checked.settings, mean=model.mean, guide=checked.guide, device=device, precision=flags.precision,
-        seed=flags.seed, tile=flags.tile, max_memory=flags.max_memory,
+        seed=flags.seed, tile=flags.tile, max_memory=flags.max_memory, jitter_seed=checked.jitter_seed,
         objectives=None if objective is None else {layer: objective(layer) for layer in distinct(checked.layers)},
     )  # fmt: skip
     options = RayOptions(flags.ray or "local", flags.workers, flags.threads, flags.chunk_frames, flags.warmup)

@@ -21,6 +21,7 @@ from deepdream_torch.cli.model import Model, console_log, layers_to_dream, load
 from deepdream_torch.dreaming.device import resolve_device
 from deepdream_torch.dreaming.dream import check_layer, dream_batch
 from deepdream_torch.dreaming.layers import distinct
+from deepdream_torch.dreaming.pull import Pull
 from deepdream_torch.video import (
     RichProgress,
     assemble_video,
@@ -30,7 +31,7 @@ from deepdream_torch.video import (
     paths,
     rich_progress,
 )
-from deepdream_torch.video.frame import Dreamer
+from deepdream_torch.video.frame import Dreamer, frame_seeds
 from deepdream_torch.video.paths import check_image_type
 from deepdream_torch.video.result import RunResult
 
@@ -39,19 +40,23 @@ CUDA_BATCH = 4
 
 
 def make_dreamer(model: Model, flags: Flags, checked: Checked, bars: RichProgress) -> Dreamer:
-    """The ``(frames, layers, numbers) -> frames`` callable the video modes dream with: the net and settings bound
-    once; frame n's jitter is seeded with ``seed + n``, so it dreams the same whether or not the run was resumed."""
+    """The ``(frames, layers, numbers, pulls=None) -> frames`` callable the video modes dream with: the net and
+    settings bound once; frame n's jitter is seeded by ``frame_seeds`` (``seed + n``, or ``seed`` for every frame
+    with ``--jitter-seed fixed``), so it dreams the same whether or not the run was resumed."""
 
     objective = objective_for(flags, model.net, checked.layers)
     objectives = {layer: objective(layer) for layer in distinct(checked.layers)} if objective else None
 
-    def dreamer(frames: np.ndarray, layers: Sequence[str], numbers: Sequence[int]) -> np.ndarray:
+    def dreamer(
+        frames: np.ndarray, layers: Sequence[str], numbers: Sequence[int], pulls: Sequence[Pull | None] | None = None
+    ) -> np.ndarray:
         return dream_batch(
             frames, model.net, list(layers),
             octaves=checked.settings.octaves, octave_scale=checked.settings.octave_scale,
             iterations=checked.settings.iterations, jitter=checked.settings.jitter,
             step_size=checked.settings.step_size, guide=checked.guide, mean=model.mean,
-            device=flags.device, seed=[flags.seed + n for n in numbers], precision=flags.precision, progress=bars.steps, log=bars.log,
+            device=flags.device, seed=frame_seeds(flags.seed, numbers, checked.jitter_seed), precision=flags.precision,
+            progress=bars.steps, log=bars.log, pulls=pulls,
             objectives=None if objectives is None else [objectives[layer] for layer in layers],
             tile=flags.tile, max_memory=flags.max_memory,
         )  # fmt: skip
@@ -87,6 +92,9 @@ def frame_settings(flags: Flags, checked: Checked, model: Model) -> dict[str, ob
         # Likewise --flow only when on (the quality only where it changes the flow: DIS).
         **({"flow": checked.flow.method} if not checked.flow.off else {}),
         **({"flow_quality": checked.flow.quality} if checked.flow.method == "dis" else {}),
+        # And the temporal pull and the fixed jitter seed only when on: the frames of runs without them are as before.
+        **({"temporal": checked.flow.temporal} if checked.flow.temporal else {}),
+        **({"jitter_seed": checked.jitter_seed} if checked.jitter_seed != "frame" else {}),
     }
 
 

@@ -158,8 +158,8 @@ def prepare_frames_dir(
 def _interruptible(dreamer: Dreamer, stop: Stop) -> Dreamer:
     """``dreamer``, during which a second Ctrl-C drops the frame in flight (nowhere else: files stay whole)."""
 
-    def dream(frames: np.ndarray, layers: Sequence[str], numbers: Sequence[int]) -> np.ndarray:
+    def dream(frames: np.ndarray, layers: Sequence[str], numbers: Sequence[int], **options: object) -> np.ndarray:
         with stop.interruptible():
-            return dreamer(frames, layers, numbers)
+            return dreamer(frames, layers, numbers, **options)
 
     return dream

@@ -32,6 +32,7 @@ from typing import Literal
 import cv2
 import numpy as np
 
+from deepdream_torch.dreaming.pull import Pull
 from deepdream_torch.video.errors import VideoError
 from deepdream_torch.video.frame import Frame
 
@@ -50,10 +51,13 @@ _MASK_BLUR_SIGMA = 1.5
 
 @dataclass(frozen=True)
 class Flow:
-    """How the previous dream follows motion: ``method`` off, ``dis`` or ``farneback``; ``quality`` for DIS."""
+    """How the previous dream follows motion: ``method`` off, ``dis`` or ``farneback``; ``quality`` for DIS;
+    ``temporal``: the weight (0 to 1) with which every ascent step of a carried frame is also pulled towards
+    the warped previous dream where the motion is trusted (0: the warped dream only seeds the frame's input)."""
 
     method: Literal["off", "dis", "farneback"] = "off"
     quality: Literal["fast", "medium"] = "fast"
+    temporal: float = 0.0
 
     @property
     def off(self) -> bool:
@@ -63,8 +67,9 @@ class Flow:
 NO_FLOW = Flow()
 
 
-def parse_flow(method: str, quality: str = "fast") -> Flow:
-    """The ``Flow`` that ``--flow`` and ``--flow-quality`` name; raises VideoError for other words."""
+def parse_flow(method: str, quality: str = "fast", temporal: float = 0.0) -> Flow:
+    """The ``Flow`` that ``--flow``, ``--flow-quality`` and ``--temporal`` name; raises VideoError for other
+    words, and for a temporal weight outside 0 to 1."""
     method, quality = str(method).strip().lower(), str(quality).strip().lower()
     if method not in FLOW_METHODS:
         raise VideoError(f"flow {method!r} is not one of {', '.join(FLOW_METHODS)}: give one of them")
@@ -72,7 +77,11 @@ def parse_flow(method: str, quality: str = "fast") -> Flow:
         raise VideoError(
             f"flow quality {quality!r} is not one of {', '.join(FLOW_QUALITIES)}: give one of them"
         )
-    return Flow(method, quality)  # type: ignore[arg-type]
+    if not isinstance(temporal, int | float) or not 0 <= temporal <= 1:  # NaN fails the range too
+        raise VideoError(f"temporal weight {temporal!r} is not from 0 to 1: give e.g. 0.2, or 0 for none")
+    if temporal and method == "off":
+        raise VideoError("a temporal weight pulls towards the dream carried along the motion: give a flow method")
+    return Flow(method, quality, float(temporal))  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -158,22 +167,36 @@ def flow_input(
     motion: Motion,
     b: float,
     carry: Literal["dream", "detail"] = "dream",
+    warped: np.ndarray | None = None,
 ) -> np.ndarray:
     """The next dream's input: ``b · source + (1 − b) · (mask · warped + (1 − mask) · source)``, uint8.
 
     ``carry="dream"`` warps the previous dream itself (the default, see the module docstring); ``"detail"`` warps
-    dream − source of frame t−1 onto frame t instead (kept to measure the difference).
+    dream − source of frame t−1 onto frame t instead (kept to measure the difference). ``warped``: the previous
+    dream already warped (``warped_dream``), to warp it once per frame.
     """
     now = source.astype(np.float32)
     if carry == "detail":
         detail = previous_dream.astype(np.float32) - previous_source.astype(np.float32)
         warped = now + warp(detail, motion.sample_at)
-    else:
+    elif warped is None:
         warped = warp(previous_dream.astype(np.float32), motion.sample_at)
     mask = motion.mask[..., None]
     carried = mask * warped + (np.float32(1.0) - mask) * now
     mixed = carried * np.float32(1.0 - b) + now * np.float32(b)
     return np.clip(np.rint(mixed), 0, 255).astype(np.uint8)
+
+
+def warped_dream(previous_dream: np.ndarray, motion: Motion) -> np.ndarray:
+    """The previous dream moved to frame t along ``motion`` (float32, bilinear)."""
+    return warp(previous_dream.astype(np.float32), motion.sample_at)
+
+
+def temporal_pull(warped: np.ndarray, motion: Motion, weight: float) -> Pull:
+    """The dream kernel's pull for frame t: towards the warped previous dream, by ``weight`` where the motion's
+    mask trusts it, nowhere where it does not (disoccluded, inconsistent, a motion boundary)."""
+    target = np.clip(np.rint(warped), 0, 255).astype(np.uint8)
+    return Pull(target, motion.mask, weight)
 
 
 def with_motion(frames: Iterable[Frame], flow: Flow, first: int = 1) -> Iterator[Frame]:
