@@ -43,6 +43,7 @@ import torch
 from PIL import Image
 
 from deepdream_torch import dream_batch, load_caffe
+from deepdream_torch.dreaming.pixels import mean_tensor, to_net
 from deepdream_torch.net.random_weights import write_random_caffemodel
 from deepdream_torch.video import dream_loop
 from deepdream_torch.video.blend import Blend
@@ -290,7 +291,7 @@ def save_strip(dreamer: Dreamer, blob: str, path: Path) -> None:
 @dataclass(frozen=True)
 class Control:
     """One way of dreaming a clip: the blend alone, or ``--flow dis`` with a temporal weight, a jitter seed mode
-    and, with ``refine``, carried frames dreamed at the finest octave only with ``refine`` iterations."""
+    and, with ``refine``, carried frames (all but the clip's first) dreamed at their ``refine`` finest octaves."""
 
     label: str
     flow: Flow = NO_FLOW
@@ -298,11 +299,20 @@ class Control:
     refine: int = 0
 
 
-def temporal_controls(weights: Sequence[float]) -> list[Control]:
-    controls = [Control("blend"), Control("flow (before)", DIS), Control("flow, fixed seed", DIS, "fixed")]
-    for weight in weights:
-        controls.append(Control(f"flow, temporal {weight:g}", replace(DIS, temporal=weight)))
-        controls.append(Control(f"flow, temporal {weight:g}, fixed", replace(DIS, temporal=weight), "fixed"))
+def temporal_controls(weights: Sequence[float], refine: int) -> list[Control]:
+    """The blend, flow as before, each control alone, then combined (every weight with the fixed seed)."""
+    strongest = replace(DIS, temporal=max(weights))
+    controls = [
+        Control("blend"),
+        Control("flow (before)", DIS),
+        Control("flow, fixed seed", DIS, "fixed"),
+        Control(f"flow, temporal {strongest.temporal:g}", strongest),
+        Control(f"flow, refined {refine}", DIS, refine=refine),
+    ]
+    controls += [Control(f"flow, temporal {w:g}, fixed", replace(DIS, temporal=w), "fixed") for w in weights]
+    controls.append(
+        Control(f"flow, temporal {strongest.temporal:g}, fixed, refined {refine}", strongest, "fixed", refine)
+    )
     return controls
 
 
@@ -313,12 +323,26 @@ def net_dreamer(
 
     def dreamer(frames: np.ndarray, layers: Sequence[str], numbers: Sequence[int], pulls=None) -> np.ndarray:
         options = dict(settings)
-        if control.refine and pulls is not None:
-            options.update(octaves=1, iterations=control.refine)
+        if control.refine and numbers[0] > 1:
+            options["octaves"] = min(options["octaves"], control.refine)
         seeds = frame_seeds(0, numbers, control.jitter_seed)
         return dream_batch(frames, net, layers, mean=mean, seed=seeds, pulls=pulls, **options)
 
     return dreamer
+
+
+def dream_energy(
+    net: torch.nn.Module, mean: tuple[float, float, float], blob: str, frames: list[np.ndarray]
+) -> float:
+    """Mean over frames of the dreamed blob's objective (½‖blob‖², per unit): what the dream raises, which an
+    unaligned ghost of the previous frame does not (unlike |out − source|)."""
+    on = mean_tensor(mean, torch.device("cpu"))
+    values = []
+    with torch.no_grad():
+        for start in range(0, len(frames), 4):
+            blobs = net(to_net(np.stack(frames[start : start + 4]), on), outputs=[blob])[blob].float()
+            values.extend((0.5 * blobs.square()).mean(dim=(1, 2, 3)).tolist())
+    return float(np.mean(values))
 
 
 def judge_motions(images: list[np.ndarray], known: bool) -> list[Motion]:
@@ -369,7 +393,8 @@ def temporal_table(
                 net_dreamer(net, mean, settings, Control("still"))(image[None], [blob], [n])[0]
                 for n, image in enumerate(images, start=1)
             ]
-            still_strength = strength(still, images)
+            raised = dream_energy(net, mean, blob, images)  # the source frames' own: what no dream raised
+            still_strength = dream_energy(net, mean, blob, still) - raised
             print(
                 f"{net_name:<10} {clip_name:<14} {'source footage':<30} {source:>8.1f} {1:>7.2f} {'':>6} {'':>14} {'':>14}"
             )
@@ -390,7 +415,7 @@ def temporal_table(
                 speed = f"{seconds / before:>14.2f}" if before else f"{'':>14}"
                 print(
                     f"{net_name:<10} {clip_name:<14} {control.label:<30} {error:>8.1f} {of_source(error, source)} "
-                    f"{error / blend:>6.2f} {strength(frames, images) / still_strength:>14.2f} {speed}"
+                    f"{error / blend:>6.2f} {(dream_energy(net, mean, blob, frames) - raised) / still_strength:>14.2f} {speed}"
                     f"   ({seconds:.2f} s/frame)",
                     flush=True,
                 )
@@ -437,6 +462,9 @@ def main() -> None:
     parser.add_argument("--clips", default="nature,lions,pan", help="clips of --part temporal")
     parser.add_argument("--nets", default="open_nsfw,googlenet", help="nets of --part temporal")
     parser.add_argument("--octaves", type=int, default=2)
+    parser.add_argument(
+        "--refine", type=int, default=1, help="octaves of a carried frame in the refined controls"
+    )
     parser.add_argument("--iterations", type=int, default=3)
     parser.add_argument("--jitter", type=int, default=16)
     args = parser.parse_args()
@@ -476,14 +504,7 @@ def temporal_main(args: argparse.Namespace) -> None:
         "device": "cpu",
     }
     weights = [float(w) for w in args.weights.split(",") if w]
-    controls = temporal_controls(weights)
-    controls += [
-        Control(
-            f"flow, temporal {w:g}, fixed, refined {n}", replace(DIS, temporal=float(w)), "fixed", refine=n
-        )
-        for w in weights[-1:]
-        for n in (2,)
-    ]
+    controls = temporal_controls(weights, args.refine)
     if args.controls:
         wanted = args.controls.split(";")
         controls = [c for c in controls if c.label in ("blend", "flow (before)") or c.label in wanted]

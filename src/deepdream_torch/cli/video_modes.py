@@ -151,6 +151,8 @@ def run_video_mode(flags: Flags, checked: Checked) -> RunResult:
                 "frame_settings": frame_settings(flags, checked, model),
                 "flow": checked.flow,
             }
+            # -v 2 ends with the run's warping error beside the footage's (modes 0 and 2 in one process).
+            steadiness = {"measure": flags.verbose >= 2}
             dreamer = make_dreamer(model, flags, checked, bars)
             if flags.ray is not None:
                 from deepdream_torch.cli.ray_mode import run_on_ray
@@ -160,10 +162,11 @@ def run_video_mode(flags: Flags, checked: Checked) -> RunResult:
             elif flags.mode == 0:
                 video_out = paths.dream_video_path(name, guided)
                 result = dream_video(
-                    flags.extract, frames_out, video_out, dreamer, checked.layers, crf=flags.crf, **run, **common
-                )
+                    flags.extract, frames_out, video_out, dreamer, checked.layers, crf=flags.crf,
+                    **run, **steadiness, **common,
+                )  # fmt: skip
             else:
-                result = dream_frames(frames_in, frames_out, dreamer, checked.layers, **run, **common)
+                result = dream_frames(frames_in, frames_out, dreamer, checked.layers, **run, **steadiness, **common)
     out = consoles.out()
     if result.video is not None:
         out.print(f"video: {result.video}")
