@@ -290,13 +290,12 @@ def save_strip(dreamer: Dreamer, blob: str, path: Path) -> None:
 
 @dataclass(frozen=True)
 class Control:
-    """One way of dreaming a clip: the blend alone, or ``--flow dis`` with a temporal weight, a jitter seed mode
-    and, with ``refine``, carried frames (all but the clip's first) dreamed at their ``refine`` finest octaves."""
+    """One way of dreaming a clip: the blend alone, or ``--flow dis`` with a temporal weight and refined carried
+    frames (``Flow.temporal``, ``Flow.refine``) and a jitter seed mode."""
 
     label: str
     flow: Flow = NO_FLOW
     jitter_seed: str = "frame"
-    refine: int = 0
 
 
 def temporal_controls(weights: Sequence[float], refine: int) -> list[Control]:
@@ -307,26 +306,22 @@ def temporal_controls(weights: Sequence[float], refine: int) -> list[Control]:
         Control("flow (before)", DIS),
         Control("flow, fixed seed", DIS, "fixed"),
         Control(f"flow, temporal {strongest.temporal:g}", strongest),
-        Control(f"flow, refined {refine}", DIS, refine=refine),
+        Control(f"flow, refined {refine}", replace(DIS, refine=refine)),
     ]
     controls += [Control(f"flow, temporal {w:g}, fixed", replace(DIS, temporal=w), "fixed") for w in weights]
-    controls.append(
-        Control(f"flow, temporal {strongest.temporal:g}, fixed, refined {refine}", strongest, "fixed", refine)
-    )
+    both = replace(strongest, refine=refine)
+    controls.append(Control(f"flow, temporal {strongest.temporal:g}, fixed, refined {refine}", both, "fixed"))
     return controls
 
 
 def net_dreamer(
     net: torch.nn.Module, mean: tuple[float, float, float], settings: dict, control: Control
 ) -> Dreamer:
-    """The CLI's dreamer for ``control``: frame seeds by its mode, the pull handed on, refined carried frames."""
+    """The CLI's dreamer for ``control``: frame seeds by its mode, the pull handed on."""
 
     def dreamer(frames: np.ndarray, layers: Sequence[str], numbers: Sequence[int], pulls=None) -> np.ndarray:
-        options = dict(settings)
-        if control.refine and numbers[0] > 1:
-            options["octaves"] = min(options["octaves"], control.refine)
         seeds = frame_seeds(0, numbers, control.jitter_seed)
-        return dream_batch(frames, net, layers, mean=mean, seed=seeds, pulls=pulls, **options)
+        return dream_batch(frames, net, layers, mean=mean, seed=seeds, pulls=pulls, **settings)
 
     return dreamer
 

@@ -38,6 +38,8 @@ def test_flow_flags_are_parsed_and_off_by_default() -> None:
         (["--flow", "dis", "--temporal", "much"], ["--temporal", "valid number"]),
         (["--temporal", "0.3"], ["--temporal", "--flow"]),
         (["--flow", "dis", "--jitter-seed", "random"], ["--jitter-seed", "random"]),
+        (["--flow", "dis", "--refine-octaves", "-1"], ["--refine-octaves", "greater than or equal to 0"]),
+        (["--refine-octaves", "1"], ["--refine-octaves", "--flow"]),
     ],
 )
 def test_mistakes_are_one_line_and_exit_2(clip: Path, args: list[str], words: list[str]) -> None:
@@ -92,12 +94,13 @@ def test_flow_is_recorded_beside_the_frames_and_a_rerun_with_another_flow_is_ref
 
 @pytest.mark.usefixtures("tiny")
 def test_a_flow_folder_dreamed_before_the_temporal_term_resumes_with_it_turned_off(clip: Path) -> None:
-    base = ["-e", str(clip), *TINY, "-ef", "2", "--flow", "dis"]
-    assert run(*base, "--temporal", "0", "--jitter-seed", "frame").exit_code == 0
+    base = ["-e", str(clip), *TINY, "-ef", "2", "--flow", "dis", "--temporal", "0", "--jitter-seed", "frame"]
+    base += ["--refine-octaves", "0"]
+    assert run(*base).exit_code == 0
     settings = json.loads(Path("data/output_frames/my_video/deepdream_settings.json").read_text())["settings"]
     # Exactly what --flow dis recorded before --temporal and --jitter-seed existed.
-    assert "temporal" not in settings and "jitter_seed" not in settings
-    assert "resuming after frame 2" in run(*base, "--temporal", "0", "--jitter-seed", "frame").stderr
+    assert not {"temporal", "jitter_seed", "refine_octaves"} & set(settings)
+    assert "resuming after frame 2" in run(*base).stderr
 
 
 @pytest.mark.usefixtures("tiny")

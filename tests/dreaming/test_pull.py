@@ -123,3 +123,22 @@ def test_a_pull_of_another_size_is_refused(tiny_net):
             pulls=[Pull(picture(20, 40), np.ones((20, 40)), 0.5)],
             **SETTINGS,
         )
+
+
+def test_a_pull_with_fewer_octaves_dreams_its_picture_at_its_finest_octaves_only(tiny_net):
+    images = np.stack([picture(40, 48, seed=s) for s in range(2)])
+    refine = Pull(picture(40, 48, seed=5), np.zeros((40, 48), np.float32), 0.0, octaves=1)
+    both = dream_batch(images, tiny_net, "conv2", pulls=[None, refine], **{**SETTINGS, "octaves": 3})
+    finest = dream_batch(
+        images[1:], tiny_net, "conv2", **{**SETTINGS, "octaves": 1, "seed": SETTINGS["seed"] + 1}
+    )
+    whole = dream_batch(images[:1], tiny_net, "conv2", **{**SETTINGS, "octaves": 3})
+    assert np.abs(both[1].astype(int) - finest[0]).max() <= 1
+    assert np.abs(both[0].astype(int) - whole[0]).max() <= 1
+    assert (
+        np.abs(
+            finest[0].astype(int)
+            - dream_batch(images[1:], tiny_net, "conv2", **{**SETTINGS, "octaves": 3, "seed": 8})[0]
+        ).max()
+        > 5
+    )

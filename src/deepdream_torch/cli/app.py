@@ -26,6 +26,7 @@ from deepdream_torch.cli.flags import (
     CUSTOMLOOP,
     DEFAULT_JITTER_SEED,
     DEFAULT_MODEL_NAME,
+    DEFAULT_REFINE_OCTAVES,
     DEFAULT_TEMPORAL,
     MODES,
     Flags,
@@ -385,6 +386,13 @@ def deepdream(
                      show_default=f"{DEFAULT_JITTER_SEED} with --flow, else frame",
                      help="Jitter of a video: each frame its own shifts (frame: seed + frame number), or the "
                           "same shifts for every frame (fixed)."),
+    ] = None,
+    refine_octaves: Annotated[
+        int | None,
+        typer.Option("--refine-octaves", min=0, max=64, rich_help_panel=DREAM_PANEL, metavar="N",
+                     show_default=f"{DEFAULT_REFINE_OCTAVES} with --flow",
+                     help="With --flow: a frame carried from the last dream is dreamed at its N finest octaves "
+                          "only (0: all octaves)."),
     ] = None,
     ray: Annotated[
         str | None,

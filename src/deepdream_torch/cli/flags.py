@@ -21,6 +21,7 @@ DEFAULT_MODEL_NAME = "bvlc_googlenet.caffemodel"
 # (benchmarks/README.md). Without --flow a video dreams as before: no pull, each frame its own jitter seed.
 DEFAULT_TEMPORAL = 0.2
 DEFAULT_JITTER_SEED = "fixed"
+DEFAULT_REFINE_OCTAVES = 0  # all octaves
 MODES = {
     0: "extract frames, dream them, assemble the video",
     1: "extract frames only",
@@ -73,6 +74,7 @@ class Flags:
     flow_quality: str = "fast"
     temporal: float | None = None  # None: DEFAULT_TEMPORAL with --flow, else 0
     jitter_seed: str | None = None  # None: DEFAULT_JITTER_SEED with --flow, else "frame"
+    refine_octaves: int | None = None  # None: DEFAULT_REFINE_OCTAVES with --flow
     ray: str | None = None  # a Ray address ('local': start one here); None: one process
     workers: int | None = None
     chunk_frames: int | None = None

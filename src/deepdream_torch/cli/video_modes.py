@@ -92,8 +92,9 @@ def frame_settings(flags: Flags, checked: Checked, model: Model) -> dict[str, ob
         # Likewise --flow only when on (the quality only where it changes the flow: DIS).
         **({"flow": checked.flow.method} if not checked.flow.off else {}),
         **({"flow_quality": checked.flow.quality} if checked.flow.method == "dis" else {}),
-        # And the temporal pull and the fixed jitter seed only when on: the frames of runs without them are as before.
+        # And the temporal pull, refining and the fixed jitter seed only when on: runs without them dream as before.
         **({"temporal": checked.flow.temporal} if checked.flow.temporal else {}),
+        **({"refine_octaves": checked.flow.refine} if checked.flow.refine else {}),
         **({"jitter_seed": checked.jitter_seed} if checked.jitter_seed != "frame" else {}),
     }
 

@@ -53,7 +53,8 @@ def dream_tensor(
     """Dream the (N, 3, H, W) net-space batch ``x``; item i ascends ``objectives[i]`` with shifts from
     ``generators[i]``. Returns the dreamed batch, same shape, same device. ``tiler`` plans each step's gradient
     under a memory budget (fewer items per pass, tiles); without it every step is one pass. ``pull`` (full size)
-    moves every step of every octave towards its target there (``pull.py``), resized to the octave.
+    moves every step of every octave towards its target there (``pull.py``), resized to the octave, and may
+    leave an item fewer octaves.
 
     Each item uses the octaves its objective's blobs can be reached from; an item that needs bigger pictures
     than the others joins the batch at a later (larger) octave, exactly as it would start alone.
@@ -63,6 +64,8 @@ def dream_tensor(
     low, high = -mean, 255 - mean
     sizes = octave_sizes(height, width, settings.octaves, settings.octave_scale)
     usable = [usable_octaves_for(net, objective, sizes, log) for objective in objectives]
+    if pull is not None:  # a pulled item may start at a finer octave (a picture refined, not dreamed anew)
+        usable = [pull.cap(i, count) for i, count in enumerate(usable)]
 
     # Items sorted by octave count, most first, so the items dreaming at any octave are a prefix of the batch.
     order = sorted(range(n), key=lambda i: -usable[i])

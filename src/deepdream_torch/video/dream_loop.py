@@ -13,7 +13,14 @@ import numpy as np
 from deepdream_torch.dreaming.pull import Pull
 from deepdream_torch.video.blend import Blend, blend_frames
 from deepdream_torch.video.errors import VideoError
-from deepdream_torch.video.flow import NO_FLOW, Flow, flow_input, frame_motion, temporal_pull, warped_dream
+from deepdream_torch.video.flow import (
+    NO_FLOW,
+    Flow,
+    flow_input,
+    frame_motion,
+    temporal_pull,
+    warped_dream,
+)
 from deepdream_torch.video.frame import Dreamer, Frame
 from deepdream_torch.video.layers import layer_for_frame
 from deepdream_torch.video.progress import FrameDone, Progress
@@ -46,9 +53,10 @@ def dream_sequence(
     ``finished(n)`` gives the image of frame n when an earlier run dreamed it: that image is reused and is the
     blend source of the next frame. With ``flow`` on, frame n is dreamed from ``flow.flow_input(dream(n - 1),
     source(n - 1), source(n), motion, b)`` instead: the frame's ``motion`` as the reading thread computed it,
-    or computed here when it did not; with ``flow.temporal`` above 0 the dreamer is also given
-    ``pulls=[flow.temporal_pull(...)]``, so that every ascent step stays near the warped previous dream. All the state is the previous source frame and its dream, so a run that
-    starts (or resumes) anywhere continues exactly as one that got there. When ``blend`` takes nothing from the
+    or computed here when it did not; with ``flow.temporal`` above 0 (or ``flow.refine``) the dreamer is also
+    given ``pulls=[flow.temporal_pull(...)]``, so that every ascent step stays near the warped previous dream.
+    All the state is the previous source frame and its dream, so a run that starts (or resumes) anywhere
+    continues exactly as one that got there. When ``blend`` takes nothing from the
     previous dream, up to ``batch_size`` frames go to the dreamer in one call (and ``flow`` has nothing to do).
     Stops between dreamer calls once ``stop`` is set; frames not yet handed to the dreamer are dropped.
     """
@@ -83,8 +91,8 @@ def dream_sequence(
                 motion = frame.motion or frame_motion(previous_source, frame.image, flow)
                 warped = warped_dream(previous, motion)
                 image = flow_input(previous, previous_source, frame.image, motion, b, warped=warped)
-                if flow.temporal > 0:
-                    pull = temporal_pull(warped, motion, flow.temporal)
+                if flow.pulls:
+                    pull = temporal_pull(warped, motion, flow)
             mixed = replace(mixed, image=image)
         (dreamed,) = _dream(dreamer, layers, [mixed], [b], done, total, progress, pull)
         previous, previous_source = dreamed.frame.image, frame.image

@@ -53,11 +53,19 @@ _MASK_BLUR_SIGMA = 1.5
 class Flow:
     """How the previous dream follows motion: ``method`` off, ``dis`` or ``farneback``; ``quality`` for DIS;
     ``temporal``: the weight (0 to 1) with which every ascent step of a carried frame is also pulled towards
-    the warped previous dream where the motion is trusted (0: the warped dream only seeds the frame's input)."""
+    the warped previous dream where the motion is trusted (0: the warped dream only seeds the frame's input);
+    ``refine``: a carried frame is dreamed at its ``refine`` finest octaves only (0: all), as it starts from a
+    dream already."""
 
     method: Literal["off", "dis", "farneback"] = "off"
     quality: Literal["fast", "medium"] = "fast"
     temporal: float = 0.0
+    refine: int = 0
+
+    @property
+    def pulls(self) -> bool:
+        """Whether carried frames are handed to the dreamer with a ``Pull`` (a temporal weight, or refining)."""
+        return not self.off and (self.temporal > 0 or self.refine > 0)
 
     @property
     def off(self) -> bool:
@@ -67,9 +75,9 @@ class Flow:
 NO_FLOW = Flow()
 
 
-def parse_flow(method: str, quality: str = "fast", temporal: float = 0.0) -> Flow:
-    """The ``Flow`` that ``--flow``, ``--flow-quality`` and ``--temporal`` name; raises VideoError for other
-    words, and for a temporal weight outside 0 to 1."""
+def parse_flow(method: str, quality: str = "fast", temporal: float = 0.0, refine: int = 0) -> Flow:
+    """The ``Flow`` that ``--flow``, ``--flow-quality``, ``--temporal`` and ``--refine-octaves`` name; raises
+    VideoError for other words, a temporal weight outside 0 to 1 and a negative octave count."""
     method, quality = str(method).strip().lower(), str(quality).strip().lower()
     if method not in FLOW_METHODS:
         raise VideoError(f"flow {method!r} is not one of {', '.join(FLOW_METHODS)}: give one of them")
@@ -79,9 +87,11 @@ def parse_flow(method: str, quality: str = "fast", temporal: float = 0.0) -> Flo
         )
     if not isinstance(temporal, int | float) or not 0 <= temporal <= 1:  # NaN fails the range too
         raise VideoError(f"temporal weight {temporal!r} is not from 0 to 1: give e.g. 0.2, or 0 for none")
-    if temporal and method == "off":
+    if not isinstance(refine, int) or refine < 0:
+        raise VideoError(f"refine octaves {refine!r} is not a whole number from 0: give e.g. 1, or 0 for all")
+    if (temporal or refine) and method == "off":
         raise VideoError("a temporal weight pulls towards the dream carried along the motion: give a flow method")
-    return Flow(method, quality, float(temporal))  # type: ignore[arg-type]
+    return Flow(method, quality, float(temporal), refine)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -192,11 +202,12 @@ def warped_dream(previous_dream: np.ndarray, motion: Motion) -> np.ndarray:
     return warp(previous_dream.astype(np.float32), motion.sample_at)
 
 
-def temporal_pull(warped: np.ndarray, motion: Motion, weight: float) -> Pull:
-    """The dream kernel's pull for frame t: towards the warped previous dream, by ``weight`` where the motion's
-    mask trusts it, nowhere where it does not (disoccluded, inconsistent, a motion boundary)."""
+def temporal_pull(warped: np.ndarray, motion: Motion, flow: Flow) -> Pull:
+    """The dream kernel's pull for frame t: towards the warped previous dream, by ``flow.temporal`` where the
+    motion's mask trusts it, nowhere where it does not (disoccluded, inconsistent, a motion boundary); at the
+    ``flow.refine`` finest octaves only when that is set."""
     target = np.clip(np.rint(warped), 0, 255).astype(np.uint8)
-    return Pull(target, motion.mask, weight)
+    return Pull(target, motion.mask, flow.temporal, flow.refine or None)
 
 
 def with_motion(frames: Iterable[Frame], flow: Flow, first: int = 1) -> Iterator[Frame]:
