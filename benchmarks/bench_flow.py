@@ -273,16 +273,57 @@ def _best(work: Callable[[], object], rounds: int = 3) -> float:
     return statistics.median(times)
 
 
-def save_strip(dreamer: Dreamer, blob: str, path: Path) -> None:
+def save_strip(path: Path, settings: dict) -> None:
+    """Lions at 320x180, frames 8, 16, 24: the blend, ``--flow dis`` before the temporal controls, and ``--flow dis``
+    with today's defaults, each row with its E_warp ÷ the footage's written under it."""
+    from deepdream_torch.cli.flags import DEFAULT_JITTER_SEED, DEFAULT_REFINE_OCTAVES, DEFAULT_TEMPORAL
+
+    nsfw = SHARED / "models/open_nsfw"
+    net = load_caffe(nsfw / "deploy.prototxt", nsfw / "resnet_50_1by2_nsfw.caffemodel")
+    mean, blob = (104.0, 117.0, 123.0), "eltwise_stage2_block2"
+    default = replace(DIS, temporal=DEFAULT_TEMPORAL, refine=DEFAULT_REFINE_OCTAVES)
+    controls = [
+        Control("blend only", NO_FLOW),
+        Control("--flow dis before --temporal", DIS),
+        Control("--flow dis (defaults now)", default, DEFAULT_JITTER_SEED),
+    ]
     images = clip_frames("lions_small_b75.mkv", 24, 320)
-    rows = []
-    for flow in (NO_FLOW, DIS):
-        frames = dream_clip(images, dreamer, blob, flow)
-        rows.append(np.concatenate([frames[n - 1] for n in (8, 16, 24)], axis=1))
-    gap = np.full((4, rows[0].shape[1], 3), 255, np.uint8)
+    motions = judge_motions(images, False)
+    source = e_warp(images, motions)
+    parts = []
+    for control in controls:
+        frames = sequence(images, net_dreamer(net, mean, settings, control), blob, control.flow)
+        ratio = e_warp(frames, motions) / source
+        row = np.concatenate([frames[n - 1] for n in (8, 16, 24)], axis=1)
+        caption = np.full((22, row.shape[1], 3), 255, np.uint8)
+        text = f"{control.label}: E_warp {ratio:.2f} x the footage's"
+        cv2.putText(caption, text, (6, 16), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (0, 0, 0), 1, cv2.LINE_AA)
+        parts += [row, caption]
+        print(f"{control.label:<32} E_warp ÷ source {ratio:.2f}", flush=True)
     path.parent.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(np.concatenate([rows[0], gap, rows[1]])).save(path, optimize=True)
-    print(f"\nwrote {path} (above: blend only; below: --flow dis; lions frames 8, 16, 24)")
+    Image.fromarray(np.concatenate(parts)).save(path, optimize=True)
+    print(f"\nwrote {path} (rows: {', '.join(c.label for c in controls)}; lions frames 8, 16, 24)")
+
+
+def temporal_cost(
+    net: torch.nn.Module, mean, blob: str, controls: list[Control], settings: dict, count: int, width: int
+) -> None:
+    """Seconds per frame of each control over the same ``count`` frames, best of 2 interleaved rounds (a busy
+    spell of the shared machine hits them all alike), ÷ the first control's."""
+    images = clip_frames("nature_1sm480.mkv", count, width)
+    controls = [c for c in controls if c.flow is not NO_FLOW]  # flow's cost is the question: before vs now
+    seconds: dict[str, list[float]] = {c.label: [] for c in controls}
+    for _ in range(2):
+        for control in controls:
+            began = time.perf_counter()
+            sequence(images, net_dreamer(net, mean, settings, control), blob, control.flow)
+            seconds[control.label].append((time.perf_counter() - began) / count)
+    first = min(seconds[controls[0].label])
+    print(
+        f"\nseconds per frame, {count} frames of nature_1sm480.mkv at {images[0].shape[1]}x{images[0].shape[0]}"
+    )
+    for label, values in seconds.items():
+        print(f"{label:<40} {min(values):>6.2f} s   ÷ {controls[0].label} {min(values) / first:.2f}")
 
 
 # --- the temporal controls (issue 17): a pull inside every step, the jitter seed, refined carried frames ---
@@ -445,7 +486,7 @@ def main() -> None:
     parser.add_argument("--no-googlenet", action="store_true")
     parser.add_argument(
         "--part",
-        choices=("all", "quality", "drift", "strip", "cost", "temporal", "temporal-drift"),
+        choices=("all", "quality", "drift", "strip", "cost", "temporal", "temporal-drift", "temporal-cost"),
         default="all",
     )
     parser.add_argument(
@@ -464,7 +505,7 @@ def main() -> None:
     parser.add_argument("--jitter", type=int, default=16)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    if args.part in ("temporal", "temporal-drift"):
+    if args.part in ("temporal", "temporal-drift", "temporal-cost"):
         temporal_main(args)
         return
     with tempfile.TemporaryDirectory() as tmp:
@@ -486,7 +527,8 @@ def main() -> None:
         if args.part in ("all", "drift"):
             drift_table(dreamer, blob, args.drift_frames)
         if args.part in ("all", "strip"):
-            save_strip(dreamer, blob, REPO / "docs/flow_before_after.png")
+            strip = {"octaves": 2, "iterations": 3, "jitter": args.jitter, "device": "cpu"}
+            save_strip(REPO / "docs/flow_before_after.png", strip)
         if args.part in ("all", "cost"):
             cost_table(dreamer, blob, Path(tmp), args.pipeline_frames)
 
@@ -517,9 +559,11 @@ def temporal_main(args: argparse.Namespace) -> None:
             f"blend 0.5, {args.octaves} octaves x {args.iterations} iterations, jitter {args.jitter}, "
             f"{args.width} px wide; E_warp judged on the source frames (DIS medium; the pan: its known motion)\n"
         )
-        if args.part == "temporal-drift":
+        if args.part in ("temporal-drift", "temporal-cost"):
             net, mean, blob = next(iter(nets.values()))
-            temporal_drift(net, mean, blob, controls, settings, args.drift_frames, args.width)
+            part = temporal_drift if args.part == "temporal-drift" else temporal_cost
+            count = args.drift_frames if args.part == "temporal-drift" else args.frames
+            part(net, mean, blob, controls, settings, count, args.width)
             return
         every = {
             "nature": (

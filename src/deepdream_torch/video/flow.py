@@ -9,17 +9,16 @@ replicated) and trusted only where the forward flow ŵ (t−1 → t) sends it ba
 is then smoothed. The next input is ``b · source_t + (1 − b) · (mask · warped + (1 − mask) · source_t)``.
 
 What is warped is the previous dream itself, not its detail (dream − its source frame) added to the current
-source frame; both were measured by ``benchmarks/bench_flow.py`` (open_nsfw and GoogLeNet, blend 0.5, the shared
-clips, whose motion is sub-pixel at the sizes dreamed). Warping the dream flickered 3-11 % less than the plain
-blend (a still frame's own dream flicker is the floor, 16-27 % under the blend) and kept the dream strength within
-15 % of it; warping the detail flickered up to 10 % *more* than the plain blend and dreamed a fifth to a quarter less:
-re-basing on each new source frame gives up the temporal smoothing of the source (its noise and compression
-flicker) that the blend has, and the bilinear warp thins fine dreamed detail. Neither drifts: over 150 frames the
-brightness of out − source moved 0.2 (dream) and 0.4 (detail) grey levels per 100 frames (the blend: −2.4), as
-the carried share shrinks by (1 − b) every frame, so what the dreamer adds settles instead of accumulating. On a
-pan of known motion both bring the blend's frame-to-frame error down to the still-frame floor (0.47 and 0.60 of
-the blend; floors 0.45 and 0.57).
-At zero motion both equal the plain blend. Everything here is a pure function of frames; the motion of a frame
+source frame: re-basing on each new source frame gave up the blend's temporal smoothing of the source and thinned
+fine dreamed detail (``benchmarks/bench_flow.py``, figures in ``benchmarks/README.md``).
+
+Seeding the input is not enough on footage with little motion: each frame's dream is then re-grown by the ascent
+(its own jitter, its own chaos), and that flicker dominates. ``Flow.temporal`` therefore also hands the dream
+kernel a ``Pull`` (``temporal_pull``) towards the warped previous dream, masked by the same trust, inside every
+step, as Ruder et al.'s short-term temporal loss; ``Flow.refine`` lets a carried frame, which starts from a
+dream already, be dreamed at its finest octaves only.
+
+At zero motion the input equals the plain blend's. Everything here is a pure function of frames; the motion of a frame
 (``frame_motion``) needs only source frames, so the video pipeline computes it on the frame-reading thread.
 """
 
