@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from deepdream_torch.cli.app import parse_flags
-from deepdream_torch.cli.flags import DEFAULT_JITTER_SEED, DEFAULT_TEMPORAL
+from deepdream_torch.cli.flags import DEFAULT_JITTER_SEED, DEFAULT_REFINE_OCTAVES, DEFAULT_TEMPORAL
 from tests.cli.cli_helpers import decoded_frames, one_line_error, run, write_model, write_picture
 from tests.video.video_clips import read_png
 
@@ -84,7 +84,8 @@ def test_flow_is_recorded_beside_the_frames_and_a_rerun_with_another_flow_is_ref
     settings = json.loads((frames / "deepdream_settings.json").read_text())["settings"]
     assert (settings["flow"], settings["flow_quality"]) == ("dis", "fast")
     # The defaults with --flow are recorded: a rerun that asks for other ones is refused.
-    assert (settings["temporal"], settings["jitter_seed"]) == (DEFAULT_TEMPORAL, DEFAULT_JITTER_SEED)
+    recorded = (settings["temporal"], settings["jitter_seed"], settings["refine_octaves"])
+    assert recorded == (DEFAULT_TEMPORAL, DEFAULT_JITTER_SEED, DEFAULT_REFINE_OCTAVES)
     line = one_line_error(run(*base, "--flow", "dis", "--temporal", "0.05"))
     assert "temporal" in line, line
     line = one_line_error(run(*base, "--flow", "dis", "--flow-quality", "medium"))

@@ -17,12 +17,12 @@ from deepdream_torch.video.blend import Blend
 from deepdream_torch.video.dream_folder import dream_frames
 from deepdream_torch.video.dream_loop import dream_sequence
 from deepdream_torch.video.errors import VideoError
-from deepdream_torch.video.flow import Flow, Motion, frame_motion, parse_flow, warp
+from deepdream_torch.video.flow import Flow, Motion, frame_motion, parse_flow, temporal_pull, warp
 from deepdream_torch.video.frame import Frame, FrameRange, frame_seeds
 from deepdream_torch.video.progress import NO_PROGRESS
 from deepdream_torch.video.stability import Steadiness, warping_error
 from tests.dreaming.dream_nets import NETS, one_thread, random_net  # noqa: F401 (one_thread: a fixture)
-from tests.video.test_flow import DIS, _moving, _sharpen, _texture
+from tests.video.test_flow import DIS, HEIGHT, WIDTH, _moving, _sharpen, _texture
 from tests.video.video_clips import read_png, write_frames
 
 pytestmark = pytest.mark.usefixtures("one_thread")
@@ -82,6 +82,16 @@ def test_a_carried_frame_is_pulled_towards_the_warped_previous_dream_where_the_m
     assert (
         pull.mask[:, :3].max() < 1 and pull.mask[20:-20, 20:-20].min() == 1
     )  # the strip that came in: untrusted
+
+
+def test_a_carried_frame_is_refined_at_its_finest_octaves_unless_a_cut_left_little_to_carry() -> None:
+    frame = _moving(_texture(0), 0)
+    moved = frame_motion(frame, _moving(_texture(0), 1), DIS)
+    cut = frame_motion(frame, _texture(7)[:HEIGHT, :WIDTH], DIS)
+    flow = replace(PULLED, refine=1)
+    assert temporal_pull(frame.astype(np.float32), moved, flow).octaves == 1
+    assert cut.mask.mean() < 0.5 and temporal_pull(frame.astype(np.float32), cut, flow).octaves is None
+    assert temporal_pull(frame.astype(np.float32), moved, PULLED).octaves is None  # refine 0: every octave
 
 
 def test_without_a_temporal_weight_the_dreamer_is_called_as_before() -> None:

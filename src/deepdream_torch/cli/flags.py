@@ -19,9 +19,9 @@ CUSTOMLOOP = "customloop"  # the original's name for its built-in layer cycle (d
 DEFAULT_MODEL_NAME = "bvlc_googlenet.caffemodel"
 # With --flow: the temporal pull's weight and whose jitter a frame draws, the best combination bench_flow.py measured
 # (benchmarks/README.md). Without --flow a video dreams as before: no pull, each frame its own jitter seed.
-DEFAULT_TEMPORAL = 0.2
+DEFAULT_TEMPORAL = 0.3
 DEFAULT_JITTER_SEED = "fixed"
-DEFAULT_REFINE_OCTAVES = 0  # all octaves
+DEFAULT_REFINE_OCTAVES = 1
 MODES = {
     0: "extract frames, dream them, assemble the video",
     1: "extract frames only",

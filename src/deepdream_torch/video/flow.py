@@ -46,6 +46,9 @@ _CONSISTENCY_SHARE, _CONSISTENCY_FLOOR = 0.01, 0.5
 _BOUNDARY_SHARE, _BOUNDARY_FLOOR = 0.01, 0.05
 # The mask is smoothed so that the seam between warped dream and fresh source is soft, not a hard edge.
 _MASK_BLUR_SIGMA = 1.5
+# A carried frame is refined (dreamed at its finest octaves only) when at least this share of it is trusted: after a
+# scene cut, or a motion the flow cannot follow, little is carried and the frame is dreamed anew at every octave.
+_REFINE_TRUSTED_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -204,9 +207,10 @@ def warped_dream(previous_dream: np.ndarray, motion: Motion) -> np.ndarray:
 def temporal_pull(warped: np.ndarray, motion: Motion, flow: Flow) -> Pull:
     """The dream kernel's pull for frame t: towards the warped previous dream, by ``flow.temporal`` where the
     motion's mask trusts it, nowhere where it does not (disoccluded, inconsistent, a motion boundary); at the
-    ``flow.refine`` finest octaves only when that is set."""
+    ``flow.refine`` finest octaves only when that is set and most of the frame is trusted."""
     target = np.clip(np.rint(warped), 0, 255).astype(np.uint8)
-    return Pull(target, motion.mask, flow.temporal, flow.refine or None)
+    refine = flow.refine > 0 and float(motion.mask.mean()) >= _REFINE_TRUSTED_SHARE
+    return Pull(target, motion.mask, flow.temporal, flow.refine if refine else None)
 
 
 def with_motion(frames: Iterable[Frame], flow: Flow, first: int = 1) -> Iterator[Frame]:
