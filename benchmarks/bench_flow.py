@@ -21,7 +21,19 @@ iterations, open_nsfw on ``eltwise_stage2_block2`` (stage 2 of the 1by2 ResNet-5
 ``inception_3b/output``. ``--part strip`` writes ``docs/flow_before_after.png`` (lions at its 320x180, frames 8,
 16, 24: blend only above, ``--flow dis`` below).
 
+The temporal controls (issue 17), ``--part temporal``: for each net and clip, the blend, ``--flow dis`` as it was
+(its input seeded by the warped dream only), and each control alone and combined: one fixed jitter seed for every
+frame (``--jitter-seed fixed``), the pull towards the warped previous dream inside every step (``--temporal W``),
+carried frames dreamed at their finest octave only (``--refine-octaves 1``). Each row: E_warp (Lai et al. 2018,
+motion and non-occlusion mask from the *source* frames, computed once: DIS medium, the pan's known motion) ÷ the
+source footage's own and ÷ the blend's; dream strength as the objective the dream raises (mean ½‖blob‖² of out
+minus that of the source) ÷ a still dream's of the same frames (each dreamed alone, as ``-sp``), so that
+"steadier" cannot mean "dreams less" and the blend's ghost does not count; seconds per frame ÷ flow before (noisy
+on a shared machine: ``--part temporal-cost`` times them in interleaved rounds). ``--part temporal-drift``: the
+brightness slope over ``--drift-frames`` frames for the same controls.
+
     python benchmarks/bench_flow.py [--part all|quality|drift|strip|cost] [--frames 24] [--width 160]
+    python benchmarks/bench_flow.py --part temporal --width 480 --nets open_nsfw [--clips nature,lions,pan]
 """
 
 from __future__ import annotations
