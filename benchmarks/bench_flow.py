@@ -508,6 +508,7 @@ def main() -> None:
         "--controls", default="", help="only the controls whose label contains one of these, ';'"
     )
     parser.add_argument("--clips", default="nature,lions,pan", help="clips of --part temporal")
+    parser.add_argument("--no-baselines", action="store_true", help="with --controls: not the blend and flow before")
     parser.add_argument("--nets", default="open_nsfw,googlenet", help="nets of --part temporal")
     parser.add_argument("--octaves", type=int, default=2)
     parser.add_argument(
@@ -556,7 +557,8 @@ def temporal_main(args: argparse.Namespace) -> None:
     controls = temporal_controls(weights, args.refine)
     if args.controls:
         wanted = args.controls.split(";")
-        controls = [c for c in controls if c.label in ("blend", "flow (before)") or c.label in wanted]
+        baselines = () if args.no_baselines else ("blend", "flow (before)")
+        controls = [c for c in controls if c.label in baselines or c.label in wanted]
     nsfw = SHARED / "models/open_nsfw"
     with tempfile.TemporaryDirectory() as tmp:
         nets: dict[str, tuple[torch.nn.Module, tuple[float, float, float], str]] = {}

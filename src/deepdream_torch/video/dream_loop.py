@@ -92,7 +92,7 @@ def dream_sequence(
                 warped = warped_dream(previous, motion)
                 image = flow_input(previous, previous_source, frame.image, motion, b, warped=warped)
                 if flow.pulls:
-                    pull = temporal_pull(warped, motion, flow)
+                    pull = temporal_pull(warped, motion, flow, start=image)
             mixed = replace(mixed, image=image)
         (dreamed,) = _dream(dreamer, layers, [mixed], [b], done, total, progress, pull)
         previous, previous_source = dreamed.frame.image, frame.image

@@ -204,11 +204,22 @@ def warped_dream(previous_dream: np.ndarray, motion: Motion) -> np.ndarray:
     return warp(previous_dream.astype(np.float32), motion.sample_at)
 
 
-def temporal_pull(warped: np.ndarray, motion: Motion, flow: Flow) -> Pull:
+def temporal_pull(warped: np.ndarray, motion: Motion, flow: Flow, start: np.ndarray | None = None) -> Pull:
     """The dream kernel's pull for frame t: towards the warped previous dream, by ``flow.temporal`` where the
     motion's mask trusts it, nowhere where it does not (disoccluded, inconsistent, a motion boundary); at the
-    ``flow.refine`` finest octaves only when that is set and most of the frame is trusted."""
-    target = np.clip(np.rint(warped), 0, 255).astype(np.uint8)
+    ``flow.refine`` finest octaves only when that is set and most of the frame is trusted.
+
+    With ``start`` (the frame's input, ``flow_input``), the target keeps the warped dream's patterns but takes the
+    start's mean colour over the trusted pixels: pulled towards the previous dream's brightness itself, every frame
+    would keep all of what the dream shifts it by instead of the blend's (1 − b) share, and the video's brightness
+    would drift (measured: benchmarks/README.md)."""
+    target = warped
+    if start is not None:
+        weight = motion.mask[..., None]
+        total = max(float(weight.sum()), 1.0)
+        shift = ((start.astype(np.float32) - warped) * weight).sum(axis=(0, 1)) / np.float32(total)
+        target = warped + shift.astype(np.float32)
+    target = np.clip(np.rint(target), 0, 255).astype(np.uint8)
     refine = flow.refine > 0 and float(motion.mask.mean()) >= _REFINE_TRUSTED_SHARE
     return Pull(target, motion.mask, flow.temporal, flow.refine if refine else None)
 
