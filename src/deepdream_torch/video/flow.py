@@ -18,8 +18,8 @@ kernel a ``Pull`` (``temporal_pull``) towards the warped previous dream, masked 
 step, as Ruder et al.'s short-term temporal loss; ``Flow.refine`` lets a carried frame, which starts from a
 dream already, be dreamed at its finest octaves only.
 
-At zero motion the input equals the plain blend's. Everything here is a pure function of frames; the motion of a frame
-(``frame_motion``) needs only source frames, so the video pipeline computes it on the frame-reading thread.
+At zero motion the input equals the plain blend's. Everything here is a pure function of frames; the motion of a
+frame (``frame_motion``) needs only source frames, so the video pipeline computes it on the frame-reading thread.
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def parse_flow(method: str, quality: str = "fast", temporal: float = 0.0, refine
     if not isinstance(refine, int) or refine < 0:
         raise VideoError(f"refine octaves {refine!r} is not a whole number from 0: give e.g. 1, or 0 for all")
     if (temporal or refine) and method == "off":
-        raise VideoError("a temporal weight pulls towards the dream carried along the motion: give a flow method")
+        raise VideoError("a temporal weight or refining acts on the dream carried along the motion: give a flow method")
     return Flow(method, quality, float(temporal), refine)  # type: ignore[arg-type]
 
 
