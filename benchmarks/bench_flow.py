@@ -21,7 +21,19 @@ iterations, open_nsfw on ``eltwise_stage2_block2`` (stage 2 of the 1by2 ResNet-5
 ``inception_3b/output``. ``--part strip`` writes ``docs/flow_before_after.png`` (lions at its 320x180, frames 8,
 16, 24: blend only above, ``--flow dis`` below).
 
+The temporal controls (issue 17), ``--part temporal``: for each net and clip, the blend, ``--flow dis`` as it was
+(its input seeded by the warped dream only), and each control alone and combined: one fixed jitter seed for every
+frame (``--jitter-seed fixed``), the pull towards the warped previous dream inside every step (``--temporal W``),
+carried frames dreamed at their finest octave only (``--refine-octaves 1``). Each row: E_warp (Lai et al. 2018,
+motion and non-occlusion mask from the *source* frames, computed once: DIS medium, the pan's known motion) ÷ the
+source footage's own and ÷ the blend's; dream strength as the objective the dream raises (mean ½‖blob‖² of out
+minus that of the source) ÷ a still dream's of the same frames (each dreamed alone, as ``-sp``), so that
+"steadier" cannot mean "dreams less" and the blend's ghost does not count; seconds per frame ÷ flow before (noisy
+on a shared machine: ``--part temporal-cost`` times them in interleaved rounds). ``--part temporal-drift``: the
+brightness slope over ``--drift-frames`` frames for the same controls.
+
     python benchmarks/bench_flow.py [--part all|quality|drift|strip|cost] [--frames 24] [--width 160]
+    python benchmarks/bench_flow.py --part temporal --width 480 --nets open_nsfw [--clips nature,lions,pan]
 """
 
 from __future__ import annotations
@@ -34,6 +46,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import cv2
@@ -42,22 +55,26 @@ import torch
 from PIL import Image
 
 from deepdream_torch import dream_batch, load_caffe
+from deepdream_torch.dreaming.pixels import mean_tensor, to_net
+from deepdream_torch.dreaming.settings import DreamSettings, Runtime
 from deepdream_torch.net.random_weights import write_random_caffemodel
 from deepdream_torch.video import dream_loop
 from deepdream_torch.video.blend import Blend
 from deepdream_torch.video.decode import decode_frames
-from deepdream_torch.video.flow import NO_FLOW, Flow, flow_input, frame_motion, warp
-from deepdream_torch.video.frame import Frame, FrameRange
+from deepdream_torch.video.flow import NO_FLOW, Flow, Motion, flow_input, frame_motion, warp
+from deepdream_torch.video.frame import Frame, FrameRange, frame_seeds
 from deepdream_torch.video.progress import NO_PROGRESS
+from deepdream_torch.video.stability import warping_error
 from deepdream_torch.video.stream import dream_video
 
+CPU = Runtime(device="cpu")
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 BLEND = Blend(value=0.5)
 DIS, FARNEBACK = Flow("dis", "fast"), Flow("farneback")
 JUDGE = Flow("dis", "medium")
 PAN = (2, 1)  # the generated clip's content moves 2 px right and 1 px down per frame
-Dreamer = Callable[[np.ndarray, Sequence[str], Sequence[int]], np.ndarray]
+Dreamer = Callable[..., np.ndarray]
 
 
 def clip_frames(name: str, count: int, width: int) -> list[np.ndarray]:
@@ -84,13 +101,13 @@ def pan_frames(count: int, width: int) -> list[np.ndarray]:
 
 
 def dreamers(folder: Path, googlenet: bool) -> dict[str, tuple[Dreamer, str]]:
-    settings = {"octaves": 2, "iterations": 3, "jitter": 8, "step_size": 1.5, "device": "cpu"}
+    settings = DreamSettings(octaves=2, iterations=3, jitter=8, step_size=1.5)
     nsfw = SHARED / "models/open_nsfw"
     out: dict[str, tuple[Dreamer, str]] = {}
     net = load_caffe(nsfw / "deploy.prototxt", nsfw / "resnet_50_1by2_nsfw.caffemodel")
 
     def open_nsfw(frames: np.ndarray, layers: Sequence[str], numbers: Sequence[int]) -> np.ndarray:
-        return dream_batch(frames, net, layers, mean=(104.0, 117.0, 123.0), seed=list(numbers), **settings)
+        return dream_batch(frames, net, layers, replace(settings, mean=(104.0, 117.0, 123.0)), CPU, seed=list(numbers))
 
     out["open_nsfw"] = (open_nsfw, "eltwise_stage2_block2")
     if googlenet:
@@ -100,7 +117,7 @@ def dreamers(folder: Path, googlenet: bool) -> dict[str, tuple[Dreamer, str]]:
         )
 
         def random_googlenet(frames: np.ndarray, layers: Sequence[str], numbers: Sequence[int]) -> np.ndarray:
-            return dream_batch(frames, gnet, layers, seed=list(numbers), **settings)
+            return dream_batch(frames, gnet, layers, settings, CPU, seed=list(numbers))
 
         out["googlenet (random)"] = (random_googlenet, "inception_3b/output")
     return out
@@ -270,16 +287,207 @@ def _best(work: Callable[[], object], rounds: int = 3) -> float:
     return statistics.median(times)
 
 
-def save_strip(dreamer: Dreamer, blob: str, path: Path) -> None:
+def save_strip(path: Path, settings: DreamSettings) -> None:
+    """Lions at 320x180, frames 8, 16, 24: the blend, ``--flow dis`` before the temporal controls, and ``--flow dis``
+    with today's defaults, each row with its E_warp ÷ the footage's written under it."""
+    from deepdream_torch.cli.flags import DEFAULT_JITTER_SEED, DEFAULT_REFINE_OCTAVES, DEFAULT_TEMPORAL
+
+    nsfw = SHARED / "models/open_nsfw"
+    net = load_caffe(nsfw / "deploy.prototxt", nsfw / "resnet_50_1by2_nsfw.caffemodel")
+    mean, blob = (104.0, 117.0, 123.0), "eltwise_stage2_block2"
+    default = replace(DIS, temporal=DEFAULT_TEMPORAL, refine=DEFAULT_REFINE_OCTAVES)
+    controls = [
+        Control("blend only", NO_FLOW),
+        Control("--flow dis before --temporal", DIS),
+        Control("--flow dis (defaults now)", default, DEFAULT_JITTER_SEED),
+    ]
     images = clip_frames("lions_small_b75.mkv", 24, 320)
-    rows = []
-    for flow in (NO_FLOW, DIS):
-        frames = dream_clip(images, dreamer, blob, flow)
-        rows.append(np.concatenate([frames[n - 1] for n in (8, 16, 24)], axis=1))
-    gap = np.full((4, rows[0].shape[1], 3), 255, np.uint8)
+    motions = judge_motions(images, False)
+    source = e_warp(images, motions)
+    parts = []
+    for control in controls:
+        frames = sequence(images, net_dreamer(net, mean, settings, control), blob, control.flow)
+        ratio = e_warp(frames, motions) / source
+        row = np.concatenate([frames[n - 1] for n in (8, 16, 24)], axis=1)
+        caption = np.full((22, row.shape[1], 3), 255, np.uint8)
+        text = f"{control.label}: E_warp {ratio:.2f} x the footage's"
+        cv2.putText(caption, text, (6, 16), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (0, 0, 0), 1, cv2.LINE_AA)
+        parts += [row, caption]
+        print(f"{control.label:<32} E_warp ÷ source {ratio:.2f}", flush=True)
     path.parent.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(np.concatenate([rows[0], gap, rows[1]])).save(path, optimize=True)
-    print(f"\nwrote {path} (above: blend only; below: --flow dis; lions frames 8, 16, 24)")
+    Image.fromarray(np.concatenate(parts)).save(path, optimize=True)
+    print(f"\nwrote {path} (rows: {', '.join(c.label for c in controls)}; lions frames 8, 16, 24)")
+
+
+def temporal_cost(
+    net: torch.nn.Module, mean, blob: str, controls: list[Control], settings: DreamSettings, count: int, width: int
+) -> None:
+    """Seconds per frame of each control over the same ``count`` frames, best of 2 interleaved rounds (a busy
+    spell of the shared machine hits them all alike), ÷ the first control's."""
+    images = clip_frames("nature_1sm480.mkv", count, width)
+    controls = [c for c in controls if c.flow is not NO_FLOW]  # flow's cost is the question: before vs now
+    seconds: dict[str, list[float]] = {c.label: [] for c in controls}
+    for _ in range(2):
+        for control in controls:
+            began = time.perf_counter()
+            sequence(images, net_dreamer(net, mean, settings, control), blob, control.flow)
+            seconds[control.label].append((time.perf_counter() - began) / count)
+    first = min(seconds[controls[0].label])
+    print(
+        f"\nseconds per frame, {count} frames of nature_1sm480.mkv at {images[0].shape[1]}x{images[0].shape[0]}"
+    )
+    for label, values in seconds.items():
+        print(f"{label:<40} {min(values):>6.2f} s   ÷ {controls[0].label} {min(values) / first:.2f}")
+
+
+# --- the temporal controls (issue 17): a pull inside every step, the jitter seed, refined carried frames ---
+
+
+@dataclass(frozen=True)
+class Control:
+    """One way of dreaming a clip: the blend alone, or ``--flow dis`` with a temporal weight and refined carried
+    frames (``Flow.temporal``, ``Flow.refine``) and a jitter seed mode."""
+
+    label: str
+    flow: Flow = NO_FLOW
+    jitter_seed: str = "frame"
+
+
+def temporal_controls(weights: Sequence[float], refine: int) -> list[Control]:
+    """The blend, flow as before, each control alone, then combined (every weight with the fixed seed)."""
+    strongest = replace(DIS, temporal=max(weights))
+    controls = [
+        Control("blend"),
+        Control("flow (before)", DIS),
+        Control("flow, fixed seed", DIS, "fixed"),
+        Control(f"flow, temporal {strongest.temporal:g}", strongest),
+        Control(f"flow, refined {refine}", replace(DIS, refine=refine)),
+    ]
+    controls += [Control(f"flow, temporal {w:g}, fixed", replace(DIS, temporal=w), "fixed") for w in weights]
+    both = replace(strongest, refine=refine)
+    controls.append(Control(f"flow, temporal {strongest.temporal:g}, fixed, refined {refine}", both, "fixed"))
+    return controls
+
+
+def net_dreamer(
+    net: torch.nn.Module, mean: tuple[float, float, float], settings: DreamSettings, control: Control
+) -> Dreamer:
+    """The CLI's dreamer for ``control``: frame seeds by its mode, the pull handed on."""
+
+    def dreamer(frames: np.ndarray, layers: Sequence[str], numbers: Sequence[int], pulls=None) -> np.ndarray:
+        seeds = frame_seeds(0, numbers, control.jitter_seed)
+        return dream_batch(frames, net, layers, replace(settings, mean=mean), CPU, seed=seeds, pulls=pulls)
+
+    return dreamer
+
+
+def dream_energy(
+    net: torch.nn.Module, mean: tuple[float, float, float], blob: str, frames: list[np.ndarray]
+) -> float:
+    """Mean over frames of the dreamed blob's objective (½‖blob‖², per unit): what the dream raises, which an
+    unaligned ghost of the previous frame does not (unlike |out − source|)."""
+    on = mean_tensor(mean, torch.device("cpu"))
+    values = []
+    with torch.no_grad():
+        for start in range(0, len(frames), 4):
+            blobs = net(to_net(np.stack(frames[start : start + 4]), on), outputs=[blob])[blob].float()
+            values.extend((0.5 * blobs.square()).mean(dim=(1, 2, 3)).tolist())
+    return float(np.mean(values))
+
+
+def judge_motions(images: list[np.ndarray], known: bool) -> list[Motion]:
+    """The motion E_warp is judged with, once, on the source frames: the known pan, or DIS medium (not the fast
+    preset ``--flow dis`` uses) with its non-occlusion mask made binary, as Lai et al.'s."""
+    if known:
+        return [Motion(at, reliable.astype(np.float32)) for at, reliable in reference_motions(images, True)]
+    motions = [frame_motion(a, b, JUDGE) for a, b in itertools.pairwise(images)]
+    return [Motion(m.sample_at, (m.mask > 0.99).astype(np.float32)) for m in motions]
+
+
+def e_warp(frames: list[np.ndarray], motions: list[Motion]) -> float:
+    errors = [warping_error(a, b, m) for (a, b), m in zip(itertools.pairwise(frames), motions, strict=True)]
+    return float(np.mean([e for e in errors if e is not None]))
+
+
+def of_source(error: float, source: float) -> str:
+    """error ÷ source, 7 wide; '(0)' for footage that is exactly steady (the generated pan: no ratio)."""
+    return f"{error / source:>7.2f}" if source > 1e-6 else f"{'(0)':>7}"
+
+
+def sequence(images: list[np.ndarray], dreamer: Dreamer, blob: str, flow: Flow) -> list[np.ndarray]:
+    frames = [Frame(n, image) for n, image in enumerate(images, start=1)]
+    items = dream_loop.dream_sequence(
+        frames, dreamer, [blob], BLEND, finished=lambda n: None, stop=threading.Event(),
+        progress=NO_PROGRESS, total=len(frames), flow=flow,
+    )  # fmt: skip
+    return [item.frame.image for item in items]
+
+
+def temporal_table(
+    nets: dict[str, tuple[torch.nn.Module, tuple[float, float, float], str]],
+    clips: dict[str, tuple[list[np.ndarray], bool]],
+    controls: list[Control],
+    settings: DreamSettings,
+) -> None:
+    """E_warp ÷ source and ÷ blend, strength ÷ a still dream of the same frames, seconds per frame ÷ flow before."""
+    print(
+        f"{'net':<10} {'clip':<14} {'control':<30} {'E_warp':>8} {'÷source':>7} {'÷blend':>6} "
+        f"{'strength÷still':>14} {'s/frame÷before':>14}"
+    )
+    for net_name, (net, mean, blob) in nets.items():
+        for clip_name, (images, known) in clips.items():
+            motions = judge_motions(images, known)
+            source = e_warp(images, motions)
+            began = time.perf_counter()
+            still = [
+                net_dreamer(net, mean, settings, Control("still"))(image[None], [blob], [n])[0]
+                for n, image in enumerate(images, start=1)
+            ]
+            raised = dream_energy(net, mean, blob, images)  # the source frames' own: what no dream raised
+            still_strength = dream_energy(net, mean, blob, still) - raised
+            print(
+                f"{net_name:<10} {clip_name:<14} {'source footage':<30} {source:>8.1f} {1:>7.2f} {'':>6} {'':>14} {'':>14}"
+            )
+            print(
+                f"{net_name:<10} {clip_name:<14} {'still dreams (no carry)':<30} {e_warp(still, motions):>8.1f} "
+                f"{of_source(e_warp(still, motions), source)} {'':>6} {1:>14.2f} "
+                f"   ({(time.perf_counter() - began) / len(images):.2f} s/frame)",
+                flush=True,
+            )
+            blend = before = None
+            for control in controls:
+                began = time.perf_counter()
+                frames = sequence(images, net_dreamer(net, mean, settings, control), blob, control.flow)
+                seconds = (time.perf_counter() - began) / len(images)
+                error = e_warp(frames, motions)
+                blend = blend or error
+                before = before or (seconds if control.label == "flow (before)" else None)
+                speed = f"{seconds / before:>14.2f}" if before else f"{'':>14}"
+                print(
+                    f"{net_name:<10} {clip_name:<14} {control.label:<30} {error:>8.1f} {of_source(error, source)} "
+                    f"{error / blend:>6.2f} {(dream_energy(net, mean, blob, frames) - raised) / still_strength:>14.2f} {speed}"
+                    f"   ({seconds:.2f} s/frame)",
+                    flush=True,
+                )
+
+
+def temporal_drift(
+    net: torch.nn.Module, mean, blob: str, controls: list[Control], settings: DreamSettings, count: int, width: int
+) -> None:
+    images = clip_frames("nature_1sm480.mkv", count, width)
+    motions = judge_motions(images, False)
+    source = e_warp(images, motions)
+    print(
+        f"\ndrift over {len(images)} frames of nature_1sm480.mkv at {images[0].shape[1]}x{images[0].shape[0]}"
+    )
+    print(f"{'control':<30} {'out − source, slope /100 frames':>32} {'at the end':>11} {'E_warp÷source':>14}")
+    for control in controls:
+        frames = sequence(images, net_dreamer(net, mean, settings, control), blob, control.flow)
+        slope, last = drift_slope(frames, images)
+        print(
+            f"{control.label:<30} {slope:>+32.3f} {last:>+11.2f} {e_warp(frames, motions) / source:>14.2f}",
+            flush=True,
+        )
 
 
 def main() -> None:
@@ -290,9 +498,31 @@ def main() -> None:
     parser.add_argument("--pipeline-frames", type=int, default=6)
     parser.add_argument("--threads", type=int, default=1, help="torch threads of the dreamer")
     parser.add_argument("--no-googlenet", action="store_true")
-    parser.add_argument("--part", choices=("all", "quality", "drift", "strip", "cost"), default="all")
+    parser.add_argument(
+        "--part",
+        choices=("all", "quality", "drift", "strip", "cost", "temporal", "temporal-drift", "temporal-cost"),
+        default="all",
+    )
+    parser.add_argument(
+        "--weights", default="0.1,0.3", help="temporal weights the controls try (--part temporal)"
+    )
+    parser.add_argument(
+        "--controls", default="", help="only the controls whose label contains one of these, ';'"
+    )
+    parser.add_argument("--clips", default="nature,lions,pan", help="clips of --part temporal")
+    parser.add_argument("--no-baselines", action="store_true", help="with --controls: not the blend and flow before")
+    parser.add_argument("--nets", default="open_nsfw,googlenet", help="nets of --part temporal")
+    parser.add_argument("--octaves", type=int, default=2)
+    parser.add_argument(
+        "--refine", type=int, default=1, help="octaves of a carried frame in the refined controls"
+    )
+    parser.add_argument("--iterations", type=int, default=3)
+    parser.add_argument("--jitter", type=int, default=16)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    if args.part in ("temporal", "temporal-drift", "temporal-cost"):
+        temporal_main(args)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         nets = dreamers(Path(tmp), not args.no_googlenet and args.part in ("all", "quality"))
         dreamer, blob = nets["open_nsfw"]
@@ -312,9 +542,53 @@ def main() -> None:
         if args.part in ("all", "drift"):
             drift_table(dreamer, blob, args.drift_frames)
         if args.part in ("all", "strip"):
-            save_strip(dreamer, blob, REPO / "docs/flow_before_after.png")
+            strip = DreamSettings(octaves=2, iterations=3, jitter=args.jitter)
+            save_strip(REPO / "docs/flow_before_after.png", strip)
         if args.part in ("all", "cost"):
             cost_table(dreamer, blob, Path(tmp), args.pipeline_frames)
+
+
+def temporal_main(args: argparse.Namespace) -> None:
+    settings = DreamSettings(octaves=args.octaves, iterations=args.iterations, jitter=args.jitter)
+    weights = [float(w) for w in args.weights.split(",") if w]
+    controls = temporal_controls(weights, args.refine)
+    if args.controls:
+        wanted = args.controls.split(";")
+        baselines = () if args.no_baselines else ("blend", "flow (before)")
+        controls = [c for c in controls if c.label in baselines or c.label in wanted]
+    nsfw = SHARED / "models/open_nsfw"
+    with tempfile.TemporaryDirectory() as tmp:
+        nets: dict[str, tuple[torch.nn.Module, tuple[float, float, float], str]] = {}
+        if "open_nsfw" in args.nets:
+            net = load_caffe(nsfw / "deploy.prototxt", nsfw / "resnet_50_1by2_nsfw.caffemodel")
+            nets["open_nsfw"] = (net, (104.0, 117.0, 123.0), "eltwise_stage2_block2")
+        if "googlenet" in args.nets:
+            prototxt = SHARED / "models/bvlc_googlenet/deploy.prototxt"
+            gnet = load_caffe(prototxt, write_random_caffemodel(prototxt, Path(tmp) / "g.caffemodel", seed=0))
+            nets["googlenet"] = (gnet, (104.0, 117.0, 123.0), "inception_4c/output")
+        print(
+            f"blend 0.5, {args.octaves} octaves x {args.iterations} iterations, jitter {args.jitter}, "
+            f"{args.width} px wide; E_warp judged on the source frames (DIS medium; the pan: its known motion)\n"
+        )
+        if args.part in ("temporal-drift", "temporal-cost"):
+            net, mean, blob = next(iter(nets.values()))
+            part = temporal_drift if args.part == "temporal-drift" else temporal_cost
+            count = args.drift_frames if args.part == "temporal-drift" else args.frames
+            part(net, mean, blob, controls, settings, count, args.width)
+            return
+        every = {
+            "nature": (
+                "nature_1sm480",
+                lambda: (clip_frames("nature_1sm480.mkv", args.frames, args.width), False),
+            ),
+            "lions": (
+                "lions_small_b75",
+                lambda: (clip_frames("lions_small_b75.mkv", args.frames, args.width), False),
+            ),
+            "pan": (f"pan {PAN[0]},{PAN[1]} px", lambda: (pan_frames(args.frames, args.width), True)),
+        }
+        clips = {every[c][0]: every[c][1]() for c in args.clips.split(",")}
+        temporal_table(nets, clips, controls, settings)
 
 
 if __name__ == "__main__":

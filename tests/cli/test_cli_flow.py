@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from deepdream_torch.cli.app import parse_flags
+from deepdream_torch.cli.flags import DEFAULT_JITTER_SEED, DEFAULT_REFINE_OCTAVES, DEFAULT_TEMPORAL
 from tests.cli.cli_helpers import decoded_frames, one_line_error, run, write_model, write_picture
 from tests.video.video_clips import read_png
 
@@ -31,6 +32,14 @@ def test_flow_flags_are_parsed_and_off_by_default() -> None:
         (["--flow", "optical"], ["--flow", "optical"]),
         (["--flow-quality", "best"], ["--flow-quality", "best"]),
         (["--flow", "dis", "-b", "1"], ["--blend 1", "blend below 1"]),
+        (["--flow", "dis", "--temporal", "1.5"], ["--temporal", "less than or equal to 1"]),
+        (["--flow", "dis", "--temporal", "-0.1"], ["--temporal", "greater than or equal to 0"]),
+        (["--flow", "dis", "--temporal", "nan"], ["--temporal"]),
+        (["--flow", "dis", "--temporal", "much"], ["--temporal", "valid number"]),
+        (["--temporal", "0.3"], ["--temporal", "--flow"]),
+        (["--flow", "dis", "--jitter-seed", "random"], ["--jitter-seed", "random"]),
+        (["--flow", "dis", "--refine-octaves", "-1"], ["--refine-octaves", "greater than or equal to 0"]),
+        (["--refine-octaves", "1"], ["--refine-octaves", "--flow"]),
     ],
 )
 def test_mistakes_are_one_line_and_exit_2(clip: Path, args: list[str], words: list[str]) -> None:
@@ -52,7 +61,10 @@ def test_mode_0_and_mode_2_dream_with_flow(clip: Path) -> None:
     assert decoded_frames(video).shape[0] == 4
     assert run("--mode", "1", "-e", str(clip), "-it", "png").exit_code == 0
     for out, flow in (("plain", "off"), ("flowed", "farneback")):
-        dreamed = run("--mode", "2", "-e", str(clip), *TINY, "-it", "png", "-o", out, "--flow", flow)
+        # Frame seeds as without --flow, so that frame 1 is comparable (--flow's default is one fixed seed).
+        dreamed = run(
+            "--mode", "2", "-e", str(clip), *TINY, "-it", "png", "-o", out, "--flow", flow, "--jitter-seed", "frame"
+        )  # fmt: skip
         assert dreamed.exit_code == 0, dreamed.output
     plain, flowed = (sorted(Path(out, "my_video").glob("dream_frame_*.png")) for out in ("plain", "flowed"))
     assert len(plain) == len(flowed) == 6
@@ -71,8 +83,35 @@ def test_flow_is_recorded_beside_the_frames_and_each_flow_dreams_in_its_own_fold
     (frames,) = Path("data/output_frames").glob("my_video_*flow-dis")
     settings = json.loads((frames / "deepdream_settings.json").read_text())["settings"]
     assert (settings["flow"], settings["flow_quality"]) == ("dis", "fast")
+    # The defaults with --flow are recorded; a rerun that asks for other ones dreams in a folder of its own.
+    recorded = (settings["temporal"], settings["jitter_seed"], settings["refine_octaves"])
+    assert recorded == (DEFAULT_TEMPORAL, DEFAULT_JITTER_SEED, DEFAULT_REFINE_OCTAVES)
+    weaker = run(*base, "--flow", "dis", "--temporal", "0.05")
+    assert weaker.exit_code == 0, weaker.output
+    (pulled,) = Path("data/output_frames").glob("my_video_*flow-dis_tw-0.05")
+    assert json.loads((pulled / "deepdream_settings.json").read_text())["settings"]["temporal"] == 0.05
     medium = run(*base, "--flow", "dis", "--flow-quality", "medium")
     assert medium.exit_code == 0, medium.output
     (other,) = Path("data/output_frames").glob("my_video_*flow-dis_fq-medium")
     assert json.loads((other / "deepdream_settings.json").read_text())["settings"]["flow_quality"] == "medium"
     assert f"frames: {frames} (2 frames)" in run(*base, "--flow", "dis").stdout
+
+
+@pytest.mark.usefixtures("tiny")
+def test_a_flow_folder_dreamed_before_the_temporal_term_resumes_with_it_turned_off(clip: Path) -> None:
+    base = ["-e", str(clip), *TINY, "-ef", "2", "--flow", "dis", "--temporal", "0", "--jitter-seed", "frame"]
+    base += ["--refine-octaves", "0"]
+    assert run(*base).exit_code == 0
+    settings = json.loads(Path("data/output_frames/my_video/deepdream_settings.json").read_text())["settings"]
+    # Exactly what --flow dis recorded before --temporal and --jitter-seed existed.
+    assert not {"temporal", "jitter_seed", "refine_octaves"} & set(settings)
+    assert "resuming after frame 2" in run(*base).stderr
+
+
+@pytest.mark.usefixtures("tiny")
+def test_verbose_2_ends_with_the_runs_warping_error_beside_the_footages(clip: Path) -> None:
+    done = run("-e", str(clip), *TINY[:-2], "-v", "2", "-ef", "3", "--flow", "dis")
+    assert done.exit_code == 0, done.output
+    assert "warping error" in done.stderr and "the source footage's" in done.stderr, done.stderr
+    quiet = run("-e", str(clip), *TINY, "-ef", "3", "--flow", "dis", "--restart")
+    assert "warping error" not in quiet.stderr

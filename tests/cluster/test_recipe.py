@@ -21,3 +21,18 @@ def test_the_recipe_hands_tile_and_budget_to_the_dream(monkeypatch) -> None:
     assert recipe(net=None)(frames, ["a", "b"], [4, 5]) is frames
     runtime, settings = seen["runtime"], seen["settings"]
     assert (runtime.tile, runtime.max_memory, settings.iterations, seen["seed"]) == (256, "1GiB", 3, [11, 12])
+
+
+def test_the_recipe_hands_on_the_pull_and_seeds_every_frame_alike_with_a_fixed_jitter_seed(monkeypatch) -> None:
+    seen = {}
+
+    def fake_dream_batch(frames, net, layers, settings, runtime, **options):
+        seen.update(options)
+        return frames
+
+    monkeypatch.setattr("deepdream_torch.cluster.recipe.dream_batch", fake_dream_batch)
+    recipe = DreamRecipe(DreamSettings(), Runtime("cpu"), seed=7, jitter_seed="fixed")
+    frames = np.zeros((2, 8, 8, 3), np.uint8)
+    pulls = [object(), None]
+    recipe(net=None)(frames, ["a", "b"], [4, 5], pulls=pulls)
+    assert seen["seed"] == [7, 7] and seen["pulls"] is pulls

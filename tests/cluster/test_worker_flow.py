@@ -46,3 +46,33 @@ def test_a_chunk_with_flow_after_a_finished_frame_dreams_the_sequential_frames_w
     for n in range(1, 6):
         name = f"dream_frame_{n:08d}.png"
         np.testing.assert_array_equal(read_png(chunked / name), read_png(tmp_path / "whole" / name))
+
+
+def test_a_chunk_warming_up_carries_the_temporal_pull_as_a_sequential_run_from_its_first_frame(
+    tmp_path: Path,
+) -> None:
+    from dataclasses import replace
+
+    from deepdream_torch.video.frame import FrameRange
+    from tests.video.test_temporal import pulled_dreamer
+
+    write_frames(tmp_path / "in", [_moving(_texture(0), t) for t in range(6)])
+    blend, flow = Blend(value=0.5), replace(DIS, temporal=0.4)
+    dreamer, pulls = pulled_dreamer(tmp_path)
+    # The sequence a chunk 4-6 warming up 2 frames dreams: 2 and 3 from the source, not written, then 4-6.
+    dream_frames(
+        tmp_path / "in", tmp_path / "sequential", dreamer, ["conv2"], blend=blend, image_type="png", flow=flow,
+        frames=FrameRange(2, 6),
+    )  # fmt: skip
+    pulls.clear()
+    (tmp_path / "chunked").mkdir()
+    job = ChunkJob(
+        FolderFrames(tmp_path / "in", "png"), tmp_path / "chunked", ("conv2",), blend, "png", 1, warmup=2,
+        sequence_options={"flow": flow},
+    )  # fmt: skip
+    report = ChunkWorker(lambda net: dreamer, job).dream_chunk(Chunk(1, 4, 6), lambda: None)
+    assert (report.dreamed, report.warmup) == (3, 2)
+    assert pulls == [False, True, True, True, True]  # every frame after the warm-up's first is pulled
+    for n in range(4, 7):
+        name = f"dream_frame_{n:08d}.png"
+        np.testing.assert_array_equal(read_png(tmp_path / "chunked" / name), read_png(tmp_path / "sequential" / name))

@@ -23,7 +23,15 @@ from deepdream_torch.cli.argv import OptionTable, normalize_argv, table_from_opt
 from deepdream_torch.cli.commands import register
 from deepdream_torch.cli.errors import Interrupted, one_line
 from deepdream_torch.cli.failures import WorldFailure, world_failure
-from deepdream_torch.cli.flags import CUSTOMLOOP, DEFAULT_MODEL_NAME, MODES, Flags
+from deepdream_torch.cli.flags import (
+    CUSTOMLOOP,
+    DEFAULT_JITTER_SEED,
+    DEFAULT_MODEL_NAME,
+    DEFAULT_REFINE_OCTAVES,
+    DEFAULT_TEMPORAL,
+    MODES,
+    Flags,
+)
 from deepdream_torch.dreaming.settings import DEFAULT_SETTINGS
 from deepdream_torch.errors import DeepDreamError
 
@@ -367,6 +375,27 @@ def deepdream(
         Literal["fast", "medium"],
         typer.Option("--flow-quality", rich_help_panel=DREAM_PANEL, help="DIS optical flow preset."),
     ] = "fast",
+    temporal: Annotated[
+        float | None,
+        typer.Option("--temporal", min=0.0, max=1.0, rich_help_panel=DREAM_PANEL, metavar="W",
+                     show_default=f"{DEFAULT_TEMPORAL:g} with --flow",
+                     help="With --flow: every dream step also pulls the frame W of the way towards the last "
+                          "dream carried along the motion, where the motion is trusted (0: off)."),
+    ] = None,
+    jitter_seed: Annotated[
+        Literal["frame", "fixed"] | None,
+        typer.Option("--jitter-seed", rich_help_panel=DREAM_PANEL,
+                     show_default=f"{DEFAULT_JITTER_SEED} with --flow, else frame",
+                     help="Jitter of a video: each frame its own shifts (frame: seed + frame number), or the "
+                          "same shifts for every frame (fixed)."),
+    ] = None,
+    refine_octaves: Annotated[
+        int | None,
+        typer.Option("--refine-octaves", min=0, max=64, rich_help_panel=DREAM_PANEL, metavar="N",
+                     show_default=f"{DEFAULT_REFINE_OCTAVES} with --flow",
+                     help="With --flow: a frame carried from the last dream is dreamed at its N finest octaves "
+                          "only (0: all octaves)."),
+    ] = None,
     ray: Annotated[
         str | None,
         # \\[ray]: the help is rich markup, where a bare [ray] is a style tag and vanishes from the text.

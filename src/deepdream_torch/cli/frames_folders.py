@@ -12,7 +12,15 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from deepdream_torch.cli.flags import CUSTOMLOOP, DEFAULT_MODEL_NAME, Checked, Flags
+from deepdream_torch.cli.flags import (
+    CUSTOMLOOP,
+    DEFAULT_JITTER_SEED,
+    DEFAULT_MODEL_NAME,
+    DEFAULT_REFINE_OCTAVES,
+    DEFAULT_TEMPORAL,
+    Checked,
+    Flags,
+)
 from deepdream_torch.dreaming.layers import CUSTOMLOOP as CUSTOMLOOP_LAYERS
 from deepdream_torch.dreaming.settings import DreamSettings
 from deepdream_torch.video import paths
@@ -37,6 +45,9 @@ WORDS = {
     "channels_weight": "chw",
     "flow": "flow",
     "flow_quality": "fq",
+    "temporal": "tw",
+    "refine_octaves": "ro",
+    "jitter_seed": "js",
     "precision": "p",
     "image_type": "t",
 }
@@ -63,6 +74,10 @@ def flag_settings(flags: Flags, checked: Checked) -> dict[str, object]:
         **({"channels": flags.channels, "channels_weight": flags.channels_weight} if flags.channels else {}),
         **({"flow": checked.flow.method} if not checked.flow.off else {}),
         **({"flow_quality": checked.flow.quality} if checked.flow.method == "dis" else {}),
+        # And the temporal pull, refining and the fixed jitter seed only when on: runs without them dream as before.
+        **({"temporal": checked.flow.temporal} if checked.flow.temporal else {}),
+        **({"refine_octaves": checked.flow.refine} if checked.flow.refine else {}),
+        **({"jitter_seed": checked.jitter_seed} if checked.jitter_seed != "frame" else {}),
     }
 
 
@@ -87,6 +102,14 @@ def changed_from_defaults(flags: Flags, checked: Checked) -> list[str]:
     changed += [key for key in ("channels", "flow") if key in flag_settings(flags, checked)]
     if checked.flow.method == "dis" and checked.flow.quality != "fast":
         changed.append("flow_quality")
+    # --flow's own defaults (the pull, refining, one jitter seed) go without saying: `flow-dis` names them.
+    flowing = not checked.flow.off
+    if checked.flow.temporal != (DEFAULT_TEMPORAL if flowing else 0.0):
+        changed.append("temporal")
+    if checked.flow.refine != (DEFAULT_REFINE_OCTAVES if flowing else 0):
+        changed.append("refine_octaves")
+    if checked.jitter_seed != (DEFAULT_JITTER_SEED if flowing else "frame"):
+        changed.append("jitter_seed")
     if flags.precision != "fp32":
         changed.append("precision")
     if check_image_type(flags.image_type) != "jpg":

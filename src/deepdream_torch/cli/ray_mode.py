@@ -53,7 +53,7 @@ def run_on_ray(
     device = "cuda" if flags.device.startswith("cuda") else flags.device
     recipe = DreamRecipe(
         replace(checked.settings, mean=model.mean), replace(runtime_of(flags), device=device), guide=checked.guide,
-        seed=flags.seed,
+        seed=flags.seed, jitter_seed=checked.jitter_seed,
         objectives=None if objective is None else {layer: objective(layer) for layer in distinct(checked.layers)},
     )  # fmt: skip
     options = RayOptions(flags.ray or "local", flags.workers, flags.threads, flags.chunk_frames, flags.warmup)

@@ -30,9 +30,10 @@ from deepdream_torch.cli.rich_progress import RichProgress, rich_progress
 from deepdream_torch.dreaming.device import resolve_device
 from deepdream_torch.dreaming.dream import check_layer, dream_batch
 from deepdream_torch.dreaming.layers import distinct
+from deepdream_torch.dreaming.pull import Pull
 from deepdream_torch.video import assemble_video, dream_frames, dream_video, extract_frames, paths
 from deepdream_torch.video.folder import dreamed_frames
-from deepdream_torch.video.frame import Dreamer
+from deepdream_torch.video.frame import Dreamer, frame_seeds
 from deepdream_torch.video.manifest import assembled_video
 from deepdream_torch.video.paths import check_image_type
 from deepdream_torch.video.result import RunResult
@@ -43,18 +44,21 @@ CUDA_BATCH = 4
 
 
 def make_dreamer(model: Model, flags: Flags, checked: Checked, bars: RichProgress) -> Dreamer:
-    """The ``(frames, layers, numbers) -> frames`` callable the video modes dream with: the net and settings bound
-    once; frame n's jitter is seeded with ``seed + n``, so it dreams the same whether or not the run was resumed."""
+    """The ``(frames, layers, numbers, pulls=None) -> frames`` callable the video modes dream with: the net and
+    settings bound once; frame n's jitter is seeded by ``frame_seeds`` (``seed + n``, or ``seed`` for every frame
+    with ``--jitter-seed fixed``), so it dreams the same whether or not the run was resumed."""
 
     objective = objective_for(flags, model.net, checked.layers)
     objectives = {layer: objective(layer) for layer in distinct(checked.layers)} if objective else None
 
     settings, runtime = replace(checked.settings, mean=model.mean), runtime_of(flags, bars.log)
 
-    def dreamer(frames: np.ndarray, layers: Sequence[str], numbers: Sequence[int]) -> np.ndarray:
+    def dreamer(
+        frames: np.ndarray, layers: Sequence[str], numbers: Sequence[int], pulls: Sequence[Pull | None] | None = None
+    ) -> np.ndarray:
         return dream_batch(
             frames, model.net, list(layers), settings, runtime, guide=checked.guide,
-            seed=[flags.seed + n for n in numbers], progress=bars.steps,
+            seed=frame_seeds(flags.seed, numbers, checked.jitter_seed), progress=bars.steps, pulls=pulls,
             objectives=None if objectives is None else [objectives[layer] for layer in layers],
         )  # fmt: skip
 
@@ -162,6 +166,8 @@ def run_video_mode(flags: Flags, checked: Checked) -> RunResult:
                 "frame_settings": settings,
                 "flow": checked.flow,
             }
+            # -v 2 ends with the run's warping error beside the footage's (modes 0 and 2 in one process).
+            steadiness = {"measure": flags.verbose >= 2}
             dreamer = make_dreamer(model, flags, checked, bars)
             video_out = paths.dream_video_path(video_name(name, words), guided)
             if flags.ray is not None:
@@ -170,10 +176,11 @@ def run_video_mode(flags: Flags, checked: Checked) -> RunResult:
                 result = run_on_ray(flags, checked, model, run, frames_in, frames_out, video_out, bars)
             elif flags.mode == 0:
                 result = (None if flags.restart else _already_assembled(frames_out, flags, checked, bars)) or dream_video(
-                    flags.extract, frames_out, video_out, dreamer, checked.layers, crf=flags.crf, **run, **common
-                )
+                    flags.extract, frames_out, video_out, dreamer, checked.layers, crf=flags.crf,
+                    **run, **steadiness, **common,
+                )  # fmt: skip
             else:
-                result = dream_frames(frames_in, frames_out, dreamer, checked.layers, **run, **common)
+                result = dream_frames(frames_in, frames_out, dreamer, checked.layers, **run, **steadiness, **common)
     out = consoles.out()
     if result.video is not None:
         out.print(f"video: {result.video}")

@@ -86,10 +86,10 @@ class ChunkWorker:
         job, began = self.job, time.perf_counter()
         dreamer, dreaming = self.load(load_net), [0.0]
 
-        def timed(frames: np.ndarray, layers: Sequence[str], numbers: Sequence[int]) -> np.ndarray:
+        def timed(frames: np.ndarray, layers: Sequence[str], numbers: Sequence[int], **options: Any) -> np.ndarray:
             started = time.perf_counter()
             try:
-                return dreamer(frames, layers, numbers)
+                return dreamer(frames, layers, numbers, **options)
             finally:
                 dreaming[0] += time.perf_counter() - started
 

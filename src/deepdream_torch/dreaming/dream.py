@@ -22,6 +22,7 @@ from deepdream_torch.dreaming.memory import parse_size
 from deepdream_torch.dreaming.min_size import min_side
 from deepdream_torch.dreaming.objectives import Objective, guided, l2
 from deepdream_torch.dreaming.pixels import Picture, as_rgb_array, mean_tensor, to_net, to_pictures
+from deepdream_torch.dreaming.pull import Pull, pull_field
 from deepdream_torch.dreaming.settings import (
     DEFAULT_RUNTIME,
     DEFAULT_SETTINGS,
@@ -96,6 +97,7 @@ def dream_batch(
     progress: Callable[[Progress], None] | None = None,
     objectives: Sequence[Objective] | None = None,
     guide_cache: GuideCache | None = None,
+    pulls: Sequence[Pull | None] | None = None,
 ) -> np.ndarray:
     """Dream N pictures of one size as one batch; returns (N, H, W, 3) uint8 RGB.
 
@@ -113,6 +115,8 @@ def dream_batch(
     - ``guide``: one guide picture for every item; its blob per layer is computed once and cached per net (or
       in ``guide_cache``) for later calls.
     - ``objectives``: one objective per item, replacing ``layers`` and ``guide``.
+    - ``pulls``: None, or one ``Pull`` (or None) per item: every step of that item also moves it towards the
+      pull's target where its mask trusts it (``pull.py``; the video modes' temporal term).
     - ``progress`` counts the steps of the whole batch.
     """
     pictures = _as_batch(images)
@@ -145,8 +149,9 @@ def dream_batch(
     if tile != "off":
         layers_read = [name for objective in objectives for name in objective.layers]
         tiler = Tiler(net, layers_read, (count, *pictures.shape[1:3]), target, tile, budget, runtime.log)
+    pull = None if pulls is None else pull_field(pulls, pictures.shape[:3], mean_on_device)
     result = dream_tensor(
-        x, net, objectives, settings, generators, autocast(target, dtype), progress, runtime.log, tiler
+        x, net, objectives, settings, generators, autocast(target, dtype), progress, runtime.log, tiler, pull
     )
     return to_pictures(result, mean_on_device)
 

@@ -19,6 +19,7 @@ from deepdream_torch.dreaming.errors import DreamError
 from deepdream_torch.dreaming.min_size import min_side
 from deepdream_torch.dreaming.objectives import Objective
 from deepdream_torch.dreaming.octaves import octave_sizes, resize, usable_octaves
+from deepdream_torch.dreaming.pull import PullField, apply_pull
 from deepdream_torch.dreaming.settings import DreamSettings, Log
 from deepdream_torch.dreaming.tiles import Tiler
 
@@ -45,10 +46,13 @@ def dream_tensor(
     progress: Callable[[Progress], None] | None = None,
     log: Log | None = None,
     tiler: Tiler | None = None,
+    pull: PullField | None = None,
 ) -> torch.Tensor:
     """Dream the (N, 3, H, W) net-space batch ``x``; item i ascends ``objectives[i]`` with shifts from
     ``generators[i]``. Returns the dreamed batch, same shape, same device. ``tiler`` plans each step's gradient
-    under a memory budget (fewer items per pass, tiles); without it every step is one pass.
+    under a memory budget (fewer items per pass, tiles); without it every step is one pass. ``pull`` (full size)
+    moves every step of every octave towards its target there (``pull.py``), resized to the octave, and may
+    leave an item fewer octaves.
 
     Each item uses the octaves its objective's blobs can be reached from; an item that needs bigger pictures
     than the others joins the batch at a later (larger) octave, exactly as it would start alone.
@@ -58,6 +62,8 @@ def dream_tensor(
     low, high = -mean, 255 - mean
     sizes = octave_sizes(height, width, settings.octaves, settings.octave_scale)
     usable = [usable_octaves_for(net, objective, sizes, log) for objective in objectives]
+    if pull is not None:  # a pulled item may start at a finer octave (a picture refined, not dreamed anew)
+        usable = [pull.cap(i, count) for i, count in enumerate(usable)]
 
     # Items sorted by octave count, most first, so the items dreaming at any octave are a prefix of the batch.
     order = sorted(range(n), key=lambda i: -usable[i])
@@ -65,6 +71,7 @@ def dream_tensor(
     objectives = [objectives[i] for i in order]
     generators = [generators[i] for i in order]
     usable = [usable[i] for i in order]
+    pull = None if pull is None else pull.reorder(order)
 
     bases = [x]
     for size in sizes[1 : usable[0]]:
@@ -77,8 +84,11 @@ def dream_tensor(
         image = base + resize(detail, sizes[level])
         active = sum(1 for count in usable if count > level)
         part = image[:active]
+        pulled = None if pull is None else pull.at(sizes[level]).first(active)
         for iteration in range(settings.iterations):
-            part = dream_step(part, net, objectives[:active], generators[:active], settings, low, high, amp, tiler)
+            part = dream_step(
+                part, net, objectives[:active], generators[:active], settings, low, high, amp, tiler, pulled
+            )
             if progress is not None:
                 octave = usable[0] - level
                 done = (octave - 1) * settings.iterations + iteration + 1
@@ -119,9 +129,10 @@ def dream_step(
     high: torch.Tensor,
     amp: AbstractContextManager,
     tiler: Tiler | None = None,
+    pull: PullField | None = None,
 ) -> torch.Tensor:
     """One step: shift, the objectives' gradient (tile by tile when ``tiler`` plans tiles), ascend with the
-    gradient of the whole picture, unshift, clip."""
+    gradient of the whole picture, unshift, pull towards ``pull``'s target (where it has one), clip."""
     shifts = [draw_shift(generator, settings.jitter) for generator in generators]
     shifted = roll_each(x, shifts)
 
@@ -130,7 +141,8 @@ def dream_step(
 
     grad = of(slice(None), shifted) if tiler is None else tiler.gradient(shifted, of)
     moved = ascend(shifted, grad, settings.step_size)
-    return clip(roll_each(moved, [(-down, -right) for down, right in shifts]), low, high)
+    back = roll_each(moved, [(-down, -right) for down, right in shifts])
+    return clip(apply_pull(back, pull), low, high)
 
 
 def gradient(

@@ -32,13 +32,14 @@ def dream_frames(
     progress: Progress = NO_PROGRESS,
     flow: Flow = NO_FLOW,
     frame_settings: Mapping[str, object] | None = None,
+    measure: bool = False,
 ) -> RunResult:
     """Dream the frames ``frames_in/00000001.<image_type>``, ... into ``frames_dir`` (mode 2).
 
     Same dreaming, blending, resuming and stopping as ``dream_video`` (mode 0), from a folder instead of a
     video. Raises VideoError when ``frames_in`` is missing, unreadable or has gaps; VideoInterrupted on Ctrl-C
-    or SIGTERM, after saving the frames dreamed. ``frame_settings`` and the lock as for ``dream_video`` (the
-    lock is on ``frames_dir``).
+    or SIGTERM, after saving the frames dreamed. ``frame_settings``, ``measure`` and the lock as for ``dream_video``
+    (the lock is on ``frames_dir``).
     """
     frames_in, frames_dir = Path(frames_in), Path(frames_dir)
     image_type = check_image_type(image_type)
@@ -73,6 +74,7 @@ def dream_frames(
             progress=progress,
             flow=flow,
             frame_settings=frame_settings,
+            measure=measure,
         )
     if not outcome.complete:
         raise VideoInterrupted(f"interrupted: {outcome.hint}", outcome.done)

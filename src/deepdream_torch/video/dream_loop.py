@@ -11,9 +11,17 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from deepdream_torch.dreaming.layers import layer_for_frame
+from deepdream_torch.dreaming.pull import Pull
 from deepdream_torch.video.blend import Blend, blend_frames
 from deepdream_torch.video.errors import VideoError
-from deepdream_torch.video.flow import NO_FLOW, Flow, flow_input, frame_motion
+from deepdream_torch.video.flow import (
+    NO_FLOW,
+    Flow,
+    flow_input,
+    frame_motion,
+    temporal_pull,
+    warped_dream,
+)
 from deepdream_torch.video.frame import Dreamer, Frame
 from deepdream_torch.video.progress import FrameDone, Progress
 
@@ -45,8 +53,10 @@ def dream_sequence(
     ``finished(n)`` gives the image of frame n when an earlier run dreamed it: that image is reused and is the
     blend source of the next frame. With ``flow`` on, frame n is dreamed from ``flow.flow_input(dream(n - 1),
     source(n - 1), source(n), motion, b)`` instead: the frame's ``motion`` as the reading thread computed it,
-    or computed here when it did not. All the state is the previous source frame and its dream, so a run that
-    starts (or resumes) anywhere continues exactly as one that got there. When ``blend`` takes nothing from the
+    or computed here when it did not; with ``flow.temporal`` above 0 (or ``flow.refine``) the dreamer is also
+    given ``pulls=[flow.temporal_pull(...)]``, so that every ascent step stays near the warped previous dream.
+    All the state is the previous source frame and its dream, so a run that starts (or resumes) anywhere
+    continues exactly as one that got there. When ``blend`` takes nothing from the
     previous dream, up to ``batch_size`` frames go to the dreamer in one call (and ``flow`` has nothing to do).
     Stops between dreamer calls once ``stop`` is set; frames not yet handed to the dreamer are dropped.
     """
@@ -71,7 +81,7 @@ def dream_sequence(
                     yield dreamed
                 waiting = []
             continue
-        b = None
+        b = pull = None
         mixed = replace(frame, motion=None)  # the motion arrays go no further than here
         if previous is not None and previous_source is not None:
             b = blend.weight(frame.number)
@@ -79,9 +89,12 @@ def dream_sequence(
                 image = blend_frames(previous, frame.image, b)
             else:
                 motion = frame.motion or frame_motion(previous_source, frame.image, flow)
-                image = flow_input(previous, previous_source, frame.image, motion, b)
+                warped = warped_dream(previous, motion)
+                image = flow_input(previous, previous_source, frame.image, motion, b, warped=warped)
+                if flow.pulls:
+                    pull = temporal_pull(warped, motion, flow, start=image)
             mixed = replace(mixed, image=image)
-        (dreamed,) = _dream(dreamer, layers, [mixed], [b], done, total, progress)
+        (dreamed,) = _dream(dreamer, layers, [mixed], [b], done, total, progress, pull)
         previous, previous_source = dreamed.frame.image, frame.image
         done += 1
         yield dreamed
@@ -97,11 +110,14 @@ def _dream(
     done: int,
     total: int,
     progress: Progress,
+    pull: Pull | None = None,
 ) -> list[Dreamed]:
     names = [layer_for_frame(layers, frame.number) for frame in inputs]
     batch = np.stack([frame.image for frame in inputs])
+    numbers = [frame.number for frame in inputs]
     began = time.perf_counter()
-    result = np.asarray(dreamer(batch, names, [frame.number for frame in inputs]))
+    # Only a pulled frame passes ``pulls``: a dreamer written before the temporal term still works without it.
+    result = np.asarray(dreamer(batch, names, numbers) if pull is None else dreamer(batch, names, numbers, pulls=[pull]))
     seconds = (time.perf_counter() - began) / len(inputs)
     if result.shape != batch.shape or result.dtype != np.uint8:
         raise VideoError(

@@ -21,10 +21,13 @@ from deepdream_torch.video.images import read_image, write_image
 from deepdream_torch.video.paths import dream_frame_path
 from deepdream_torch.video.progress import Progress
 from deepdream_torch.video.signals import Stop, stop_on_signals
+from deepdream_torch.video.stability import Steadiness
 
 # Frames queued on each side of the dreamer: enough to ride out a slow decode or a slow save, few enough that
 # a 4K run holds well under a gigabyte.
 QUEUE_FRAMES = 4
+# The motion a run's steadiness is measured with when --flow is off: the cheapest flow (bench_flow.py's cost table).
+MEASURE_FLOW = Flow("dis", "fast")
 
 
 @dataclass(frozen=True)
@@ -58,12 +61,15 @@ def run_dream(
     also: Callable[[Dreamed], None] | None = None,
     frame_settings: Mapping[str, object] | None = None,
     flow: Flow = NO_FLOW,
+    measure: bool = False,
 ) -> DreamOutcome:
     """Dream the frames ``source()`` yields into ``frames_dir`` (``dream_frame_%08d.<image_type>``).
 
     Frames finished by an earlier run are reused (``restart`` deletes them first). Each frame, reused or new,
     is also passed to ``also`` on the saving thread, in order (mode 0 encodes it there). With ``flow`` on, the
-    reading thread also computes each frame's motion, so the dreamer never waits for the optical flow.
+    reading thread also computes each frame's motion, so the dreamer never waits for the optical flow. With
+    ``measure``, the reading thread computes every frame's motion (``MEASURE_FLOW`` when ``flow`` is off) and the
+    source's warping error, the saving thread the dream's, and the run logs their ratio at level 2 at the end.
 
     ``frame_settings`` (a JSON-able mapping of everything that shapes a frame; None skips the check): frames
     dreamed with other settings are not resumed but refused with ``manifest.SettingsChanged``, or with
@@ -83,7 +89,11 @@ def run_dream(
             read_image(dream_frame_path(frames_dir, number, image_type)) if number <= last_finished else None
         )
 
+    steadiness = Steadiness() if measure else None
+
     def save(item: Dreamed) -> None:
+        if steadiness is not None:
+            steadiness.dreamed(item.frame.number, item.frame.image)
         if not item.reused:
             write_image(dream_frame_path(frames_dir, item.frame.number, image_type), item.frame.image)
         if also is not None:
@@ -93,6 +103,8 @@ def run_dream(
     ahead = QUEUE_FRAMES + batch_size
 
     def read() -> Iterator[Frame]:
+        if steadiness is not None:  # every frame's motion, reused ones too: they are part of the video measured
+            return steadiness.sources(with_motion(source(), MEASURE_FLOW if flow.off else flow))
         if flow.off or blend.independent:
             return source()
         return with_motion(source(), flow, first=last_finished + 1)
@@ -126,14 +138,17 @@ def run_dream(
             dreamed, reused, complete, checkpoint.hint(dreamed + reused, frames.start + dreamed + reused)
         )
     checkpoint.close(outcome.done, outcome.complete)
+    said = steadiness.describe() if steadiness is not None else None
+    if said is not None:
+        progress.log(2, said)
     return outcome
 
 
 def _interruptible(dreamer: Dreamer, stop: Stop) -> Dreamer:
     """``dreamer``, during which a second Ctrl-C drops the frame in flight (nowhere else: files stay whole)."""
 
-    def dream(frames: np.ndarray, layers: Sequence[str], numbers: Sequence[int]) -> np.ndarray:
+    def dream(frames: np.ndarray, layers: Sequence[str], numbers: Sequence[int], **options: object) -> np.ndarray:
         with stop.interruptible():
-            return dreamer(frames, layers, numbers)
+            return dreamer(frames, layers, numbers, **options)
 
     return dream

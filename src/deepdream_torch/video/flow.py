@@ -9,18 +9,17 @@ replicated) and trusted only where the forward flow ŵ (t−1 → t) sends it ba
 is then smoothed. The next input is ``b · source_t + (1 − b) · (mask · warped + (1 − mask) · source_t)``.
 
 What is warped is the previous dream itself, not its detail (dream − its source frame) added to the current
-source frame; both were measured by ``benchmarks/bench_flow.py`` (open_nsfw and GoogLeNet, blend 0.5, the shared
-clips, whose motion is sub-pixel at the sizes dreamed). Warping the dream flickered 3-11 % less than the plain
-blend (a still frame's own dream flicker is the floor, 16-27 % under the blend) and kept the dream strength within
-15 % of it; warping the detail flickered up to 10 % *more* than the plain blend and dreamed a fifth to a quarter less:
-re-basing on each new source frame gives up the temporal smoothing of the source (its noise and compression
-flicker) that the blend has, and the bilinear warp thins fine dreamed detail. Neither drifts: over 150 frames the
-brightness of out − source moved 0.2 (dream) and 0.4 (detail) grey levels per 100 frames (the blend: −2.4), as
-the carried share shrinks by (1 − b) every frame, so what the dreamer adds settles instead of accumulating. On a
-pan of known motion both bring the blend's frame-to-frame error down to the still-frame floor (0.47 and 0.60 of
-the blend; floors 0.45 and 0.57).
-At zero motion both equal the plain blend. Everything here is a pure function of frames; the motion of a frame
-(``frame_motion``) needs only source frames, so the video pipeline computes it on the frame-reading thread.
+source frame: re-basing on each new source frame gave up the blend's temporal smoothing of the source and thinned
+fine dreamed detail (``benchmarks/bench_flow.py``, figures in ``benchmarks/README.md``).
+
+Seeding the input is not enough on footage with little motion: each frame's dream is then re-grown by the ascent
+(its own jitter, its own chaos), and that flicker dominates. ``Flow.temporal`` therefore also hands the dream
+kernel a ``Pull`` (``temporal_pull``) towards the warped previous dream, masked by the same trust, inside every
+step, as Ruder et al.'s short-term temporal loss; ``Flow.refine`` lets a carried frame, which starts from a
+dream already, be dreamed at its finest octaves only.
+
+At zero motion the input equals the plain blend's. Everything here is a pure function of frames; the motion of a
+frame (``frame_motion``) needs only source frames, so the video pipeline computes it on the frame-reading thread.
 """
 
 from __future__ import annotations
@@ -32,6 +31,7 @@ from typing import Literal
 import cv2
 import numpy as np
 
+from deepdream_torch.dreaming.pull import Pull
 from deepdream_torch.video.errors import VideoError
 from deepdream_torch.video.frame import Frame
 
@@ -46,14 +46,28 @@ _CONSISTENCY_SHARE, _CONSISTENCY_FLOOR = 0.01, 0.5
 _BOUNDARY_SHARE, _BOUNDARY_FLOOR = 0.01, 0.05
 # The mask is smoothed so that the seam between warped dream and fresh source is soft, not a hard edge.
 _MASK_BLUR_SIGMA = 1.5
+# A carried frame is refined (dreamed at its finest octaves only) when at least this share of it is trusted: after a
+# scene cut, or a motion the flow cannot follow, little is carried and the frame is dreamed anew at every octave.
+_REFINE_TRUSTED_SHARE = 0.5
 
 
 @dataclass(frozen=True)
 class Flow:
-    """How the previous dream follows motion: ``method`` off, ``dis`` or ``farneback``; ``quality`` for DIS."""
+    """How the previous dream follows motion: ``method`` off, ``dis`` or ``farneback``; ``quality`` for DIS;
+    ``temporal``: the weight (0 to 1) with which every ascent step of a carried frame is also pulled towards
+    the warped previous dream where the motion is trusted (0: the warped dream only seeds the frame's input);
+    ``refine``: a carried frame is dreamed at its ``refine`` finest octaves only (0: all), as it starts from a
+    dream already."""
 
     method: Literal["off", "dis", "farneback"] = "off"
     quality: Literal["fast", "medium"] = "fast"
+    temporal: float = 0.0
+    refine: int = 0
+
+    @property
+    def pulls(self) -> bool:
+        """Whether carried frames are handed to the dreamer with a ``Pull`` (a temporal weight, or refining)."""
+        return not self.off and (self.temporal > 0 or self.refine > 0)
 
     @property
     def off(self) -> bool:
@@ -63,8 +77,9 @@ class Flow:
 NO_FLOW = Flow()
 
 
-def parse_flow(method: str, quality: str = "fast") -> Flow:
-    """The ``Flow`` that ``--flow`` and ``--flow-quality`` name; raises VideoError for other words."""
+def parse_flow(method: str, quality: str = "fast", temporal: float = 0.0, refine: int = 0) -> Flow:
+    """The ``Flow`` that ``--flow``, ``--flow-quality``, ``--temporal`` and ``--refine-octaves`` name; raises
+    VideoError for other words, a temporal weight outside 0 to 1 and a negative octave count."""
     method, quality = str(method).strip().lower(), str(quality).strip().lower()
     if method not in FLOW_METHODS:
         raise VideoError(f"flow {method!r} is not one of {', '.join(FLOW_METHODS)}: give one of them")
@@ -72,7 +87,13 @@ def parse_flow(method: str, quality: str = "fast") -> Flow:
         raise VideoError(
             f"flow quality {quality!r} is not one of {', '.join(FLOW_QUALITIES)}: give one of them"
         )
-    return Flow(method, quality)  # type: ignore[arg-type]
+    if not isinstance(temporal, int | float) or not 0 <= temporal <= 1:  # NaN fails the range too
+        raise VideoError(f"temporal weight {temporal!r} is not from 0 to 1: give e.g. 0.2, or 0 for none")
+    if not isinstance(refine, int) or refine < 0:
+        raise VideoError(f"refine octaves {refine!r} is not a whole number from 0: give e.g. 1, or 0 for all")
+    if (temporal or refine) and method == "off":
+        raise VideoError("a temporal weight or refining acts on the dream carried along the motion: give a flow method")
+    return Flow(method, quality, float(temporal), refine)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -158,22 +179,49 @@ def flow_input(
     motion: Motion,
     b: float,
     carry: Literal["dream", "detail"] = "dream",
+    warped: np.ndarray | None = None,
 ) -> np.ndarray:
     """The next dream's input: ``b · source + (1 − b) · (mask · warped + (1 − mask) · source)``, uint8.
 
     ``carry="dream"`` warps the previous dream itself (the default, see the module docstring); ``"detail"`` warps
-    dream − source of frame t−1 onto frame t instead (kept to measure the difference).
+    dream − source of frame t−1 onto frame t instead (kept to measure the difference). ``warped``: the previous
+    dream already warped (``warped_dream``), to warp it once per frame.
     """
     now = source.astype(np.float32)
     if carry == "detail":
         detail = previous_dream.astype(np.float32) - previous_source.astype(np.float32)
         warped = now + warp(detail, motion.sample_at)
-    else:
+    elif warped is None:
         warped = warp(previous_dream.astype(np.float32), motion.sample_at)
     mask = motion.mask[..., None]
     carried = mask * warped + (np.float32(1.0) - mask) * now
     mixed = carried * np.float32(1.0 - b) + now * np.float32(b)
     return np.clip(np.rint(mixed), 0, 255).astype(np.uint8)
+
+
+def warped_dream(previous_dream: np.ndarray, motion: Motion) -> np.ndarray:
+    """The previous dream moved to frame t along ``motion`` (float32, bilinear)."""
+    return warp(previous_dream.astype(np.float32), motion.sample_at)
+
+
+def temporal_pull(warped: np.ndarray, motion: Motion, flow: Flow, start: np.ndarray | None = None) -> Pull:
+    """The dream kernel's pull for frame t: towards the warped previous dream, by ``flow.temporal`` where the
+    motion's mask trusts it, nowhere where it does not (disoccluded, inconsistent, a motion boundary); at the
+    ``flow.refine`` finest octaves only when that is set and most of the frame is trusted.
+
+    With ``start`` (the frame's input, ``flow_input``), the target keeps the warped dream's patterns but takes the
+    start's mean colour over the trusted pixels: pulled towards the previous dream's brightness itself, every frame
+    would keep all of what the dream shifts it by instead of the blend's (1 − b) share, and the video's brightness
+    would drift (measured: benchmarks/README.md)."""
+    target = warped
+    if start is not None:
+        weight = motion.mask[..., None]
+        total = max(float(weight.sum()), 1.0)
+        shift = ((start.astype(np.float32) - warped) * weight).sum(axis=(0, 1)) / np.float32(total)
+        target = warped + shift.astype(np.float32)
+    target = np.clip(np.rint(target), 0, 255).astype(np.uint8)
+    refine = flow.refine > 0 and float(motion.mask.mean()) >= _REFINE_TRUSTED_SHARE
+    return Pull(target, motion.mask, flow.temporal, flow.refine if refine else None)
 
 
 def with_motion(frames: Iterable[Frame], flow: Flow, first: int = 1) -> Iterator[Frame]:

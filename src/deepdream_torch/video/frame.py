@@ -17,8 +17,21 @@ if TYPE_CHECKING:
 # 1-based numbers in, the dreamed frames (same shape and dtype) out. The numbers let a dreamer seed each frame
 # by its number, so a frame dreams the same in a resumed run and frames do not share one jitter sequence.
 # Build it once (net, guide features, settings) and pass it in; the pipeline never builds a net, so guide
-# features are computed once per layer by the dreamer, not per frame.
-Dreamer = Callable[[np.ndarray, Sequence[str], Sequence[int]], np.ndarray]
+# features are computed once per layer by the dreamer, not per frame. With ``--temporal`` a carried frame is also
+# given ``pulls=[dreaming.pull.Pull]`` (one per frame) by keyword, to hand to ``dream_batch``; a dreamer that takes
+# ``**options`` and passes them on carries it.
+Dreamer = Callable[..., np.ndarray]
+
+# Whose jitter a frame draws: "frame" seeds frame n with seed + n (each frame its own shifts), "fixed" gives every
+# frame the run's seed (one shift sequence for all, so the jitter does not reshuffle the dream every frame).
+JITTER_SEEDS = ("frame", "fixed")
+
+
+def frame_seeds(seed: int, numbers: Sequence[int], mode: str = "frame") -> list[int]:
+    """The jitter seed of each frame ``numbers`` under ``mode`` (``JITTER_SEEDS``)."""
+    if mode not in JITTER_SEEDS:
+        raise VideoError(f"jitter seed {mode!r} is not one of {', '.join(JITTER_SEEDS)}: give one of them")
+    return [seed + n if mode == "frame" else seed for n in numbers]
 
 
 @dataclass(frozen=True)

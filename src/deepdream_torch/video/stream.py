@@ -48,6 +48,7 @@ def dream_video(
     progress: Progress = NO_PROGRESS,
     flow: Flow = NO_FLOW,
     frame_settings: Mapping[str, object] | None = None,
+    measure: bool = False,
 ) -> RunResult:
     """Dream ``video`` frame by frame into ``video_out`` (mode 0), keeping its frame times and audio.
 
@@ -60,6 +61,7 @@ def dream_video(
     run finished in ``frames_dir`` and continues after them (the last one, as saved, is the blend source: exact
     with png, within JPEG's quality-95 error with jpg); ``restart`` dreams everything again.
 
+    ``measure``: log (level 2) the run's warping error against the source footage's at the end (``stability``).
     ``frame_settings``: what shapes a frame, recorded beside the frames; a rerun with other settings is refused
     (``manifest.SettingsChanged``) unless ``restart``. ``frames_dir`` and the partial video are locked
     (``lock.output_lock``) for the run, so that a second run on them is refused (``lock.OutputLocked``).
@@ -105,6 +107,7 @@ def dream_video(
                 flow=flow,
                 also=encode,
                 frame_settings=frame_settings,
+                measure=measure,
             )
         audio = describe_audio(writer.audio, info.audio_codec)
         if not outcome.complete:
