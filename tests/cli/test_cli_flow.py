@@ -105,7 +105,9 @@ def test_a_flow_folder_dreamed_before_the_temporal_term_resumes_with_it_turned_o
     settings = json.loads(Path("data/output_frames/my_video/deepdream_settings.json").read_text())["settings"]
     # Exactly what --flow dis recorded before --temporal and --jitter-seed existed.
     assert not {"temporal", "jitter_seed", "refine_octaves"} & set(settings)
-    assert "resuming after frame 2" in run(*base).stderr
+    again = run(*base)  # the same folder, every frame already there: nothing is dreamed again
+    assert "frames: data/output_frames/my_video (2 frames)" in again.stdout, again.output
+    assert "nothing to do" in again.stderr and "other settings" not in again.stderr
 
 
 @pytest.mark.usefixtures("tiny")
