@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import random
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -15,13 +16,18 @@ from deepdream_torch.dreaming.errors import DreamError
 from deepdream_torch.dreaming.loop import dream_step, dream_tensor, item_generators
 from deepdream_torch.dreaming.objectives import l2
 from deepdream_torch.dreaming.pull import Pull, PullField
-from deepdream_torch.dreaming.settings import DreamSettings
+from deepdream_torch.dreaming.settings import DreamSettings, Runtime
 from deepdream_torch.dreaming.tiles import Tiler
 from tests.dreaming.dream_nets import MEAN, picture
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
-SETTINGS = {"octaves": 2, "iterations": 3, "jitter": 4, "seed": 7, "device": "cpu"}
+SETTINGS = {
+    "settings": DreamSettings(octaves=2, iterations=3, jitter=4),
+    "runtime": Runtime("cpu"),
+    "seed": 7,
+}
+FAST = SETTINGS["settings"]
 
 
 def test_a_zero_weight_or_a_zero_mask_dreams_bit_for_bit_as_no_pull(tiny_net):
@@ -127,17 +133,24 @@ def test_a_pull_of_another_size_is_refused(tiny_net):
 def test_a_pull_with_fewer_octaves_dreams_its_picture_at_its_finest_octaves_only(tiny_net):
     images = np.stack([picture(40, 48, seed=s) for s in range(2)])
     refine = Pull(picture(40, 48, seed=5), np.zeros((40, 48), np.float32), 0.0, octaves=1)
-    both = dream_batch(images, tiny_net, "conv2", pulls=[None, refine], **{**SETTINGS, "octaves": 3})
-    finest = dream_batch(
-        images[1:], tiny_net, "conv2", **{**SETTINGS, "octaves": 1, "seed": SETTINGS["seed"] + 1}
+    both = dream_batch(
+        images, tiny_net, "conv2", pulls=[None, refine], **{**SETTINGS, "settings": replace(FAST, octaves=3)}
     )
-    whole = dream_batch(images[:1], tiny_net, "conv2", **{**SETTINGS, "octaves": 3})
+    finest = dream_batch(
+        images[1:],
+        tiny_net,
+        "conv2",
+        **{**SETTINGS, "settings": replace(FAST, octaves=1), "seed": SETTINGS["seed"] + 1},
+    )
+    whole = dream_batch(images[:1], tiny_net, "conv2", **{**SETTINGS, "settings": replace(FAST, octaves=3)})
     assert np.abs(both[1].astype(int) - finest[0]).max() <= 1
     assert np.abs(both[0].astype(int) - whole[0]).max() <= 1
     assert (
         np.abs(
             finest[0].astype(int)
-            - dream_batch(images[1:], tiny_net, "conv2", **{**SETTINGS, "octaves": 3, "seed": 8})[0]
+            - dream_batch(
+                images[1:], tiny_net, "conv2", **{**SETTINGS, "settings": replace(FAST, octaves=3), "seed": 8}
+            )[0]
         ).max()
         > 5
     )
