@@ -49,6 +49,8 @@ _MASK_BLUR_SIGMA = 1.5
 # A carried frame is refined (dreamed at its finest octaves only) when at least this share of it is trusted: after a
 # scene cut, or a motion the flow cannot follow, little is carried and the frame is dreamed anew at every octave.
 _REFINE_TRUSTED_SHARE = 0.5
+# OpenCV's DIS refuses frames under about 12 pixels a side (its patches and pyramid); smaller frames have no flow.
+_SMALLEST_DIS_SIDE = 16
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,11 @@ def optical_flow(image: np.ndarray, other: np.ndarray, flow: Flow) -> np.ndarray
     if flow.method == "farneback":
         return cv2.calcOpticalFlowFarneback(grey, other_grey, None, 0.5, 3, 15, 3, 5, 1.2, 0)
     raise VideoError(f"flow {flow.method!r} computes no motion: give 'dis' or 'farneback'")
+
+
+def follows(flow: Flow, image: np.ndarray) -> bool:
+    """Whether ``flow`` can compute the motion of frames of ``image``'s size."""
+    return not flow.off and (flow.method != "dis" or min(image.shape[:2]) >= _SMALLEST_DIS_SIDE)
 
 
 def frame_motion(previous_source: np.ndarray, source: np.ndarray, flow: Flow) -> Motion:
