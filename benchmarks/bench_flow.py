@@ -319,6 +319,51 @@ def save_strip(path: Path, settings: DreamSettings) -> None:
     print(f"\nwrote {path} (rows: {', '.join(c.label for c in controls)}; lions frames 8, 16, 24)")
 
 
+def sharpness_table(net: torch.nn.Module, mean, blob: str, settings: dict, count: int, width: int) -> None:
+    """How sharp the dream stays when carried: mean |Laplacian| (grey) of the last 8 frames of lions, beside
+    E_warp ÷ source and strength ÷ still, for the blend, flow before, and the default with the carried dream
+    warped bicubically (as it is) or bilinearly (as it was first)."""
+    from deepdream_torch.cli.flags import DEFAULT_JITTER_SEED, DEFAULT_REFINE_OCTAVES, DEFAULT_TEMPORAL
+
+    images = clip_frames("lions_small_b75.mkv", count, width)
+    motions = judge_motions(images, False)
+    source = e_warp(images, motions)
+
+    def sharp(frames: list[np.ndarray]) -> float:
+        grey = [cv2.cvtColor(f, cv2.COLOR_RGB2GRAY).astype(np.float32) for f in frames[-8:]]
+        return float(np.mean([np.abs(cv2.Laplacian(g, cv2.CV_32F)).mean() for g in grey]))
+
+    raised = dream_energy(net, mean, blob, images)
+    still = [
+        net_dreamer(net, mean, settings, Control("still"))(image[None], [blob], [n])[0]
+        for n, image in enumerate(images, start=1)
+    ]
+    still_gain = dream_energy(net, mean, blob, still) - raised
+    print(f"\nsharpness, {count} frames of lions_small_b75.mkv at {images[0].shape[1]}x{images[0].shape[0]}")
+    print(f"{'run':<34} {'|Laplacian|':>11} {'E_warp÷source':>14} {'strength÷still':>15}")
+    print(f"{'source footage':<34} {sharp(images):>11.2f}")
+    print(f"{'still dreams':<34} {sharp(still):>11.2f}")
+    default = replace(DIS, temporal=DEFAULT_TEMPORAL, refine=DEFAULT_REFINE_OCTAVES)
+    real = dream_loop.warped_dream
+    for label, control, bilinear in (
+        ("blend", Control("blend"), False),
+        ("flow (before)", Control("before", DIS), False),
+        ("default, dream warped bilinearly", Control("default", default, DEFAULT_JITTER_SEED), True),
+        ("default (bicubic)", Control("default", default, DEFAULT_JITTER_SEED), False),
+    ):
+        if bilinear:
+            dream_loop.warped_dream = lambda dream, motion, sharp=False: real(dream, motion)  # type: ignore[assignment]
+        try:
+            frames = sequence(images, net_dreamer(net, mean, settings, control), blob, control.flow)
+        finally:
+            dream_loop.warped_dream = real
+        gain = (dream_energy(net, mean, blob, frames) - raised) / still_gain
+        print(
+            f"{label:<34} {sharp(frames):>11.2f} {e_warp(frames, motions) / source:>14.2f} {gain:>15.2f}",
+            flush=True,
+        )
+
+
 def temporal_cost(
     net: torch.nn.Module, mean, blob: str, controls: list[Control], settings: DreamSettings, count: int, width: int
 ) -> None:
@@ -500,7 +545,17 @@ def main() -> None:
     parser.add_argument("--no-googlenet", action="store_true")
     parser.add_argument(
         "--part",
-        choices=("all", "quality", "drift", "strip", "cost", "temporal", "temporal-drift", "temporal-cost"),
+        choices=(
+            "all",
+            "quality",
+            "drift",
+            "strip",
+            "cost",
+            "temporal",
+            "temporal-drift",
+            "temporal-cost",
+            "sharpness",
+        ),
         default="all",
     )
     parser.add_argument(
@@ -510,7 +565,9 @@ def main() -> None:
         "--controls", default="", help="only the controls whose label contains one of these, ';'"
     )
     parser.add_argument("--clips", default="nature,lions,pan", help="clips of --part temporal")
-    parser.add_argument("--no-baselines", action="store_true", help="with --controls: not the blend and flow before")
+    parser.add_argument(
+        "--no-baselines", action="store_true", help="with --controls: not the blend and flow before"
+    )
     parser.add_argument("--nets", default="open_nsfw,googlenet", help="nets of --part temporal")
     parser.add_argument("--octaves", type=int, default=2)
     parser.add_argument(
@@ -520,7 +577,7 @@ def main() -> None:
     parser.add_argument("--jitter", type=int, default=16)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    if args.part in ("temporal", "temporal-drift", "temporal-cost"):
+    if args.part in ("temporal", "temporal-drift", "temporal-cost", "sharpness"):
         temporal_main(args)
         return
     with tempfile.TemporaryDirectory() as tmp:
@@ -570,6 +627,10 @@ def temporal_main(args: argparse.Namespace) -> None:
             f"blend 0.5, {args.octaves} octaves x {args.iterations} iterations, jitter {args.jitter}, "
             f"{args.width} px wide; E_warp judged on the source frames (DIS medium; the pan: its known motion)\n"
         )
+        if args.part == "sharpness":
+            net, mean, blob = next(iter(nets.values()))
+            sharpness_table(net, mean, blob, settings, args.frames, args.width)
+            return
         if args.part in ("temporal-drift", "temporal-cost"):
             net, mean, blob = next(iter(nets.values()))
             part = temporal_drift if args.part == "temporal-drift" else temporal_cost

@@ -66,7 +66,9 @@ def test_a_carried_frame_is_pulled_towards_the_warped_previous_dream_where_the_m
     images = [_moving(_texture(0), t) for t in range(3)]
     given: list[tuple[object, np.ndarray]] = []
 
-    def recording(frames: np.ndarray, layers: Sequence[str], numbers: Sequence[int], **options: object) -> np.ndarray:
+    def recording(
+        frames: np.ndarray, layers: Sequence[str], numbers: Sequence[int], **options: object
+    ) -> np.ndarray:
         given.append((options.get("pulls"), frames[0].copy()))
         return _sharpen(frames, layers, numbers)
 
@@ -76,7 +78,7 @@ def test_a_carried_frame_is_pulled_towards_the_warped_previous_dream_where_the_m
     motion = frame_motion(images[0], images[1], DIS)
     np.testing.assert_array_equal(pull.mask, motion.mask)
     # The warped dream's patterns, shifted by one colour per channel to the mean colour the frame starts from.
-    warped = warp(out[0].astype(np.float32), motion.sample_at)
+    warped = warp(out[0].astype(np.float32), motion.sample_at, sharp=True)  # bicubic: a carried dream stays sharp
     offset = pull.target.astype(np.float32) - warped
     inside = (pull.target > 0) & (pull.target < 255)
     for channel in range(3):
@@ -190,8 +192,22 @@ def test_a_run_measures_its_steadiness_against_the_footages(tmp_path: Path) -> N
     ratio = float(message.split(", ")[1].split(" x ")[0])
     assert ratio > 5
     meter = Steadiness()
-    frames = list(meter.sources(Frame(n, im, motion=frame_motion(images[n - 2], im, DIS) if n > 1 else None)
-                                for n, im in enumerate(images, start=1)))  # fmt: skip
+    frames = list(meter.sources((Frame(n, im) for n, im in enumerate(images, start=1)), DIS))
     for frame in frames:
         meter.dreamed(frame.number, frame.image)
     assert meter.ratio() == pytest.approx(1.0)  # the footage itself, as its own dream
+
+
+def test_frames_too_small_for_the_flow_are_dreamed_and_not_measured(tmp_path: Path) -> None:
+    write_frames(tmp_path / "in", [_texture(s)[:8, :8] for s in range(3)])
+    said: list[str] = []
+
+    class Listening(type(NO_PROGRESS)):  # type: ignore[misc]
+        def log(self, level: int, message: str) -> None:
+            said.append(message)
+
+    result = dream_frames(
+        tmp_path / "in", tmp_path / "out", _sharpen, ["x"], blend=Blend(value=0.5), image_type="png",
+        progress=Listening(), measure=True,
+    )  # fmt: skip
+    assert result.dreamed == 3 and not any("warping error" in m for m in said)

@@ -89,7 +89,7 @@ def dream_sequence(
                 image = blend_frames(previous, frame.image, b)
             else:
                 motion = frame.motion or frame_motion(previous_source, frame.image, flow)
-                warped = warped_dream(previous, motion)
+                warped = warped_dream(previous, motion, sharp=flow.pulls)
                 image = flow_input(previous, previous_source, frame.image, motion, b, warped=warped)
                 if flow.pulls:
                     pull = temporal_pull(warped, motion, flow, start=image)

@@ -104,7 +104,9 @@ def run_dream(
 
     def read() -> Iterator[Frame]:
         if steadiness is not None:  # every frame's motion, reused ones too: they are part of the video measured
-            return steadiness.sources(with_motion(source(), MEASURE_FLOW if flow.off else flow))
+            if flow.off or blend.independent:
+                return steadiness.sources(source(), MEASURE_FLOW)
+            return steadiness.sources(with_motion(source(), flow), flow)
         if flow.off or blend.independent:
             return source()
         return with_motion(source(), flow, first=last_finished + 1)

@@ -49,6 +49,8 @@ _MASK_BLUR_SIGMA = 1.5
 # A carried frame is refined (dreamed at its finest octaves only) when at least this share of it is trusted: after a
 # scene cut, or a motion the flow cannot follow, little is carried and the frame is dreamed anew at every octave.
 _REFINE_TRUSTED_SHARE = 0.5
+# OpenCV's DIS refuses frames under about 12 pixels a side (its patches and pyramid); smaller frames have no flow.
+_SMALLEST_DIS_SIDE = 16
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,11 @@ def optical_flow(image: np.ndarray, other: np.ndarray, flow: Flow) -> np.ndarray
     raise VideoError(f"flow {flow.method!r} computes no motion: give 'dis' or 'farneback'")
 
 
+def follows(flow: Flow, image: np.ndarray) -> bool:
+    """Whether ``flow`` can compute the motion of frames of ``image``'s size."""
+    return not flow.off and (flow.method != "dis" or min(image.shape[:2]) >= _SMALLEST_DIS_SIDE)
+
+
 def frame_motion(previous_source: np.ndarray, source: np.ndarray, flow: Flow) -> Motion:
     """The motion of ``source`` (frame t) from ``previous_source`` (t−1): backward flow, checked by forward flow."""
     backward = optical_flow(source, previous_source, flow)
@@ -162,9 +169,11 @@ def motion_from_flows(backward: np.ndarray, forward: np.ndarray) -> Motion:
     return Motion(sample_at, mask)
 
 
-def warp(image: np.ndarray, sample_at: np.ndarray) -> np.ndarray:
-    """``image`` sampled at ``sample_at`` (H, W, 2 absolute x, y): bilinear, the border replicated."""
-    return cv2.remap(image, sample_at, None, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+def warp(image: np.ndarray, sample_at: np.ndarray, sharp: bool = False) -> np.ndarray:
+    """``image`` sampled at ``sample_at`` (H, W, 2 absolute x, y): bilinear (``sharp``: bicubic), the border
+    replicated."""
+    interpolation = cv2.INTER_CUBIC if sharp else cv2.INTER_LINEAR
+    return cv2.remap(image, sample_at, None, interpolation, borderMode=cv2.BORDER_REPLICATE)
 
 
 def _squared(vectors: np.ndarray) -> np.ndarray:
@@ -199,9 +208,11 @@ def flow_input(
     return np.clip(np.rint(mixed), 0, 255).astype(np.uint8)
 
 
-def warped_dream(previous_dream: np.ndarray, motion: Motion) -> np.ndarray:
-    """The previous dream moved to frame t along ``motion`` (float32, bilinear)."""
-    return warp(previous_dream.astype(np.float32), motion.sample_at)
+def warped_dream(previous_dream: np.ndarray, motion: Motion, sharp: bool = False) -> np.ndarray:
+    """The previous dream moved to frame t along ``motion`` (float32, bilinear; ``sharp``: bicubic). A dream held
+    by the pull is resampled every frame and keeps what the resampling did: bilinear sampling blurs it frame
+    after frame, bicubic much less (measured: benchmarks/README.md)."""
+    return warp(previous_dream.astype(np.float32), motion.sample_at, sharp)
 
 
 def temporal_pull(warped: np.ndarray, motion: Motion, flow: Flow, start: np.ndarray | None = None) -> Pull:

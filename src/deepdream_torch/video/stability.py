@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from deepdream_torch.video.flow import Motion, warp
+from deepdream_torch.video.flow import Flow, Motion, follows, frame_motion, warp
 from deepdream_torch.video.frame import Frame
 
 
@@ -45,16 +45,21 @@ class Steadiness:
     _previous_dream: tuple[int, np.ndarray] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def sources(self, frames: Iterable[Frame]) -> Iterator[Frame]:
-        """``frames`` (with their ``motion``, as ``flow.with_motion`` fills it in) passed through, each one's
-        source E_warp added on the way; meant for the reading thread."""
+    def sources(self, frames: Iterable[Frame], flow: Flow) -> Iterator[Frame]:
+        """``frames`` passed through, each one's source E_warp added on the way, with its ``motion`` when it has
+        one (``flow.with_motion``) and else by ``flow``; meant for the reading thread. Frames too small for the
+        flow are not measured."""
         for frame in frames:
-            if frame.motion is not None and self._previous_source is not None:
-                error = warping_error(self._previous_source, frame.image, frame.motion)
+            motion = frame.motion
+            previous = self._previous_source
+            if motion is None and previous is not None and follows(flow, frame.image):
+                motion = frame_motion(previous, frame.image, flow)
+            if motion is not None and previous is not None:
+                error = warping_error(previous, frame.image, motion)
                 with self._lock:
                     if error is not None:
                         self.source.append(error)
-                        self._motions[frame.number] = frame.motion
+                        self._motions[frame.number] = motion
             self._previous_source = frame.image
             yield frame
 
