@@ -45,17 +45,16 @@ class CrossChannelLRN(torch.autograd.Function):
         layout = torch.channels_last if x.is_contiguous(memory_format=torch.channels_last) else torch.contiguous_format
         v = x.permute(0, 2, 3, 1).contiguous()  # a view when x is channels-last
         scale = _window_sum(v * v, size).mul_(alpha / size).add_(k)
-        scale_pow = scale.pow(-beta)
-        ctx.save_for_backward(v, scale, scale_pow)
+        ctx.save_for_backward(v, scale)  # not s**-beta too: a third picture-sized blob kept costs more than a pow
         ctx.constants = (size, alpha, beta, layout)
-        return (v * scale_pow).permute(0, 3, 1, 2).contiguous(memory_format=layout)
+        return (v * scale.pow(-beta)).permute(0, 3, 1, 2).contiguous(memory_format=layout)
 
     @staticmethod
     def backward(ctx, dy: torch.Tensor):
-        v, scale, scale_pow = ctx.saved_tensors
+        v, scale = ctx.saved_tensors
         size, alpha, beta, layout = ctx.constants
         d = dy.permute(0, 2, 3, 1)
-        passed = d * scale_pow
+        passed = scale.pow(-beta).mul_(d)
         weighted = _window_sum((v * passed).div_(scale), size)  # window sum of dy * y / s
         dx = torch.addcmul(passed, v, weighted, value=-2.0 * alpha * beta / size)
         return dx.permute(0, 3, 1, 2).contiguous(memory_format=layout), None, None, None, None
