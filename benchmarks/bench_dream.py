@@ -12,7 +12,8 @@ Figures printed (all measured in this process, on the chosen device):
 - the same picture through a straight port of the original loop (numpy arrays, ``scipy.ndimage.zoom`` per octave,
   a host round trip per step, the net in its loaded layout) and our speed-up over it;
 - the choices the kernel makes, measured one dream step at a time: channels-last against contiguous, one batch
-  of three layers against three single steps, and bf16 against fp32.
+  of three layers against three single steps, bf16 against fp32, and (``--compile``) ``torch.compile`` of the
+  net against eager.
 
 Run: ``.venv/bin/python benchmarks/bench_dream.py [--size 960x540] [--iterations 10] [--octaves 4] [--no-baseline]``.
 ``--device cuda --precision bf16`` runs the same on a GPU (not measured where this was written: no GPU there).
@@ -63,6 +64,11 @@ def main() -> None:
     )
     parser.add_argument(
         "--no-choices", action="store_true", help="skip the layout/batch/precision comparisons"
+    )
+    parser.add_argument(
+        "--compile",
+        action="store_true",
+        help="also time a step through torch.compile(net) against eager (minutes of compiling on a CPU)",
     )
     args = parser.parse_args()
 
@@ -138,6 +144,13 @@ def main() -> None:
                 net, args.layer, [args.layer], height, width, device, torch.bfloat16, torch.channels_last
             )
             print(f"  precision: bf16 {half:.3f} s, fp32 {last:.3f} s")
+        if args.compile:
+            began = time.perf_counter()
+            compiled = torch.compile(net)
+            step_seconds(compiled, args.layer, [args.layer], height, width, device, dtype, torch.channels_last, 1)
+            warm = time.perf_counter() - began
+            fast = step_seconds(compiled, args.layer, [args.layer], height, width, device, dtype, torch.channels_last)
+            print(f"  torch.compile: {fast:.3f} s a step, eager {last:.3f} s ({warm:.0f} s to compile and warm up)")
     print(f"\nload average after: {os.getloadavg()[0]:.2f}")
 
 
@@ -210,8 +223,9 @@ def step_seconds(
     device: torch.device,
     dtype: torch.dtype | None,
     layout: torch.memory_format = torch.contiguous_format,
+    repeat: int = 3,
 ) -> float:
-    """Seconds of one dream step of ``len(layers)`` items, item i on ``layers[i]`` (fastest of 3)."""
+    """Seconds of one dream step of ``len(layers)`` items, item i on ``layers[i]`` (fastest of ``repeat``)."""
     settings = DreamSettings()
     mean = torch.tensor(settings.mean, device=device).view(1, 3, 1, 1)
     x = (torch.rand(len(layers), 3, height, width, device=device) * 255 - mean).contiguous(
@@ -224,7 +238,7 @@ def step_seconds(
         dream_step(x, net, objectives, generators, settings, -mean, 255 - mean, autocast(device, dtype))
 
     once()
-    return timed(once, device, repeat=3)
+    return timed(once, device, repeat=repeat)
 
 
 def timed(work: Callable[[], None], device: torch.device, repeat: int) -> float:

@@ -1,4 +1,5 @@
-"""A step's gradient under a memory budget: fewer items per pass, then tile by tile, each tile with a margin.
+"""A step's gradient under a memory budget: fewer items per pass, then whichever is predicted fastest of
+recomputing parts of the net in the backward pass (``recompute.py``) and going tile by tile, each tile with a margin.
 
 The gradient of a tile's core is computed on the core plus a margin of context that is then cropped away, and the
 tiles' cores are put together into the whole picture's gradient, which the step then normalises as one (see
@@ -42,9 +43,6 @@ _MOST_TILES = 64
 # A budget no plan meets (less than the dream's own copies of the picture need) gets the plan needing the least
 # memory among those predicted to take at most this many times an untiled step: smaller tiles would be mostly margin.
 _MOST_COST = 2.0
-# Tiles and recomputed parts leave holes in the heap between their blocks: a tiled step's planned bytes are taken
-# this much larger. Without it a 3840x2160 dream under 1.5 GiB peaked 20 MiB over (benchmarks/README.md).
-_HEAP_SLACK = 1.1
 
 
 @dataclass(frozen=True)
@@ -112,8 +110,7 @@ def tiled_gradient(x: torch.Tensor, gradient: Gradient, plan: TilePlan) -> torch
             for cols in spans(width, plan.tile[1], plan.margin, plan.least, plan.stride):
                 crop = x[items, :, rows.crop, cols.crop].contiguous(memory_format=layout)
                 whole[items, :, rows.core, cols.core] = gradient(items, crop)[..., rows.inside, cols.inside]
-    # Once a step, not once a tile: tiles of one size reuse each other's freed blocks, and a trim took ~30 ms.
-    release_freed_memory(x.device)
+                release_freed_memory(x.device)
     return whole
 
 
@@ -215,8 +212,7 @@ class Tiler:
         choices: list[Recompute] = model.choices() if model is not None else [()]
 
         def needs(crop: tuple[int, int], runs: Recompute) -> int:
-            planned = memory.bytes(1, *crop) if model is None else model.bytes(1, *crop, runs)
-            return int(planned * _HEAP_SLACK)
+            return memory.bytes(1, *crop) if model is None else model.bytes(1, *crop, runs)
 
         smallest = max(stride, margin, _SMALLEST_TILE)  # a smaller core would be mostly margin
         best: tuple[float, TilePlan] | None = None
