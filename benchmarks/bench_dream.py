@@ -108,11 +108,15 @@ def main() -> None:
     seconds, cpu_seconds = time.perf_counter() - began, time.process_time() - cpu_began
     flops = loop_flops(net, args.layer, settings, height, width, device, dtype)
     achieved = flops / seconds / 1e9
-    peak = conv_throughput(device, dtype)
+    peak, cpu_peak = conv_throughput(device, dtype)
     print(f"ours: {seconds:.2f} s per picture ({cpu_seconds:.2f} s of CPU)")
-    print(f"dream loop: {flops / 1e9:.0f} GFLOP, {achieved:.1f} GFLOP/s")
-    print(f"machine: {peak:.1f} GFLOP/s on a large 3x3 convolution (forward + input gradient)")
-    print(f"ratio: {achieved / peak:.2f} of the machine's convolution throughput\n")
+    print(f"dream loop: {flops / 1e9:.0f} GFLOP, {achieved:.1f} GFLOP/s ({flops / cpu_seconds / 1e9:.1f} per CPU second)")
+    print(f"machine: {peak:.1f} GFLOP/s on a large 3x3 convolution (forward + input gradient), {cpu_peak:.1f} per"
+          " CPU second")
+    print(f"ratio: {achieved / peak:.2f} of the machine's convolution throughput")
+    if device.type == "cpu":  # CPU seconds: what other processes on a shared machine disturb least
+        print(f"ratio in CPU time: {flops / cpu_seconds / 1e9 / cpu_peak:.2f}")
+    print()
 
     if not args.no_baseline:
         plain.to(device)
@@ -181,7 +185,8 @@ def loop_flops(
     """FLOPs of a whole dream: one counted step per octave size, times the iterations. Counted with the first
     convolution's input gradient taken the plain way: space to depth (converters/conv.py) multiplies by zero
     taps, which is no work the dream needs."""
-    few, conv._FEW_CHANNELS = conv._FEW_CHANNELS, 0
+    few = getattr(conv, "_FEW_CHANNELS", None)  # None: a version of the package before space to depth
+    conv._FEW_CHANNELS = 0
     try:
         return _counted_flops(net, layer, settings, height, width, device, dtype)
     finally:
@@ -216,8 +221,9 @@ def _counted_flops(
     return total
 
 
-def conv_throughput(device: torch.device, dtype: torch.dtype | None) -> float:
-    """GFLOP/s of a 256->256 3x3 convolution on a 96x160 map, forward and input gradient."""
+def conv_throughput(device: torch.device, dtype: torch.dtype | None) -> tuple[float, float]:
+    """GFLOP/s of a 256->256 3x3 convolution on a 96x160 map, forward and input gradient: per second of wall
+    time, and per second of this process's CPU time (fastest of 5 each)."""
     weight = torch.randn(256, 256, 3, 3, device=device).contiguous(memory_format=torch.channels_last)
     x = torch.randn(1, 256, 96, 160, device=device).contiguous(memory_format=torch.channels_last)
 
@@ -230,7 +236,13 @@ def conv_throughput(device: torch.device, dtype: torch.dtype | None) -> float:
     once()
     with FlopCounterMode(display=False) as counter:
         once()
-    return counter.get_total_flops() / timed(once, device, repeat=5) / 1e9
+    cpu = []
+    for _ in range(5):
+        began = time.process_time()
+        once()
+        cpu.append(time.process_time() - began)
+    flops = counter.get_total_flops()
+    return flops / timed(once, device, repeat=5) / 1e9, flops / min(cpu) / 1e9
 
 
 def step_seconds(
