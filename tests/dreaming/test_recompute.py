@@ -9,11 +9,13 @@ import itertools
 import pytest
 import torch
 
+from deepdream_torch.dreaming.errors import DreamError
 from deepdream_torch.dreaming.loop import gradient
 from deepdream_torch.dreaming.memory import loop_bytes, step_memory
 from deepdream_torch.dreaming.objectives import l2
 from deepdream_torch.dreaming.recompute import recompute_model, segments_of
 from deepdream_torch.dreaming.tiles import Tiler
+from tests.dreaming.dream_nets import random_net
 from tests.dreaming.test_memory import peak_allocated
 
 pytestmark = pytest.mark.usefixtures("one_thread")
@@ -92,3 +94,19 @@ def test_a_nets_plans_are_made_once_for_all_its_dreams(tiny_net, monkeypatch):
     for _ in range(3):  # a video: one Tiler per frame, the same budget and sizes
         Tiler(tiny_net, ["conv2"], (1, 64, 96), torch.device("cpu"), tile="auto", max_memory="1GiB").plan(1, 64, 96)
     assert made == [(1, 64, 96)]
+
+
+GLOBAL_POOL = """name: "global_pool"
+layer { name: "data" type: "Input" top: "data" input_param { shape: { dim: 1 dim: 3 dim: 64 dim: 64 } } }
+layer { name: "conv" type: "Convolution" bottom: "data" top: "conv" convolution_param { num_output: 4 kernel_size: 3 } }
+layer { name: "relu" type: "ReLU" bottom: "conv" top: "conv" }
+layer { name: "pool" type: "Pooling" bottom: "conv" top: "pool" pooling_param { pool: AVE global_pooling: true } }
+"""
+
+
+def test_a_blob_that_sees_the_whole_picture_over_budget_says_tiles_cannot_help(tmp_path):
+    (tmp_path / "global_pool.prototxt").write_text(GLOBAL_POOL)
+    net = random_net(tmp_path / "global_pool.prototxt", tmp_path)
+    tiler = Tiler(net, ["pool"], (1, 256, 256), torch.device("cpu"), max_memory=loop_bytes(1, 256, 256) + 1024)
+    with pytest.raises(DreamError, match="sees the whole picture"):
+        tiler.plan(1, 256, 256)

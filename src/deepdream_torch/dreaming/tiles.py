@@ -28,7 +28,7 @@ from deepdream_torch.dreaming.memory import (
 )
 from deepdream_torch.dreaming.min_size import min_side
 from deepdream_torch.dreaming.receptive_field import reach
-from deepdream_torch.dreaming.recompute import Recompute, recompute_model
+from deepdream_torch.dreaming.recompute import Recompute, RecomputeModel, recompute_model
 
 Gradient = Callable[[slice, torch.Tensor], torch.Tensor]  # (items, their picture or a crop of it) -> its gradient
 Log = Callable[[int, str], None]
@@ -204,10 +204,17 @@ class Tiler:
         the cheapest recomputation that fits in ``free``, the plan of the least predicted time: margins are work
         done twice (1920x1080 in 2 tiles side by side costs less than in 4 squares), recomputing a part of the
         net is one more forward of it. When none fits, the one needing the least memory of those predicted to cost
-        at most _MOST_COST, said at -v 1."""
-        stride, margin = self._grid()
-        least = max(min_side(self.net, layer) for layer in self.layers)
+        at most _MOST_COST, said at -v 1. A blob that sees the whole picture can only be recomputed."""
         model = recompute_model(self.net, self.layers)
+        try:
+            stride, margin = self._grid()
+        except DreamError:
+            if model is None:
+                raise
+            stride, margin, whole = 1, max(height, width), True  # one tile: the picture
+        else:
+            whole = False
+        least = max(min_side(self.net, layer) for layer in self.layers)
         memory = step_memory(self.net, self.layers)
         choices: list[Recompute] = model.choices() if model is not None else [()]
 
@@ -236,14 +243,16 @@ class Tiler:
                         break
         if best is not None:
             return best[1]
-        assert frugal is not None
+        if whole:
+            self._grid()  # says why tiles cannot help
+        assert frugal is not None  # one pass, nothing recomputed, costs 1.0
         self._say(1, f"{width}x{height} needs more memory than the budget ({self._budget_text()}) leaves a step:"
                      f" using the least of the plans at most {_MOST_COST:g}x as slow as an untiled step"
                      f" ({format_size(frugal[0])} for the step); raise --max-memory if it fails")  # fmt: skip
         return frugal[1]
 
     @staticmethod
-    def _ranges(model, runs: Recompute) -> tuple[tuple[int, int], ...]:
+    def _ranges(model: RecomputeModel | None, runs: Recompute) -> tuple[tuple[int, int], ...]:
         return () if model is None or not runs else model.ranges(runs)
 
     def _tiles(self, items: int, height: int, width: int, side: int) -> TilePlan:
