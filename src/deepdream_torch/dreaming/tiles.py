@@ -4,7 +4,7 @@ recomputing parts of the net in the backward pass (``recompute.py``) and going t
 The gradient of a tile's core is computed on the core plus a margin of context that is then cropped away, and the
 tiles' cores are put together into the whole picture's gradient, which the step then normalises as one (see
 ``step.ascend``): a tiled step follows the same rule as an untiled one. With a margin covering the blob's receptive
-field and tiles on the blob's grid, the two are equal; the default margin is a quarter of it, as the gradient comes
+field and tiles on the blob's grid, the two are equal; the default margin is 15 % of it, as the gradient comes
 mostly from the middle of the field (see bench_tiles.py for the seams that leaves). The loop rolls the whole
 picture by the jitter every step, so tile borders never stay in one place.
 """
@@ -35,7 +35,7 @@ Log = Callable[[int, str], None]
 TileMode = str | int  # "auto", "off" or a tile side in pixels
 
 # The margin's share of the receptive field: see the module docstring.
-MARGIN_SHARE = 0.25
+MARGIN_SHARE = 0.15
 # Tiles are not cut below this side (nor below the blob's stride): smaller ones are mostly margin.
 _SMALLEST_TILE = 32
 # The most tiles along one side a budget is met with (64 x 64 tiles of a 7680x4320 frame: 120x68 pixels each).
@@ -265,7 +265,9 @@ class Tiler:
         if core[0] >= height and core[1] >= width:
             return TilePlan(items)
         least = max(min_side(self.net, layer) for layer in self.layers)
-        return TilePlan(items, (core[0], core[1]), margin, least, stride)
+        rows, cols = _ceil_div(height, core[0]), _ceil_div(width, core[1])
+        work = (height + 2 * margin * (rows - 1)) * (width + 2 * margin * (cols - 1)) / (height * width)
+        return TilePlan(items, (core[0], core[1]), margin, least, stride, cost=round(work, 3))
 
     def _grid(self) -> tuple[int, int]:
         """(stride, margin) of the tiles for this dream's blobs."""
