@@ -12,7 +12,8 @@ Figures printed (all measured in this process, on the chosen device):
 - the same picture through a straight port of the original loop (numpy arrays, ``scipy.ndimage.zoom`` per octave,
   a host round trip per step, the net in its loaded layout) and our speed-up over it;
 - the choices the kernel makes, measured one dream step at a time: channels-last against contiguous, one batch
-  of three layers against three single steps, and bf16 against fp32.
+  of three layers against three single steps, bf16 against fp32, and (``--compile``) ``torch.compile`` of the
+  net against eager.
 
 Run: ``.venv/bin/python benchmarks/bench_dream.py [--size 960x540] [--iterations 10] [--octaves 4] [--no-baseline]``.
 ``--device cuda --precision bf16`` runs the same on a GPU (not measured where this was written: no GPU there).
@@ -35,6 +36,7 @@ from scipy import ndimage
 from torch.utils.flop_counter import FlopCounterMode
 
 from deepdream_torch import dream, load_caffe
+from deepdream_torch.converters import conv
 from deepdream_torch.dreaming.device import autocast, resolve_device, resolve_precision
 from deepdream_torch.dreaming.loop import dream_step, item_generators
 from deepdream_torch.dreaming.objectives import l2
@@ -62,6 +64,11 @@ def main() -> None:
     )
     parser.add_argument(
         "--no-choices", action="store_true", help="skip the layout/batch/precision comparisons"
+    )
+    parser.add_argument(
+        "--compile",
+        action="store_true",
+        help="also time a step through torch.compile(net) against eager (minutes of compiling on a CPU)",
     )
     args = parser.parse_args()
 
@@ -100,11 +107,15 @@ def main() -> None:
     seconds, cpu_seconds = time.perf_counter() - began, time.process_time() - cpu_began
     flops = loop_flops(net, args.layer, settings, height, width, device, dtype)
     achieved = flops / seconds / 1e9
-    peak = conv_throughput(device, dtype)
+    peak, cpu_peak = conv_throughput(device, dtype)
     print(f"ours: {seconds:.2f} s per picture ({cpu_seconds:.2f} s of CPU)")
-    print(f"dream loop: {flops / 1e9:.0f} GFLOP, {achieved:.1f} GFLOP/s")
-    print(f"machine: {peak:.1f} GFLOP/s on a large 3x3 convolution (forward + input gradient)")
-    print(f"ratio: {achieved / peak:.2f} of the machine's convolution throughput\n")
+    print(f"dream loop: {flops / 1e9:.0f} GFLOP, {achieved:.1f} GFLOP/s ({flops / cpu_seconds / 1e9:.1f} per CPU second)")
+    print(f"machine: {peak:.1f} GFLOP/s on a large 3x3 convolution (forward + input gradient), {cpu_peak:.1f} per"
+          " CPU second")
+    print(f"ratio: {achieved / peak:.2f} of the machine's convolution throughput")
+    if device.type == "cpu":  # CPU seconds: what other processes on a shared machine disturb least
+        print(f"ratio in CPU time: {flops / cpu_seconds / 1e9 / cpu_peak:.2f}")
+    print()
 
     if not args.no_baseline:
         plain.to(device)
@@ -137,6 +148,13 @@ def main() -> None:
                 net, args.layer, [args.layer], height, width, device, torch.bfloat16, torch.channels_last
             )
             print(f"  precision: bf16 {half:.3f} s, fp32 {last:.3f} s")
+        if args.compile:
+            began = time.perf_counter()
+            compiled = torch.compile(net)
+            step_seconds(compiled, args.layer, [args.layer], height, width, device, dtype, torch.channels_last, 1)
+            warm = time.perf_counter() - began
+            fast = step_seconds(compiled, args.layer, [args.layer], height, width, device, dtype, torch.channels_last)
+            print(f"  torch.compile: {fast:.3f} s a step, eager {last:.3f} s ({warm:.0f} s to compile and warm up)")
     print(f"\nload average after: {os.getloadavg()[0]:.2f}")
 
 
@@ -163,7 +181,26 @@ def loop_flops(
     device: torch.device,
     dtype: torch.dtype | None,
 ) -> int:
-    """FLOPs of a whole dream: one counted step per octave size, times the iterations."""
+    """FLOPs of a whole dream: one counted step per octave size, times the iterations. Counted with the first
+    convolution's input gradient taken the plain way: space to depth (converters/conv.py) multiplies by zero
+    taps, which is no work the dream needs."""
+    few = getattr(conv, "_FEW_CHANNELS", None)  # None: a version of the package before space to depth
+    conv._FEW_CHANNELS = 0
+    try:
+        return _counted_flops(net, layer, settings, height, width, device, dtype)
+    finally:
+        conv._FEW_CHANNELS = few
+
+
+def _counted_flops(
+    net: torch.nn.Module,
+    layer: str,
+    settings: DreamSettings,
+    height: int,
+    width: int,
+    device: torch.device,
+    dtype: torch.dtype | None,
+) -> int:
     total = 0
     mean = torch.tensor(settings.mean, device=device).view(1, 3, 1, 1)
     for h, w in octave_sizes(height, width, settings.octaves, settings.octave_scale):
@@ -183,8 +220,9 @@ def loop_flops(
     return total
 
 
-def conv_throughput(device: torch.device, dtype: torch.dtype | None) -> float:
-    """GFLOP/s of a 256->256 3x3 convolution on a 96x160 map, forward and input gradient."""
+def conv_throughput(device: torch.device, dtype: torch.dtype | None) -> tuple[float, float]:
+    """GFLOP/s of a 256->256 3x3 convolution on a 96x160 map, forward and input gradient: per second of wall
+    time, and per second of this process's CPU time (fastest of 5 each)."""
     weight = torch.randn(256, 256, 3, 3, device=device).contiguous(memory_format=torch.channels_last)
     x = torch.randn(1, 256, 96, 160, device=device).contiguous(memory_format=torch.channels_last)
 
@@ -197,7 +235,13 @@ def conv_throughput(device: torch.device, dtype: torch.dtype | None) -> float:
     once()
     with FlopCounterMode(display=False) as counter:
         once()
-    return counter.get_total_flops() / timed(once, device, repeat=5) / 1e9
+    cpu = []
+    for _ in range(5):
+        began = time.process_time()
+        once()
+        cpu.append(time.process_time() - began)
+    flops = counter.get_total_flops()
+    return flops / timed(once, device, repeat=5) / 1e9, flops / min(cpu) / 1e9
 
 
 def step_seconds(
@@ -209,8 +253,9 @@ def step_seconds(
     device: torch.device,
     dtype: torch.dtype | None,
     layout: torch.memory_format = torch.contiguous_format,
+    repeat: int = 3,
 ) -> float:
-    """Seconds of one dream step of ``len(layers)`` items, item i on ``layers[i]`` (fastest of 3)."""
+    """Seconds of one dream step of ``len(layers)`` items, item i on ``layers[i]`` (fastest of ``repeat``)."""
     settings = DreamSettings()
     mean = torch.tensor(settings.mean, device=device).view(1, 3, 1, 1)
     x = (torch.rand(len(layers), 3, height, width, device=device) * 255 - mean).contiguous(
@@ -223,7 +268,7 @@ def step_seconds(
         dream_step(x, net, objectives, generators, settings, -mean, 255 - mean, autocast(device, dtype))
 
     once()
-    return timed(once, device, repeat=3)
+    return timed(once, device, repeat=repeat)
 
 
 def timed(work: Callable[[], None], device: torch.device, repeat: int) -> float:

@@ -5,9 +5,13 @@
   weights: they cost what trained ones do) at 960x540 to 7680x4320, untiled and tiled, each in a fresh process,
   beside the budget it was given. A step's peak is what matters, and every step of an octave is alike, so these
   rows run ITERATIONS iteration(s) per octave (``--iterations 10`` for the full dream).
-- time: seconds per step at 1920x1080 (1 octave), tiled under a budget that forces tiles ÷ untiled, interleaved
-  in one process, best of three; CPU seconds (robust on a shared machine) beside wall seconds. One thread: on a
-  busy machine a second one mostly waits for the first.
+- time: seconds per step at 1920x1080 (1 octave) under budgets of 1/4 and 1/8 of the untiled step's planned memory
+  (beside the loop's own copies of the picture, which no plan can shrink) and the 0.4 GiB a user tried, ÷ untiled,
+  interleaved in one process, best of ``--repeat``; CPU seconds (robust on a shared machine) beside wall seconds,
+  the plan and its predicted cost, each mode's peak memory, and its PSNR against untiled beside the chaos floor
+  (the untiled dream of the input + 1e-3 noise, as below). One thread: on a busy machine a second one mostly
+  waits for the first. Goals: 1/4 at most 1.4x untiled, 1/8 at most 2x.
+- ``--device cuda``: the same rows on a GPU, memory as ``torch.cuda.max_memory_allocated`` above the loaded net.
 - seams: the real open_nsfw weights on ``eltwise_stage2_block2`` and ``hulk.jpg`` (960x540), tiles of 256 pixels
   against untiled: the mean gradient magnitude of the result on the tile-border lines ÷ elsewhere (1.00: no
   seam; the untiled result on the same lines beside it), and the PSNR of tiled vs untiled beside the floor, the
@@ -16,7 +20,8 @@
   borders move every step; with jitter 0 they never move, the worst case.
 
     python benchmarks/bench_tiles.py [--quick] [--threads 2] [--iterations 1] [--only memory time seams]
-                                     [--frames 3840x2160 7680x4320]
+                                     [--frames 3840x2160 7680x4320] [--time-iterations 1] [--repeat 2]
+                                     [--device cuda]
 """
 
 from __future__ import annotations
@@ -57,26 +62,34 @@ net = load_caffe({prototxt!r}, {caffemodel!r})
 picture = cv2.resize(np.asarray(Image.open({hulk!r}).convert("RGB")), ({width}, {height}))
 def status(key):
     return int(re.search(key + r":\\s+(\\d+)", open("/proc/self/status").read()).group(1)) * 1024
-open("/proc/self/clear_refs", "w").write("5")  # VmHWM := VmRSS: the peak from here on
-base = status("VmRSS")
+cuda = {device!r}.startswith("cuda")
+if cuda:  # what torch allocates on the GPU, not the host's RSS
+    net.to({device!r}); torch.cuda.reset_peak_memory_stats(); base = torch.cuda.memory_allocated()
+else:
+    open("/proc/self/clear_refs", "w").write("5")  # VmHWM := VmRSS: the peak from here on
+    base = status("VmRSS")
 said = []
 start = time.perf_counter()
-dream(picture, net, {layer!r}, octaves=4, iterations={iterations}, device="cpu", seed=0,
+dream(picture, net, {layer!r}, octaves=4, iterations={iterations}, device={device!r}, seed=0,
       tile={tile!r}, max_memory={budget!r}, log=lambda level, line: said.append(line))
-print(json.dumps({{"peak": status("VmHWM") - base, "seconds": time.perf_counter() - start, "said": said}}))
+peak = torch.cuda.max_memory_allocated() if cuda else status("VmHWM")
+print(json.dumps({{"peak": peak - base, "seconds": time.perf_counter() - start, "said": said}}))
 """
 
 
-def memory_rows(caffemodel: Path, quick: bool, threads: int, iterations: int, frames: list[str] | None) -> None:
-    print(f"memory: GoogLeNet {LAYER}, 4 octaves x {iterations} iteration(s), CPU, {threads} thread(s); "
-          "peak RSS above the loaded net and picture, each case in a fresh process")  # fmt: skip
+def memory_rows(
+    caffemodel: Path, quick: bool, threads: int, iterations: int, frames: list[str] | None, device: str
+) -> None:
+    peak = "torch.cuda.max_memory_allocated" if device.startswith("cuda") else "peak RSS"
+    print(f"memory: GoogLeNet {LAYER}, 4 octaves x {iterations} iteration(s), {device}, {threads} thread(s); "
+          f"{peak} above the loaded net and picture, each case in a fresh process")  # fmt: skip
     print(f"{'frame':>10s} {'mode':>8s} {'budget GiB':>10s} {'peak GiB':>9s} {'peak<=budget':>12s} {'seconds':>8s}  plan")
     for width, height, budget, in_quick in CASES:
         if (quick and not in_quick) or (frames and f"{width}x{height}" not in frames):
             continue
         code = CHILD.format(
             threads=threads, prototxt=str(GOOGLENET), caffemodel=str(caffemodel), hulk=str(HULK), width=width,
-            height=height, layer=LAYER, iterations=iterations, tile="off" if budget is None else "auto",
+            height=height, layer=LAYER, iterations=iterations, tile="off" if budget is None else "auto", device=device,
             budget=None if budget is None else int(budget * GIB),
         )  # fmt: skip
         run = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True)
@@ -93,35 +106,79 @@ def memory_rows(caffemodel: Path, quick: bool, threads: int, iterations: int, fr
               f"{result['seconds']:8.1f}  {plan.split(': ', 1)[-1]}")  # fmt: skip
 
 
-def time_row(caffemodel: Path, threads: int) -> None:
+def time_rows(caffemodel: Path, threads: int, iterations: int, repeat: int, device: str) -> None:
+    """Seconds per step at 1920x1080 under budgets of 1/4 and 1/8 of the untiled step's memory (beside the loop's
+    own copies of the picture, which every plan keeps) and the 0.4 GiB a user tried, over untiled; each mode's
+    peak memory above the loaded net; and its result's PSNR against untiled beside the chaos floor."""
     import cv2
     import torch
     from PIL import Image
 
     from deepdream_torch import dream, load_caffe
-    from deepdream_torch.dreaming.memory import loop_bytes, step_memory
+    from deepdream_torch.dreaming.memory import loop_bytes, release_freed_memory, step_memory
 
     torch.set_num_threads(threads)
     net = load_caffe(GOOGLENET, caffemodel)
     picture = cv2.resize(np.asarray(Image.open(HULK).convert("RGB")), (1920, 1080))
-    budget = loop_bytes(1, 1080, 1920) + int(0.6 * step_memory(net, [LAYER]).bytes(1, 1080, 1920))
-    said: list[str] = []
-    settings = {"octaves": 1, "iterations": 2, "device": "cpu", "seed": 0}
-    modes = {"untiled": {"tile": "off"}, "tiled": {"max_memory": budget, "log": lambda _, line: said.append(line)}}
-    dream(picture, net, LAYER, **settings, **modes["tiled"])  # probes and plans once, as every run does
-    best = {name: [math.inf, math.inf] for name in modes}  # wall, CPU seconds per step
-    for _ in range(3):
-        for name, options in modes.items():
-            wall, cpu = time.perf_counter(), time.process_time()
-            dream(picture, net, LAYER, **settings, **options)
-            seconds = (time.perf_counter() - wall, time.process_time() - cpu)
-            best[name] = [min(b, s / settings["iterations"]) for b, s in zip(best[name], seconds)]
-    plan = next((line.split(": ", 1)[-1] for line in said if "1920x1080:" in line), "one pass")
-    print(f"\ntime: 1920x1080, GoogLeNet {LAYER}, 1 octave, {threads} thread(s), best of 3 (interleaved), budget "
-          f"{budget / GIB:.2f} GiB: {plan}")  # fmt: skip
-    for kind, index in (("CPU", 1), ("wall", 0)):
-        print(f"{kind:>4s}: untiled {best['untiled'][index]:.2f} s/step, tiled {best['tiled'][index]:.2f} s/step: "
-              f"tiled / untiled = {best['tiled'][index] / best['untiled'][index]:.3f}")
+    noise = np.random.default_rng(0).normal(0, 0.255, picture.shape)
+    perturbed = np.clip(np.round(picture + noise), 0, 255).astype(np.uint8)
+    step = step_memory(net, [LAYER]).bytes(1, 1080, 1920)
+    loop = loop_bytes(1, 1080, 1920)
+    budgets = {"untiled": None, "1/4": loop + step // 4, "1/8": loop + step // 8, "0.4 GiB": int(0.4 * GIB)}
+    said: dict[str, list[str]] = {name: [] for name in budgets}
+    settings = {"octaves": 1, "iterations": iterations, "device": device, "seed": 0}
+    target = torch.device(device)
+
+    def run(name: str, image: np.ndarray = picture) -> tuple[np.ndarray, float, float, float]:
+        budget = budgets[name]
+        options = {"tile": "off"} if budget is None else {"max_memory": budget}
+        release_freed_memory(target)
+        if target.type == "cuda":
+            torch.cuda.synchronize(target)
+            torch.cuda.reset_peak_memory_stats(target)
+            base = torch.cuda.memory_allocated(target)
+        else:
+            Path("/proc/self/clear_refs").write_text("5")  # VmHWM := VmRSS
+            base = _status("VmRSS")
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = dream(image, net, LAYER, log=lambda _, line: said[name].append(line), **settings, **options)
+        if target.type == "cuda":
+            torch.cuda.synchronize(target)
+        seconds = (time.perf_counter() - wall, time.process_time() - cpu)
+        peak = torch.cuda.max_memory_allocated(target) if target.type == "cuda" else _status("VmHWM")
+        return result, seconds[0] / iterations, seconds[1] / iterations, (peak - base) / GIB
+
+    for name in budgets:  # probes and plans once, as every run does
+        run(name)
+    best = {name: [math.inf, math.inf, 0.0] for name in budgets}  # wall, CPU seconds per step, peak GiB
+    results = {}
+    for _ in range(repeat):
+        for name in budgets:
+            results[name], wall, cpu, peak = run(name)
+            best[name] = [min(best[name][0], wall), min(best[name][1], cpu), max(best[name][2], peak)]
+    floor = _psnr(run("untiled", perturbed)[0], results["untiled"])
+    memory = "peak allocated GiB" if target.type == "cuda" else "peak RSS GiB"
+    print(f"\ntime: 1920x1080, GoogLeNet {LAYER}, 1 octave x {iterations} iteration(s), {device}, {threads}"
+          f" thread(s), best of {repeat} (interleaved); budgets are the loop's copies ({loop / GIB:.2f} GiB) plus"
+          f" a share of the untiled step's {step / GIB:.2f} GiB; chaos floor (input + 1e-3 noise): {floor:.2f} dB")
+    print(f"| budget | GiB | plan | predicted | CPU s/step | CPU ratio | wall s/step | wall ratio | {memory} |"
+          " PSNR vs untiled dB |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for name, budget in budgets.items():
+        plan = next((line.split(": ", 1)[-1] for line in said[name] if "1920x1080:" in line), "one pass")
+        predicted = plan.split("predicted cost ")[-1].split("x")[0] if "predicted cost" in plan else "1.00"
+        plan = plan.split("; predicted")[0]
+        psnr = "-" if name == "untiled" else f"{_psnr(results[name], results['untiled']):.2f}"
+        wall, cpu, peak = best[name]
+        print(f"| {name} | {'-' if budget is None else f'{budget / GIB:.2f}'} | {plan} | {predicted} | {cpu:.2f} |"
+              f" {cpu / best['untiled'][1]:.2f} | {wall:.2f} | {wall / best['untiled'][0]:.2f} | {peak:.2f} |"
+              f" {psnr} |")  # fmt: skip
+
+
+def _status(key: str) -> int:
+    import re
+
+    return int(re.search(key + r":\s+(\d+)", Path("/proc/self/status").read_text()).group(1)) * 1024
 
 
 def seam_rows(threads: int) -> None:
@@ -186,6 +243,10 @@ def main() -> None:
     parser.add_argument("--iterations", type=int, default=1, help="iterations per octave in the memory rows")
     parser.add_argument("--only", choices=["memory", "time", "seams"], nargs="*", default=None)
     parser.add_argument("--frames", nargs="*", default=None, help="memory rows of these sizes only, e.g. 3840x2160")
+    parser.add_argument("--time-iterations", type=int, default=1, help="iterations of the 1-octave time rows")
+    parser.add_argument("--time-threads", type=int, default=1, help="torch threads of the time rows")
+    parser.add_argument("--repeat", type=int, default=2, help="best of this many runs in the time rows")
+    parser.add_argument("--device", default="cpu", help="cpu, or cuda: peak allocated memory instead of RSS")
     args = parser.parse_args()
     if not GOOGLENET.is_file() or not HULK.is_file():
         sys.exit(f"needs ../shared ({SHARED}): GoogLeNet's prototxt and hulk.jpg")
@@ -195,9 +256,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         caffemodel = write_random_caffemodel(GOOGLENET, Path(folder) / "googlenet.caffemodel", seed=0)
         if "memory" in parts:
-            memory_rows(caffemodel, args.quick, args.threads, args.iterations, args.frames)
+            memory_rows(caffemodel, args.quick, args.threads, args.iterations, args.frames, args.device)
         if "time" in parts:
-            time_row(caffemodel, 1)
+            time_rows(caffemodel, args.time_threads, args.time_iterations, args.repeat, args.device)
     if "seams" in parts:
         seam_rows(args.threads)
 

@@ -37,6 +37,7 @@ def test_tiles_and_budget_reach_the_single_picture_dream(workdir: Path) -> None:
                  "--tile", "32", "--max-memory", "1GiB", "-v", "2")  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "96x64: tiles of 32x32" in " ".join(result.output.split())
+    assert "predicted cost" in " ".join(result.output.split())  # -v 2 says what the plan is expected to cost
 
 
 def test_tiles_and_budget_reach_the_zoom_animation(workdir: Path) -> None:

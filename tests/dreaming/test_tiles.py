@@ -178,3 +178,10 @@ def test_bad_tile_values_say_what_to_write(value):
 
 def test_tile_values():
     assert [parse_tile(v) for v in ("auto", "OFF", "512", 256)] == ["auto", "off", 512, 256]
+
+
+def test_tiles_of_a_given_side_predict_the_work_their_margins_add(tiny_net):
+    plan = Tiler(tiny_net, ["conv2"], (1, 64, 96), torch.device("cpu"), tile=32).plan(1, 64, 96)
+    rows, cols = -(-64 // plan.tile[0]), -(-96 // plan.tile[1])
+    computed = (64 + 2 * plan.margin * (rows - 1)) * (96 + 2 * plan.margin * (cols - 1))
+    assert plan.margin > 0 and plan.cost == pytest.approx(computed / (64 * 96), abs=1e-3) and plan.cost > 1

@@ -1,8 +1,8 @@
 """Local response normalisation, across channels (AlexNet, GoogLeNet) or within each channel.
 
 Caffe's window for channel c is [c - (size-1)/2, c + (size-1)/2] (odd sizes only). Summing `size` shifted channel
-slices is 2.6x faster than an avg_pool3d over an unsqueezed channel axis, and the hand-written backward avoids
-autograd's slice-gradient copies; together they took LRN from ~40% of a GoogLeNet dream step to a few percent.
+slices beats an avg_pool3d over an unsqueezed channel axis, and the hand-written backward avoids autograd's
+slice-gradient copies (the figures are in benchmarks/README.md, bench_dream.py).
 """
 
 from __future__ import annotations
@@ -21,41 +21,43 @@ ACROSS_CHANNELS = caffe_pb2.LRNParameter.ACROSS_CHANNELS
 
 
 def _window_sum(t: torch.Tensor, size: int) -> torch.Tensor:
-    """Sum over Caffe's channel window [c - (size-1)/2, c + (size-1)/2] (zero outside), for every channel c."""
-    if size == 1:
-        return t
-    half = (size - 1) // 2
-    padded = F.pad(t, (0, 0, 0, 0, half, half))
-    channels = t.shape[1]
-    total = padded[:, :channels] + padded[:, 1 : 1 + channels]
-    for offset in range(2, size):
-        total += padded[:, offset : offset + channels]
+    """Sum over Caffe's channel window [c - (size-1)/2, c + (size-1)/2] (zero outside), for every channel c of
+    ``t``, whose channels are its *last* dimension: each shifted add then runs along contiguous rows."""
+    total = t.clone()
+    for offset in range(1, (size - 1) // 2 + 1):
+        total[..., :-offset] += t[..., offset:]
+        total[..., offset:] += t[..., :-offset]
     return total
 
 
 class CrossChannelLRN(torch.autograd.Function):
     """y = x * s**-beta with s = k + alpha/size * (window sum of x**2), and Caffe's own backward for it.
 
-    Autograd through the shifted-slice sum spent most of LRN's time zero-filling and copying slice gradients
-    (LRN was ~25% of a GoogLeNet dream step); the closed form below needs a few element-wise passes:
+    Autograd through the shifted-slice sum spent most of LRN's time zero-filling and copying slice gradients;
+    the closed form below needs a few element-wise passes:
     dx = dy * s**-beta - (2 * alpha * beta / size) * x * (window sum of dy * y / s), the window being symmetric.
+    Both run on the (N, H, W, C) view, which is free for the channels-last pictures a dream uses: summing channel
+    slices of an (N, C, H, W) tensor, and mixing its layout with a padded copy's, took twice as long.
     """
 
     @staticmethod
     def forward(ctx, x: torch.Tensor, size: int, alpha: float, beta: float, k: float) -> torch.Tensor:
-        scale = k + (alpha / size) * _window_sum(x * x, size)
-        scale_pow = scale.pow(-beta)
-        ctx.save_for_backward(x, scale, scale_pow)
-        ctx.constants = (size, alpha, beta)
-        return x * scale_pow
+        layout = torch.channels_last if x.is_contiguous(memory_format=torch.channels_last) else torch.contiguous_format
+        v = x.permute(0, 2, 3, 1).contiguous()  # a view when x is channels-last
+        scale = _window_sum(v * v, size).mul_(alpha / size).add_(k)
+        ctx.save_for_backward(v, scale)  # not s**-beta too: a third picture-sized blob kept costs more than a pow
+        ctx.constants = (size, alpha, beta, layout)
+        return (v * scale.pow(-beta)).permute(0, 3, 1, 2).contiguous(memory_format=layout)
 
     @staticmethod
     def backward(ctx, dy: torch.Tensor):
-        x, scale, scale_pow = ctx.saved_tensors
-        size, alpha, beta = ctx.constants
-        weighted = dy * x * scale_pow / scale  # dy * y / s
-        dx = dy * scale_pow - (2.0 * alpha * beta / size) * x * _window_sum(weighted, size)
-        return dx, None, None, None, None
+        v, scale = ctx.saved_tensors
+        size, alpha, beta, layout = ctx.constants
+        d = dy.permute(0, 2, 3, 1)
+        passed = scale.pow(-beta).mul_(d)
+        weighted = _window_sum((v * passed).div_(scale), size)  # window sum of dy * y / s
+        dx = torch.addcmul(passed, v, weighted, value=-2.0 * alpha * beta / size)
+        return dx.permute(0, 3, 1, 2).contiguous(memory_format=layout), None, None, None, None
 
 
 class LRN(nn.Module):
@@ -69,9 +71,9 @@ class LRN(nn.Module):
         self.across_channels = p.norm_region == ACROSS_CHANNELS
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        squares = x * x
         if self.across_channels:
             return CrossChannelLRN.apply(x, self.size, self.alpha, self.beta, self.k)
+        squares = x * x
         # Caffe builds WITHIN_CHANNEL from an AVE pooling of the squares (pad (size-1)//2, padded cells counted)
         # and a Power layer with shift 1: its `k` is not used in this mode.
         pad = (self.size - 1) // 2

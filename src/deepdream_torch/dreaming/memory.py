@@ -95,10 +95,15 @@ def planned_bytes(net: torch.nn.Module, layers: Iterable[str], height: int, widt
     x = torch.empty(1, 3, height, width, device="meta", requires_grad=True)
     with torch.autograd.graph.saved_tensors_hooks(pack, lambda blob: blob):
         blobs = functional_call(net, meta, (x,), {"outputs": list(layers)})
-    scored = sum(blob.numel() * 4 for blob in blobs.values())  # the objective's float square of each blob
     sizes = [size for _, size in kept.values()]
-    largest = max([*sizes, *(blob.numel() * 4 for blob in blobs.values())])
-    return sum(sizes) + scored + _GRADIENTS_ALIVE * largest
+    return sum(sizes) + planned_extra(blobs.values(), sizes)
+
+
+def planned_extra(blobs: Iterable[torch.Tensor], kept: Iterable[int]) -> int:
+    """Bytes a step needs beside the ``kept`` ones autograd holds: the objective's float square of each scored
+    blob, and the gradients alive while the backward pass runs (as large as the largest blob)."""
+    scored = [blob.numel() * 4 for blob in blobs]
+    return sum(scored) + _GRADIENTS_ALIVE * max([*kept, *scored])
 
 
 def release_freed_memory(device: torch.device) -> None:

@@ -1,9 +1,10 @@
-"""A step's gradient under a memory budget: fewer items per pass, then tile by tile, each tile with a margin.
+"""A step's gradient under a memory budget: fewer items per pass, then whichever is predicted fastest of
+recomputing parts of the net in the backward pass (``recompute.py``) and going tile by tile, each tile with a margin.
 
 The gradient of a tile's core is computed on the core plus a margin of context that is then cropped away, and the
 tiles' cores are put together into the whole picture's gradient, which the step then normalises as one (see
 ``step.ascend``): a tiled step follows the same rule as an untiled one. With a margin covering the blob's receptive
-field and tiles on the blob's grid, the two are equal; the default margin is a quarter of it, as the gradient comes
+field and tiles on the blob's grid, the two are equal; the default margin is 15 % of it, as the gradient comes
 mostly from the middle of the field (see bench_tiles.py for the seams that leaves). The loop rolls the whole
 picture by the jitter every step, so tile borders never stay in one place.
 """
@@ -27,34 +28,45 @@ from deepdream_torch.dreaming.memory import (
 )
 from deepdream_torch.dreaming.min_size import min_side
 from deepdream_torch.dreaming.receptive_field import reach
+from deepdream_torch.dreaming.recompute import Recompute, RecomputeModel, recompute_model
 from deepdream_torch.dreaming.settings import Log, TileMode
 
 Gradient = Callable[[slice, torch.Tensor], torch.Tensor]  # (items, their picture or a crop of it) -> its gradient
 
 # The margin's share of the receptive field: see the module docstring.
-MARGIN_SHARE = 0.25
+MARGIN_SHARE = 0.15
 # Tiles are not cut below this side (nor below the blob's stride): smaller ones are mostly margin.
 _SMALLEST_TILE = 32
 # The most tiles along one side a budget is met with (64 x 64 tiles of a 7680x4320 frame: 120x68 pixels each).
 _MOST_TILES = 64
+# A budget no plan meets (less than the dream's own copies of the picture need) gets the plan needing the least
+# memory among those predicted to take at most this many times an untiled step: smaller tiles would be mostly margin.
+_MOST_COST = 2.0
 
 
 @dataclass(frozen=True)
 class TilePlan:
     """How one step's gradient is computed: ``items`` pictures per pass, and, when ``tile`` is set, tiles of that
     (height, width) core with ``margin`` pixels of context on every inner side, crops at least ``least`` pixels
-    long and on the ``stride`` grid."""
+    long and on the ``stride`` grid; the net's steps in the ``recompute`` ranges recomputed in the backward pass
+    instead of kept (``CaffeNet.recomputing``). ``cost``: the predicted time over a plain untiled step's, the
+    pixels computed over the pixels kept times the recomputation's extra forward work."""
 
     items: int
     tile: tuple[int, int] | None = None
     margin: int = 0
     least: int = 1
     stride: int = 1
+    recompute: tuple[tuple[int, int], ...] = ()
+    cost: float = 1.0
 
     def describe(self) -> str:
-        if self.tile is None:
-            return f"{self.items} picture(s) per pass"
-        return f"tiles of {self.tile[1]}x{self.tile[0]} with a {self.margin}-pixel margin"
+        parts = [f"{self.items} picture(s) per pass"]
+        if self.tile is not None:
+            parts = [f"tiles of {self.tile[1]}x{self.tile[0]} with a {self.margin}-pixel margin"]
+        if self.recompute:
+            parts.append(f"recomputing {len(self.recompute)} part(s) of the net in the backward pass")
+        return ", ".join(parts) + f"; predicted cost {self.cost:.2f}x an untiled step"
 
 
 @dataclass(frozen=True)
@@ -113,10 +125,13 @@ def parse_tile(value: TileMode) -> TileMode:
 
 @dataclass
 class _NetState:
-    """What a net's dreams learnt: a budget cap after a device ran out of memory, and the messages said once."""
+    """What a net's dreams learnt: a budget cap after a device ran out of memory, the messages said once, and the
+    plans made (by layers, tile mode, margin share, free bytes, then picture shape): a video's every frame is
+    planned once."""
 
     cap: int | None = None
     said: set[str] = field(default_factory=set)
+    plans: dict[tuple, dict[tuple[int, int, int], TilePlan]] = field(default_factory=dict)
 
 
 _states: weakref.WeakKeyDictionary[object, _NetState] = weakref.WeakKeyDictionary()
@@ -143,7 +158,8 @@ class Tiler:
         self.budget = parse_size(max_memory) if max_memory is not None else default_budget(device)
         self.picture = picture  # (items, height, width) of the whole dream: its loop's copies share the budget
         self.state = _states.setdefault(net, _NetState())
-        self.plans: dict[tuple[int, int, int], TilePlan] = {}
+        key = (self.layers, self.tile, margin_share, self._free() // 2**20)
+        self.plans = self.state.plans.setdefault(key, {})
 
     def gradient(self, x: torch.Tensor, gradient: Gradient) -> torch.Tensor:
         """``x``'s gradient by ``gradient``, in tiles when the plan says so."""
@@ -151,7 +167,10 @@ class Tiler:
         while True:
             plan = self.plan(*shape)
             try:
-                return tiled_gradient(x, gradient, plan)
+                if not plan.recompute:
+                    return tiled_gradient(x, gradient, plan)
+                with self.net.recomputing(plan.recompute):
+                    return tiled_gradient(x, gradient, plan)
             except torch.cuda.OutOfMemoryError:
                 if self.tile == "off":
                     raise
@@ -177,29 +196,63 @@ class Tiler:
         fitting = int(free // max(1, memory.bytes(1, height, width)))
         if fitting >= 1:
             return TilePlan(fitting)
-        return self._fewest_pixels(height, width, memory.bytes, free)
+        return self._cheapest(height, width, free)
 
-    def _fewest_pixels(self, height: int, width: int, cost: Callable[[int, int, int], int], free: int) -> TilePlan:
-        """Of the grids of up to _MOST_TILES x _MOST_TILES tiles whose crops fit in ``free``, the one whose crops
-        add up to the fewest pixels: the margins are work done twice (1920x1080 in 2 tiles side by side costs
-        less than in 4 squares)."""
-        stride, margin = self._grid()
+    def _cheapest(self, height: int, width: int, free: int) -> TilePlan:
+        """Of one pass and the grids of tiles no smaller than their margins (up to _MOST_TILES a side), each with
+        the cheapest recomputation that fits in ``free``, the plan of the least predicted time: margins are work
+        done twice (1920x1080 in 2 tiles side by side costs less than in 4 squares), recomputing a part of the
+        net is one more forward of it. When none fits, the one needing the least memory of those predicted to cost
+        at most _MOST_COST, said at -v 1. A blob that sees the whole picture can only be recomputed."""
+        model = recompute_model(self.net, self.layers)
+        try:
+            stride, margin = self._grid()
+        except DreamError:
+            if model is None:
+                raise
+            stride, margin, whole = 1, max(height, width), True  # one tile: the picture
+        else:
+            whole = False
         least = max(min_side(self.net, layer) for layer in self.layers)
-        best: tuple[int, TilePlan] | None = None
-        for rows in range(1, _MOST_TILES + 1):
-            for cols in range(1 if rows > 1 else 2, _MOST_TILES + 1):
+        memory = step_memory(self.net, self.layers)
+        choices: list[Recompute] = model.choices() if model is not None else [()]
+
+        def needs(crop: tuple[int, int], runs: Recompute) -> int:
+            return memory.bytes(1, *crop) if model is None else model.bytes(1, *crop, runs)
+
+        smallest = max(stride, margin, _SMALLEST_TILE)  # a smaller core would be mostly margin
+        best: tuple[float, TilePlan] | None = None
+        frugal: tuple[int, TilePlan] | None = None
+        for rows in range(1, min(_MOST_TILES, max(1, height // smallest)) + 1):
+            for cols in range(1, min(_MOST_TILES, max(1, width // smallest)) + 1):
                 core = [_ceil_div(_ceil_div(n, count), stride) * stride for n, count in ((height, rows), (width, cols))]
-                crop = [min(n, c + 2 * margin) for n, c in zip((height, width), core)]
-                if cost(1, crop[0], crop[1]) > free:
-                    continue
-                work = (height + 2 * margin * (rows - 1)) * (width + 2 * margin * (cols - 1))
-                if best is None or work < best[0]:
-                    best = (work, TilePlan(1, (min(height, core[0]), min(width, core[1])), margin, least, stride))
-        if best is None:
-            self._say(1, f"{width}x{height} needs more memory than the budget ({self._budget_text()}) even in"
-                         f" {_MOST_TILES}x{_MOST_TILES} tiles: trying anyway; raise --max-memory if it fails")  # fmt: skip
-            return self._tiles(1, height, width, max(stride, _ceil_div(max(height, width), _MOST_TILES)))
-        return best[1]
+                core = [min(n, c) for n, c in zip((height, width), core)]
+                crop = (min(height, core[0] + 2 * margin), min(width, core[1] + 2 * margin))
+                work = (height + 2 * margin * (rows - 1)) * (width + 2 * margin * (cols - 1)) / (height * width)
+                tile = None if rows == cols == 1 else (core[0], core[1])
+                for runs in choices:  # cheapest first
+                    plan = TilePlan(1, tile, margin if tile else 0, least, stride, self._ranges(model, runs),
+                                    round(work * (1 + (model.extra_work(runs) if model else 0.0)), 3))  # fmt: skip
+                    needed = needs(crop, runs)
+                    if plan.cost <= _MOST_COST and (frugal is None or needed < frugal[0]):
+                        frugal = (needed, plan)
+                    if needed <= free:
+                        if best is None or plan.cost < best[0]:
+                            best = (plan.cost, plan)
+                        break
+        if best is not None:
+            return best[1]
+        if whole:
+            self._grid()  # says why tiles cannot help
+        assert frugal is not None  # one pass, nothing recomputed, costs 1.0
+        self._say(1, f"{width}x{height} needs more memory than the budget ({self._budget_text()}) leaves a step:"
+                     f" using the least of the plans at most {_MOST_COST:g}x as slow as an untiled step"
+                     f" ({format_size(frugal[0])} for the step); raise --max-memory if it fails")  # fmt: skip
+        return frugal[1]
+
+    @staticmethod
+    def _ranges(model: RecomputeModel | None, runs: Recompute) -> tuple[tuple[int, int], ...]:
+        return () if model is None or not runs else model.ranges(runs)
 
     def _tiles(self, items: int, height: int, width: int, side: int) -> TilePlan:
         """Tiles of about ``side`` pixels, evened out over the picture and put on the blob's grid."""
@@ -211,7 +264,9 @@ class Tiler:
         if core[0] >= height and core[1] >= width:
             return TilePlan(items)
         least = max(min_side(self.net, layer) for layer in self.layers)
-        return TilePlan(items, (core[0], core[1]), margin, least, stride)
+        rows, cols = _ceil_div(height, core[0]), _ceil_div(width, core[1])
+        work = (height + 2 * margin * (rows - 1)) * (width + 2 * margin * (cols - 1)) / (height * width)
+        return TilePlan(items, (core[0], core[1]), margin, least, stride, cost=round(work, 3))
 
     def _grid(self) -> tuple[int, int]:
         """(stride, margin) of the tiles for this dream's blobs."""

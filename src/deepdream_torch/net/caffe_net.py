@@ -4,15 +4,21 @@ A name means what the original DeepDream read with ``net.forward(end=NAME); net.
 *layer* called NAME right after it ran, before any later in-place layer (ReLU, BatchNorm, Scale, Dropout writing the
 same top) changed it. Layers here never write in place, so that value is simply the layer's own output. A top-blob
 name that is no layer's name means the output of the first layer that writes it; an input's name means the input.
+
+Inside ``recomputing(segments)`` the forward runs each given range of steps under ``torch.utils.checkpoint``:
+autograd keeps only the blobs entering the range and runs it again during the backward pass (less memory for one
+more forward of those steps; ``dreaming/recompute.py`` chooses the ranges).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import torch
 from torch import nn
+from torch.utils.checkpoint import checkpoint
 
 from deepdream_torch.caffe.errors import CaffeFormatError, UnknownBlobError
 from deepdream_torch.caffe.net_spec import Shape
@@ -54,6 +60,30 @@ class CaffeNet(nn.Module):
         for index, step in enumerate(self.steps):
             for bottom in step.bottoms:
                 self._last_read[bottom] = index
+        self._recompute: dict[int, int] = {}  # first step of a recomputed range -> the step after it
+
+    def step_of(self, name: str) -> int:
+        """The index of the step that makes blob ``name`` (-1 for an input)."""
+        self.check_blob(name)
+        return self._addresses[name][0]
+
+    def blobs_alive_after(self, index: int) -> list[str]:
+        """Names of the blobs a later step still reads once step ``index`` has run (-1: before the first)."""
+        made = set(self.input_names)
+        for step in self.steps[: index + 1]:
+            made.update(step.tops)
+        return sorted(name for name in made if self._last_read.get(name, -1) > index)
+
+    @contextmanager
+    def recomputing(self, segments: Iterable[tuple[int, int]]) -> Iterator[None]:
+        """Forwards in this block keep no blobs for the backward pass inside each ``(start, stop)`` range of steps
+        but its inputs, and recompute the rest when the backward pass needs them."""
+        before = self._recompute
+        self._recompute = dict(segments)
+        try:
+            yield
+        finally:
+            self._recompute = before
 
     @property
     def input_shape(self) -> Shape:
@@ -88,17 +118,35 @@ class CaffeNet(nn.Module):
         results = {name: inputs[self.input_names[pos]] for name, pos in wanted.get(-1, [])}
         blobs = dict(inputs)
         last = max(wanted)
-        for index in range(last + 1):
+        index = 0
+        while index <= last:
+            if index in self._recompute and torch.is_grad_enabled():
+                stop = min(self._recompute[index], last + 1)
+                blobs, found = checkpoint(self._run, index, stop, blobs, wanted, use_reentrant=False)
+            else:
+                stop = index + 1
+                blobs, found = self._run(index, stop, blobs, wanted)
+            results.update(found)
+            index = stop
+        return results
+
+    def _run(
+        self, start: int, stop: int, blobs: dict[str, torch.Tensor], wanted: dict[int, list[tuple[str, int]]]
+    ) -> tuple[dict[str, torch.Tensor], dict[str, torch.Tensor]]:
+        """Steps ``start`` to ``stop - 1`` on ``blobs`` (left as given: a recomputation runs again from them);
+        returns the blobs alive after them and the wanted ones they made."""
+        blobs, found = dict(blobs), {}
+        for index in range(start, stop):
             step = self.steps[index]
             out = self.layers[step.key](*(blobs[b] for b in step.bottoms))
             tops = out if isinstance(out, tuple) else (out,)
             for name, position in wanted.get(index, []):
-                results[name] = tops[position]
+                found[name] = tops[position]
             for bottom in step.bottoms:  # let go of blobs no later layer reads
                 if self._last_read.get(bottom) == index:
                     blobs.pop(bottom, None)
             blobs.update(zip(step.tops, tops))
-        return results
+        return blobs, found
 
     def _layer_at(self, name: str) -> str:
         index, _ = self._addresses[name]
