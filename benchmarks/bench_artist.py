@@ -27,11 +27,13 @@ import numpy as np
 import torch
 
 from deepdream_torch import dream, load_caffe
-from deepdream_torch.dreaming.settings import DreamSettings
+from deepdream_torch.dreaming.settings import DreamSettings, Runtime
 from deepdream_torch.net.random_weights import write_random_caffemodel
 from deepdream_torch.picture.preview import preview_settings, shrink
 from deepdream_torch.picture.single import dream_single_picture
 from deepdream_torch.picture.zoom import Camera, dream_zoom
+
+CPU = Runtime(device="cpu")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -85,7 +87,7 @@ def main() -> None:
         def zoom(run: int) -> Callable[[], object]:
             return lambda: dream_zoom(
                 image, net, folder / f"zoom{run}", folder / f"zoom{run}.mp4", args.frames, [LAYER],
-                Camera(zoom=1.05, rotate=1.0, pan=(2.0, 0.0)), settings=settings, device="cpu",
+                Camera(zoom=1.05, rotate=1.0, pan=(2.0, 0.0)), settings=settings, runtime=CPU,
             )  # fmt: skip
 
         plain, animated = [], []
@@ -110,11 +112,11 @@ def main() -> None:
         quick = preview_settings(full)
 
         def full_dream() -> None:
-            dream_single_picture(image, net, [LAYER], folder / "full", settings=full, device="cpu", name="p")
+            dream_single_picture(image, net, [LAYER], folder / "full", settings=full, runtime=CPU, name="p")
 
         def preview() -> None:
             small = shrink(image, 0.25)
-            dream_single_picture(small, net, [LAYER], folder / "preview", settings=quick, device="cpu", name="p")
+            dream_single_picture(small, net, [LAYER], folder / "preview", settings=quick, runtime=CPU, name="p")
 
         preview_time = timed(preview)
         full_time = timed(full_dream)

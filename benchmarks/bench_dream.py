@@ -38,8 +38,7 @@ from torch.utils.flop_counter import FlopCounterMode
 from deepdream_torch import dream, load_caffe
 from deepdream_torch.converters import conv
 from deepdream_torch.dreaming.device import autocast, resolve_device, resolve_precision
-from deepdream_torch.dreaming.jitter import item_generators
-from deepdream_torch.dreaming.loop import dream_step
+from deepdream_torch.dreaming.loop import dream_step, item_generators
 from deepdream_torch.dreaming.objectives import l2
 from deepdream_torch.dreaming.octaves import octave_sizes
 from deepdream_torch.dreaming.settings import DreamSettings

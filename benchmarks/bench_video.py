@@ -64,7 +64,9 @@ def make_dreamer(
     prototxt = folder / "bench.prototxt"
     prototxt.write_text(PROTOTXT)
     net = load_caffe(prototxt, write_random_caffemodel(prototxt, folder / "bench.caffemodel", seed=0))
-    settings = {"octaves": 3, "iterations": iterations, "jitter": 8, "device": "cpu", "seed": 0}
+    from deepdream_torch.dreaming.settings import DreamSettings, Runtime
+
+    settings = {"settings": DreamSettings(3, iterations=iterations, jitter=8), "runtime": Runtime("cpu"), "seed": 0}
 
     def dreamer(frames: np.ndarray, layers: Sequence[str], numbers: Sequence[int]) -> np.ndarray:
         return dream_batch(frames, net, layers, **settings)

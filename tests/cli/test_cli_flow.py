@@ -62,15 +62,17 @@ def test_mode_0_and_mode_2_dream_with_flow(clip: Path) -> None:
 
 
 @pytest.mark.usefixtures("tiny")
-def test_flow_is_recorded_beside_the_frames_and_a_rerun_with_another_flow_is_refused(clip: Path) -> None:
+def test_flow_is_recorded_beside_the_frames_and_each_flow_dreams_in_its_own_folder(clip: Path) -> None:
     base = ["-e", str(clip), *TINY, "-ef", "2"]
-    frames = Path("data/output_frames/my_video")
     assert run(*base).exit_code == 0
-    line = one_line_error(run(*base, "--flow", "dis"))
-    assert "flow" in line and "--restart" in line, line
-    assert run(*base, "--flow", "dis", "--restart").exit_code == 0
+    flowing = run(*base, "--flow", "dis")
+    assert flowing.exit_code == 0, flowing.output
+    assert "(flow: (none) → dis" in flowing.stderr, flowing.stderr
+    (frames,) = Path("data/output_frames").glob("my_video_*flow-dis")
     settings = json.loads((frames / "deepdream_settings.json").read_text())["settings"]
     assert (settings["flow"], settings["flow_quality"]) == ("dis", "fast")
-    line = one_line_error(run(*base, "--flow", "dis", "--flow-quality", "medium"))
-    assert "flow_quality" in line, line
-    assert "resuming after frame 2" in run(*base, "--flow", "dis").stderr
+    medium = run(*base, "--flow", "dis", "--flow-quality", "medium")
+    assert medium.exit_code == 0, medium.output
+    (other,) = Path("data/output_frames").glob("my_video_*flow-dis_fq-medium")
+    assert json.loads((other / "deepdream_settings.json").read_text())["settings"]["flow_quality"] == "medium"
+    assert f"frames: {frames} (2 frames)" in run(*base, "--flow", "dis").stdout

@@ -41,8 +41,10 @@ def sheet_hard_linked_to_the_guide() -> tuple[list[str], Path]:
 
 
 def guide_among_the_dreamed_frames(clip: Path) -> tuple[list[str], Path]:
-    guide = write_picture(Path("data/output_frames/my_video_guided/dream_frame_00000001.jpg"), 40, 40)
-    return ["-e", str(clip), "--gi", str(guide), *TINY], guide
+    # In the frames folder -o names (a folder named after a video would hold another dream: it is dreamed beside).
+    write_picture(Path("data/input_frames/my_video/00000001.jpg"), 40, 40)
+    guide = write_picture(Path("data/mine/dream_frame_00000001.jpg"), 40, 40)
+    return ["--mode", "2", "-i", "data/input_frames/my_video", "-o", "data/mine", "--gi", str(guide), *TINY], guide
 
 
 def video_where_mode_1_writes_its_first_frame() -> tuple[list[str], Path]:

@@ -1,5 +1,6 @@
-"""Reruns never mix two dreams: the settings are recorded beside the frames, a rerun with other settings is refused
-with one line naming what changed, ``--restart`` dreams again with the new ones, and the same settings resume."""
+"""Reruns never mix two dreams: the settings are recorded beside the frames; a rerun with other settings dreams into
+a folder of its own named after them (one line says so and what changed) and resumes there; ``--restart`` redoes
+the folder a command names; a frames folder given with -o refuses other settings until ``--restart``."""
 
 from __future__ import annotations
 
@@ -33,41 +34,77 @@ def with_flag(args: list[str], flag: str, value: str) -> list[str]:
 
 GUIDED = [*BASE, "--gi", "data/guide_pictures/a.jpg"]
 CHANGES = [
-    # (first command's flags, the rerun's flags, the setting the refusal must name)
-    (BASE, with_flag(BASE, "-l", "conv2"), "layers: conv1 → conv2"),
-    (BASE, with_flag(BASE, "-itr", "2"), "iterations: 1 → 2"),
-    (BASE, [*with_flag(with_flag(BASE, "-p", "models/other"), "-m", "other.caffemodel")], "model: sha1 "),
-    (BASE, [*BASE, "--seed", "7"], "seed: 0 → 7"),
-    (BASE, [*BASE, "-b", "0.8"], "blend: 0.5 → 0.8"),
-    (BASE, [*BASE, "-oct", "2"], "octaves: 1 → 2"),
-    (GUIDED, with_flag(GUIDED, "--gi", "data/guide_pictures/b.jpg"), "guide: sha1 "),
-]
+    # (first command's flags, the rerun's flags, the setting the line must name, the rerun's folder)
+    (BASE, with_flag(BASE, "-l", "conv2"), "layers: conv1 → conv2", "my_video_i-1_o-1_L-conv2_m-tiny"),
+    (BASE, with_flag(BASE, "-itr", "2"), "iterations: 1 → 2", "my_video_i-2_o-1_L-conv1_m-tiny"),
+    (
+        BASE,
+        [*with_flag(with_flag(BASE, "-p", "models/other"), "-m", "other.caffemodel")],
+        "model: sha1 ",
+        "my_video_i-1_o-1_L-conv1_m-other",
+    ),
+    (BASE, [*BASE, "--seed", "7"], "seed: 0 → 7", "my_video_i-1_o-1_L-conv1_m-tiny_s-7"),
+    (BASE, [*BASE, "-b", "0.8"], "blend: 0.5 → 0.8", "my_video_i-1_o-1_b-0.8_L-conv1_m-tiny"),
+    (BASE, [*BASE, "-oct", "2"], "octaves: 1 → 2", "my_video_i-1_o-2_L-conv1_m-tiny"),
+    (GUIDED, with_flag(GUIDED, "--gi", "data/guide_pictures/b.jpg"), "guide: sha1 ", "my_video_i-1_o-1_L-conv1_m-tiny_g-b_guided"),
+]  # fmt: skip
 
 
-@pytest.mark.parametrize(("first", "rerun", "named"), CHANGES, ids=[c[2].split(":")[0] for c in CHANGES])
-def test_a_rerun_with_changed_settings_is_refused_and_restart_dreams_again(
-    clip: Path, first: list[str], rerun: list[str], named: str
+def frame_bytes(folder: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in folder.glob("dream_frame_*.jpg")}
+
+
+@pytest.mark.parametrize(("first", "rerun", "named", "folder"), CHANGES, ids=[c[2].split(":")[0] for c in CHANGES])
+def test_a_rerun_with_changed_settings_dreams_beside_the_first_dream_and_resumes_there(
+    clip: Path, first: list[str], rerun: list[str], named: str, folder: str
 ) -> None:
     frames = Path(f"{FRAMES}_guided") if "--gi" in first else FRAMES
     assert run("-e", str(clip), *first).exit_code == 0
-    before = {path.name: path.read_bytes() for path in frames.glob("dream_frame_*.jpg")}
+    before = frame_bytes(frames)
     assert len(before) == 2
 
-    line = one_line_error(run("-e", str(clip), *rerun))
-    assert named in line and "--restart" in line, line
-    assert {
-        path.name: path.read_bytes() for path in frames.glob("dream_frame_*.jpg")
-    } == before  # nothing lost
+    other = run("-e", str(clip), *rerun)
+    assert other.exit_code == 0, other.output
+    told = [line for line in other.stderr.splitlines() if "holds a dream with other settings" in line]
+    assert len(told) == 1 and named in told[0] and f"data/output_frames/{folder}" in told[0], other.stderr
+    assert frame_bytes(frames) == before  # nothing lost, nothing mixed
+    new = Path("data/output_frames") / folder
+    dreamed = frame_bytes(new)
+    assert dreamed.keys() == before.keys() and dreamed != before  # dreamed with the new settings
+    video_name = folder.removesuffix("_guided")
+    assert len(list(Path("data/dream_video").glob(f"{video_name}-DeepDream*__*.mp4"))) == 1
 
-    restarted = run("-e", str(clip), *rerun, "--restart")
-    assert restarted.exit_code == 0, restarted.output
-    assert "resuming" not in restarted.stderr
-    after = {path.name: path.read_bytes() for path in frames.glob("dream_frame_*.jpg")}
-    assert after.keys() == before.keys() and after != before  # dreamed again, with the new settings
-
-    again = run("-e", str(clip), *rerun)  # the new settings are the recorded ones now
+    again = run("-e", str(clip), *rerun)  # the same command finds its folder again: nothing left to dream
     assert again.exit_code == 0, again.output
-    assert "resuming after frame 2" in again.stderr
+    assert f"frames: {new} (2 frames)" in again.stdout
+    assert frame_bytes(new) == dreamed and frame_bytes(frames) == before
+
+    restarted = run("-e", str(clip), *rerun, "--restart")  # redoes the folder it names, and only that one
+    assert restarted.exit_code == 0, restarted.output
+    assert f"frames: {new} (2 frames)" in restarted.stdout and "resuming" not in restarted.stderr
+    assert frame_bytes(frames) == before
+
+
+def test_a_frames_folder_given_with_o_still_refuses_other_settings_until_restart(clip: Path) -> None:
+    """Without -e, -o is the frames folder itself: the user named it, so nothing is dreamed elsewhere."""
+    assert run("--mode", "1", "-e", str(clip), "-ef", "2").exit_code == 0
+    folders = ["-i", "data/input_frames/my_video", "-o", "data/mine"]
+    assert run("--mode", "2", *folders, *BASE).exit_code == 0
+    before = frame_bytes(Path("data/mine"))
+    line = one_line_error(run("--mode", "2", *folders, *with_flag(BASE, "-l", "conv2")))
+    assert "layers: conv1 → conv2" in line and "--restart" in line, line
+    assert frame_bytes(Path("data/mine")) == before
+    restarted = run("--mode", "2", *folders, *with_flag(BASE, "-l", "conv2"), "--restart")
+    assert restarted.exit_code == 0, restarted.output
+    after = frame_bytes(Path("data/mine"))
+    assert after.keys() == before.keys() and after != before
+
+
+def test_o_still_wins_with_a_video(clip: Path) -> None:
+    assert run("-e", str(clip), *BASE).exit_code == 0
+    elsewhere = run("-e", str(clip), *with_flag(BASE, "-l", "conv2"), "-o", "data/elsewhere")
+    assert elsewhere.exit_code == 0, elsewhere.output
+    assert "frames: data/elsewhere/my_video (2 frames)" in elsewhere.stdout
 
 
 def test_the_same_settings_resume_and_the_manifest_says_the_run_is_complete(clip: Path) -> None:
@@ -84,21 +121,37 @@ def test_the_same_settings_resume_and_the_manifest_says_the_run_is_complete(clip
 
 
 def test_restart_with_changed_settings_leaves_no_frame_of_the_old_dream(clip: Path) -> None:
-    """Frames of the old dream outside the new run's range must go too, or mode 3 would mix them in."""
-    assert run("-e", str(clip), *with_flag(BASE, "-ef", "4")).exit_code == 0
-    assert run("-e", str(clip), *with_flag(BASE, "-l", "conv2"), "--restart").exit_code == 0
-    assert sorted(path.name for path in FRAMES.glob("dream_frame_*")) == [
+    """In a folder named with -o, frames of the old dream outside the new run's range must go too, or mode 3
+    would mix them in."""
+    assert run("--mode", "1", "-e", str(clip)).exit_code == 0
+    folders = ["-i", "data/input_frames/my_video", "-o", "data/mine"]
+    assert run("--mode", "2", *folders, *with_flag(BASE, "-ef", "4")).exit_code == 0
+    assert run("--mode", "2", *folders, *with_flag(BASE, "-l", "conv2"), "--restart").exit_code == 0
+    assert sorted(path.name for path in Path("data/mine").glob("dream_frame_*")) == [
         "dream_frame_00000001.jpg",
         "dream_frame_00000002.jpg",
     ]
 
 
-def test_frames_without_a_manifest_are_refused_until_restart(clip: Path) -> None:
+def test_frames_without_a_manifest_are_left_alone(clip: Path) -> None:
     assert run("-e", str(clip), *BASE).exit_code == 0
     (FRAMES / "deepdream_settings.json").unlink()  # frames of an older version, or copied in by hand
-    line = one_line_error(run("-e", str(clip), *BASE))
+    before = frame_bytes(FRAMES)
+    beside = run("-e", str(clip), *BASE)
+    assert beside.exit_code == 0, beside.output
+    assert "settings not recorded" in beside.stderr or "were not recorded" in beside.stderr, beside.stderr
+    assert frame_bytes(FRAMES) == before
+    assert "frames: data/output_frames/my_video_i-1_o-1_L-conv1_m-tiny (2 frames)" in beside.stdout
+
+
+def test_frames_without_a_manifest_in_a_folder_given_with_o_are_refused_until_restart(clip: Path) -> None:
+    assert run("--mode", "1", "-e", str(clip), "-ef", "2").exit_code == 0
+    folders = ["-i", "data/input_frames/my_video", "-o", "data/mine"]
+    assert run("--mode", "2", *folders, *BASE).exit_code == 0
+    (Path("data/mine") / "deepdream_settings.json").unlink()
+    line = one_line_error(run("--mode", "2", *folders, *BASE))
     assert "no record of the settings" in line and "--restart" in line
-    assert run("-e", str(clip), *BASE, "--restart").exit_code == 0
+    assert run("--mode", "2", *folders, *BASE, "--restart").exit_code == 0
 
 
 def test_mode_3_says_how_many_frames_and_warns_about_an_incomplete_run(clip: Path) -> None:

@@ -5,7 +5,9 @@ traceback; work already saved stays and the same command then resumes."""
 
 from __future__ import annotations
 
+import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -96,20 +98,52 @@ def test_a_prototxt_nested_100000_deep_is_one_line(workdir: Path) -> None:
 
 
 @pytest.mark.usefixtures("inputs")
-@pytest.mark.parametrize("where", ["-o of a single picture", "-o of a video", "DEEPDREAM_HOME"])
-def test_a_read_only_folder_is_one_line_and_exit_code_1(
-    where: str, workdir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.mark.parametrize("where", ["-o of a single picture", "-o of a video"])
+def test_a_read_only_folder_is_one_line_and_exit_code_1(where: str, workdir: Path) -> None:
     with read_only(workdir / "ro") as folder:
-        if where == "DEEPDREAM_HOME":
-            monkeypatch.setenv("DEEPDREAM_HOME", str(folder))
-            args = ["-sp", PICTURE, *TINY, "-o", "data/out"]
-        elif where == "-o of a video":
+        if where == "-o of a video":
             args = ["-e", CLIP, *TINY, "-o", str(folder)]
         else:
             args = ["-sp", PICTURE, *TINY, "-o", str(folder / "out")]
         line = one_line(run(*args), 1)
     assert str(folder) in line and "read-only" in line
+
+
+def _fill(folder: Path) -> Path:
+    descriptor = os.open(folder / "filler", os.O_WRONLY | os.O_CREAT)
+    try:
+        while True:
+            os.write(descriptor, b"\0" * 4096)
+    except OSError:
+        pass  # full
+    finally:
+        os.close(descriptor)
+    return folder
+
+
+# Where DEEPDREAM_HOME (the conversion cache) cannot be written, and the reason the warning gives.
+UNWRITABLE_STORES = {
+    "read-only": (lambda folder: read_only(folder), "read-only file system"),
+    "full": (lambda folder: tiny_disk(folder, "32k"), "no space left"),
+}
+
+
+@pytest.mark.usefixtures("inputs")
+@pytest.mark.parametrize("store", list(UNWRITABLE_STORES))
+def test_a_conversion_cache_that_cannot_be_written_is_one_warning_and_the_dream_goes_on(
+    store: str, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    place, reason = UNWRITABLE_STORES[store]
+    with place(workdir / "store") as folder:
+        if store == "full":
+            _fill(folder)
+        monkeypatch.setenv("DEEPDREAM_HOME", str(folder))
+        result = run("-sp", PICTURE, *TINY, "-o", "data/out")
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.output.splitlines() if "cannot be cached" in line]
+    assert len(warnings) == 1, result.output
+    assert warnings[0].startswith("warning: ") and reason in warnings[0] and f"DEEPDREAM_HOME={folder}" in warnings[0]
+    assert list((workdir / "data/out").glob("*conv1*.jpg"))  # dreamed all the same
 
 
 @pytest.mark.usefixtures("inputs")
@@ -137,7 +171,6 @@ def deepdream_process(*args: str, **options: object) -> subprocess.CompletedProc
 
 
 SAFETENSORS_WRITES = {
-    "the conversion cache": (["-sp", PICTURE, *TINY, "-o", "data/out"], "converted"),
     "convert -o": (["convert", "models/tiny/deploy.prototxt", "models/tiny/tiny.caffemodel", "-o", "t.safetensors"],
                    "t.safetensors"),
 }
@@ -188,3 +221,22 @@ def test_deepdream_debug_shows_the_traceback_behind_the_line(monkeypatch: pytest
     result = run("-sp", PICTURE, *TINY, "-o", "afile")
     assert result.exit_code == 2
     assert "Traceback" in result.output and "FileExistsError" in result.output
+
+
+@pytest.mark.usefixtures("inputs")
+def test_a_lock_left_by_a_killed_run_is_taken_over_in_one_line_naming_it(workdir: Path) -> None:
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
+    )
+    pid = int(gone.stdout)
+    lock = workdir / "data/output_frames/.my_video.lock"  # what `kill -9` of a run on this clip leaves
+    lock.parent.mkdir(parents=True)
+    record = {"pid": pid, "host": socket.gethostname(), "started": "2026-01-01 00:00:00", "command": "deepdream -e x"}
+    lock.write_text(json.dumps(record))
+    result = run("-e", CLIP, *TINY)
+    assert result.exit_code == 0, result.output
+    said = [line for line in result.output.splitlines() if "taking over" in line]
+    assert len(said) == 1, result.output
+    assert f"pid {pid} on {socket.gethostname()}" in said[0] and "deepdream -e x" in said[0]
+    assert "data/output_frames/my_video" in said[0]
+    assert not lock.exists()  # released at the end, as any run's

@@ -156,3 +156,22 @@ def test_ray_flags_alone_or_in_other_modes_are_refused_in_one_line(workdir: Path
         assert result.exit_code == 2, result.output
         assert len(result.output.strip().splitlines()) == 1, result.output
     shutil.rmtree(workdir / "data", ignore_errors=True)
+
+
+def test_ray_dreams_other_settings_beside_the_first_dream_as_a_single_process_does(ray_session, workdir: Path) -> None:
+    clip = write_clip(workdir / "clip.mp4", frames=4)
+    first = ["-e", str(clip), "-oct", "1", "-itr", "1", "-v", "1"]
+    assert run(*first).exit_code == 0
+    before = sorted((workdir / "data/output_frames/clip").glob("dream_frame_*"))
+    other = [*first, "-b", "1", "-l", "inception_4d/output"]
+    chunked = run(*other, "--ray", "--workers", "1", "--chunk-frames", "2")
+    assert chunked.exit_code == 0, chunked.output
+    named = workdir / "data/output_frames/clip_i-1_o-1_b-1_L-inception_4d-output"
+    assert "holds a dream with other settings" in chunked.stderr
+    assert dreamed_numbers(named, "jpg") == [1, 2, 3, 4]
+    assert sorted((workdir / "data/output_frames/clip").glob("dream_frame_*")) == before
+    assert len(list((workdir / "data/dream_video").glob("clip_i-1_o-1_b-1_L-inception_4d-output-DeepDream__*"))) == 1
+    # the single-process run of the same settings finds the chunked run's folder: nothing left to dream
+    again = run(*other)
+    assert again.exit_code == 0, again.output
+    assert f"frames: data/output_frames/{named.name} (4 frames)" in again.stdout

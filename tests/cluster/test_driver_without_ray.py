@@ -18,6 +18,7 @@ from deepdream_torch.cluster.runtime import Sizing
 from deepdream_torch.cluster.worker import ChunkJob, ChunkReport
 from deepdream_torch.safe_paths import protect
 from deepdream_torch.video.blend import Blend
+from deepdream_torch.video.checkpoint import FramesCheckpoint
 from deepdream_torch.video.errors import VideoError
 from deepdream_torch.video.frame import FrameRange
 from deepdream_torch.video.paths import dream_frame_path
@@ -65,7 +66,7 @@ def test_ctrl_c_after_the_last_frame_is_written_ends_the_run_as_complete(
     done: set[int] = set()
     reports = driver._run(
         InstantRay(), deque([Chunk(0, 1, 3)]), job, None, None, Sizing(1, 1, 1.0, 0.0),  # type: ignore[arg-type]
-        FrameRange(1, 3), done, 3, NO_PROGRESS,
+        FramesCheckpoint(tmp_path, "png", FrameRange(1, 3), 3), done, NO_PROGRESS,
     )  # fmt: skip
     assert done == {1, 2, 3} and [report.dreamed for report in reports] == [3]
 

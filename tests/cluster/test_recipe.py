@@ -5,18 +5,19 @@ from __future__ import annotations
 import numpy as np
 
 from deepdream_torch.cluster.recipe import DreamRecipe
-from deepdream_torch.dreaming.settings import DreamSettings
+from deepdream_torch.dreaming.settings import DreamSettings, Runtime
 
 
 def test_the_recipe_hands_tile_and_budget_to_the_dream(monkeypatch) -> None:
     seen = {}
 
-    def fake_dream_batch(frames, net, layers, **options):
-        seen.update(options)
+    def fake_dream_batch(frames, net, layers, settings, runtime, **options):
+        seen.update(options, settings=settings, runtime=runtime)
         return frames
 
     monkeypatch.setattr("deepdream_torch.cluster.recipe.dream_batch", fake_dream_batch)
-    recipe = DreamRecipe(DreamSettings(iterations=3), device="cpu", seed=7, tile=256, max_memory="1GiB")
+    recipe = DreamRecipe(DreamSettings(iterations=3), Runtime("cpu", tile=256, max_memory="1GiB"), seed=7)
     frames = np.zeros((2, 8, 8, 3), np.uint8)
     assert recipe(net=None)(frames, ["a", "b"], [4, 5]) is frames
-    assert (seen["tile"], seen["max_memory"], seen["iterations"], seen["seed"]) == (256, "1GiB", 3, [11, 12])
+    runtime, settings = seen["runtime"], seen["settings"]
+    assert (runtime.tile, runtime.max_memory, settings.iterations, seen["seed"]) == (256, "1GiB", 3, [11, 12])

@@ -9,12 +9,13 @@ import torch
 from deepdream_torch import dream, dream_batch
 from deepdream_torch.dreaming.errors import DreamError
 from deepdream_torch.dreaming.guide import GuideCache
-from deepdream_torch.dreaming.jitter import item_generators
-from deepdream_torch.dreaming.loop import dream_tensor
+from deepdream_torch.dreaming.loop import dream_tensor, item_generators
 from deepdream_torch.dreaming.objectives import Objective, l2
-from deepdream_torch.dreaming.settings import DreamSettings
+from deepdream_torch.dreaming.settings import DreamSettings, Runtime
 from deepdream_torch.net.random_weights import random_weights
 from tests.dreaming.dream_nets import NETS, picture
+
+CPU = Runtime(device="cpu")
 
 MEAN = np.array([104.0, 117.0, 123.0])
 
@@ -60,7 +61,8 @@ def test_a_batch_gives_each_item_what_it_gets_alone(tiny_net):
     layers = ["conv2", "conv1", "conv2"]
     # 5 octaves: the smallest (5x6) is under conv2's 7-pixel minimum, so conv2's items join one octave later.
     options = {"octaves": 5, "iterations": 3, "jitter": 4, "device": "cpu"}
-    batch = dream_batch(pictures, tiny_net, layers, seed=[11, 12, 13], **options)
+    settings, runtime = DreamSettings(octaves=5, iterations=3, jitter=4), Runtime(device="cpu")
+    batch = dream_batch(pictures, tiny_net, layers, settings, runtime, seed=[11, 12, 13])
     for i, layer in enumerate(layers):
         alone = dream(pictures[i], tiny_net, layer, seed=11 + i, **options)
         difference = np.abs(batch[i].astype(int) - alone)
@@ -71,7 +73,7 @@ def test_a_batch_gives_each_item_what_it_gets_alone(tiny_net):
 
 def test_an_int_seed_gives_item_i_the_seed_plus_i(tiny_net):
     pictures = np.stack([picture(16, 16, seed=s) for s in range(2)])
-    batch = dream_batch(pictures, tiny_net, "conv2", octaves=2, iterations=2, seed=40, device="cpu")
+    batch = dream_batch(pictures, tiny_net, "conv2", DreamSettings(octaves=2, iterations=2), CPU, seed=40)
     alone = dream(pictures[1], tiny_net, "conv2", octaves=2, iterations=2, seed=41, device="cpu")
     assert np.abs(batch[1].astype(int) - alone).max() <= 1
 
@@ -137,7 +139,10 @@ def test_guide_blobs_are_computed_once_per_guide_and_layer(tiny_net):
         "guide_cache": cache,
     }
     first = dream(picture(16, 16), tiny_net, "conv2", seed=1, **options)
-    dream_batch(np.stack([picture(16, 16, seed=2)] * 3), tiny_net, "conv2", **options)
+    dream_batch(
+        np.stack([picture(16, 16, seed=2)] * 3), tiny_net, "conv2", DreamSettings(octaves=1, iterations=1,
+        step_size=10.0), CPU, guide=guide, guide_cache=cache,
+    )  # fmt: skip
     assert cache.computed == 1
     dream(picture(16, 16), tiny_net, "conv1", **options)
     dream(picture(16, 16), tiny_net, "conv2", **{**options, "guide": picture(20, 20, seed=10)})
@@ -212,7 +217,7 @@ def test_an_unknown_layer_names_the_close_ones(tiny_net):
     with pytest.raises(DreamError, match=r"cannot dream: unknown blob 'conv3' .*closest: conv2, conv1"):
         dream(picture(16, 16), tiny_net, "conv3", device="cpu")
     with pytest.raises(DreamError, match="'conv_2'"):
-        dream_batch(np.stack([picture(16, 16)] * 2), tiny_net, ["conv1", "conv_2"], device="cpu")
+        dream_batch(np.stack([picture(16, 16)] * 2), tiny_net, ["conv1", "conv_2"], runtime=CPU)
 
 
 @pytest.mark.parametrize(
@@ -232,9 +237,9 @@ def test_settings_out_of_range_stop_the_dream_with_the_rule(tiny_net, setting, m
 
 def test_a_batch_needs_one_size_and_one_layer_per_picture(tiny_net, tmp_path):
     with pytest.raises(DreamError, match="one size"):
-        dream_batch([picture(16, 16), picture(16, 17)], tiny_net, "conv2", device="cpu")
+        dream_batch([picture(16, 16), picture(16, 17)], tiny_net, "conv2", runtime=CPU)
     with pytest.raises(DreamError, match="2 layers given for 3 pictures"):
-        dream_batch(np.stack([picture(16, 16)] * 3), tiny_net, ["conv1", "conv2"], device="cpu")
+        dream_batch(np.stack([picture(16, 16)] * 3), tiny_net, ["conv1", "conv2"], runtime=CPU)
     with pytest.raises(DreamError, match="cannot read picture"):
         dream(tmp_path / "nowhere.jpg", tiny_net, "conv2", device="cpu")
 

@@ -2,7 +2,7 @@
 
 import torch
 
-from deepdream_torch.dreaming.step import ascend, clip
+from deepdream_torch.dreaming.loop import ascend, clip
 
 
 def test_each_item_is_normalised_by_its_own_mean_absolute_gradient():

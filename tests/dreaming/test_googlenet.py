@@ -5,6 +5,7 @@ import pytest
 
 from deepdream_torch import dream_batch
 from deepdream_torch.dreaming.min_size import min_side
+from deepdream_torch.dreaming.settings import DreamSettings, Runtime
 
 
 @pytest.mark.parametrize(
@@ -28,10 +29,9 @@ def test_a_small_picture_dreams_on_every_layer_it_can_reach(googlenet):
         pictures,
         googlenet,
         ["inception_4c/output", "inception_5b/output"],
-        iterations=2,
+        DreamSettings(iterations=2),
+        Runtime(device="cpu", log=lambda level, text: messages.append(text)),
         seed=0,
-        device="cpu",
-        log=lambda level, text: messages.append(text),
     )
     # Octaves 40x56, 29x40, 20x29, 15x20: all reach inception_4c (15), only the first reaches inception_5b (31).
     assert messages == [

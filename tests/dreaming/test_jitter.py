@@ -3,7 +3,7 @@
 import numpy as np
 import torch
 
-from deepdream_torch.dreaming.jitter import draw_shift, item_generators, roll_each
+from deepdream_torch.dreaming.loop import draw_shift, item_generators, roll_each
 
 
 def test_each_item_rolls_by_its_own_shift_with_wrap_around():

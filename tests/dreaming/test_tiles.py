@@ -16,7 +16,7 @@ from deepdream_torch.dreaming.loop import dream_step
 from deepdream_torch.dreaming.memory import loop_bytes, step_memory
 from deepdream_torch.dreaming.objectives import l2
 from deepdream_torch.dreaming.receptive_field import reach
-from deepdream_torch.dreaming.settings import DreamSettings
+from deepdream_torch.dreaming.settings import DreamSettings, Runtime
 from deepdream_torch.dreaming.tiles import TilePlan, Tiler, parse_tile, spans
 from tests.dreaming.dream_nets import MEAN, picture, random_net
 
@@ -151,7 +151,9 @@ def test_a_batch_out_of_memory_goes_one_picture_per_pass_first(tiny_net):
     device = OutOfMemoryAbove(tiny_net, 64 * 64)
     tiny_net.forward = device
     images = np.stack([picture(64, 64, seed) for seed in range(4)])
-    dream_batch(images, tiny_net, "conv2", octaves=1, iterations=2, seed=0, device="cpu", max_memory="64GiB")
+    dream_batch(
+        images, tiny_net, "conv2", DreamSettings(octaves=1, iterations=2), Runtime("cpu", max_memory="64GiB"), seed=0
+    )
     assert device.largest == 64 * 64  # whole pictures, one per pass: no tiles were needed
 
 

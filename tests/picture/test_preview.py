@@ -8,8 +8,10 @@ import pytest
 from deepdream_torch.cli.sample import write_sample_clip
 from deepdream_torch.dreaming.errors import DreamError
 from deepdream_torch.dreaming.pixels import as_rgb_array
-from deepdream_torch.dreaming.settings import DreamSettings
+from deepdream_torch.dreaming.settings import DreamSettings, Runtime
 from deepdream_torch.picture.preview import preview_settings, preview_video, shrink
+
+CPU = Runtime(device="cpu")
 
 
 def test_preview_settings_halve_the_iterations_rounding_up():
@@ -34,7 +36,7 @@ def test_video_preview_dreams_every_nth_frame_at_the_scale(tiny_net, tmp_path):
     out = tmp_path / "clip_preview"
     written = preview_video(
         clip, tiny_net, out, ["conv2", "conv1"], every=3, scale=0.5,
-        settings=DreamSettings(octaves=1, iterations=2, jitter=2), device="cpu",
+        settings=DreamSettings(octaves=1, iterations=2, jitter=2), runtime=CPU,
     )  # fmt: skip
     assert [p.name for p in written] == [f"dream_frame_{n:08d}.jpg" for n in (1, 4, 7)]
     assert all(as_rgb_array(p).shape == (24, 32, 3) for p in written)

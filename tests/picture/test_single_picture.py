@@ -9,9 +9,11 @@ from PIL import Image
 from deepdream_torch import dream, load_caffe
 from deepdream_torch.dreaming.errors import DreamError
 from deepdream_torch.dreaming.layers import CUSTOMLOOP
-from deepdream_torch.dreaming.settings import DreamSettings
+from deepdream_torch.dreaming.settings import DreamSettings, Runtime
 from deepdream_torch.net.random_weights import write_random_caffemodel
 from deepdream_torch.picture.single import dream_single_picture
+
+CPU = Runtime(device="cpu")
 
 SETTINGS = DreamSettings(octaves=2, iterations=2, jitter=4)
 
@@ -24,7 +26,7 @@ def read(path):
 def test_one_file_per_distinct_layer_each_dreamed_from_the_original(tiny_net, picture_file, tmp_path):
     out = tmp_path / "out"
     result = dream_single_picture(
-        picture_file, tiny_net, ["conv2", "conv1", "conv2"], out, "png", SETTINGS, device="cpu", seed=5
+        picture_file, tiny_net, ["conv2", "conv1", "conv2"], out, "png", SETTINGS, runtime=CPU, seed=5
     )
     assert list(result.pictures) == ["conv2", "conv1"]  # the repeated layer is dreamed once
     pattern = r"dream_cat_L-{}_i-2_o-2_os-1.4_ss-1.5_j-4_\(\d+sec\)\.png"
@@ -47,7 +49,7 @@ def test_batching_layers_changes_no_result(tiny_net, picture_file, tmp_path):
         "layers": ["conv2", "conv1"],
         "image_type": "png",
         "settings": SETTINGS,
-        "device": "cpu",
+        "runtime": CPU,
         "seed": 1,
     }
     one = dream_single_picture(picture_file, tiny_net, out_dir=tmp_path / "one", batch_size=1, **options)
@@ -64,7 +66,7 @@ def test_chain_dreams_each_layer_from_the_previous_result(tiny_net, picture_file
         tmp_path,
         "png",
         SETTINGS,
-        device="cpu",
+        runtime=CPU,
         seed=3,
         chain=True,
     )
@@ -75,7 +77,7 @@ def test_chain_dreams_each_layer_from_the_previous_result(tiny_net, picture_file
 
 def test_default_folder_is_data_single_pictures_and_jpeg(tiny_net, picture_file, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    result = dream_single_picture(picture_file, tiny_net, ["conv1"], settings=SETTINGS, device="cpu")
+    result = dream_single_picture(picture_file, tiny_net, ["conv1"], settings=SETTINGS, runtime=CPU)
     assert result.out_dir == tmp_path.joinpath("data", "single_pictures", "cat").relative_to(tmp_path)
     (path,) = result.pictures.values()
     assert path.suffix == ".jpg" and (tmp_path / path).is_file()
@@ -90,7 +92,7 @@ def test_progress_runs_from_nothing_to_everything(tiny_net, picture_file, tmp_pa
         tmp_path,
         "png",
         SETTINGS,
-        device="cpu",
+        runtime=CPU,
         progress=seen.append,
     )
     fractions = [event.fraction for event in seen]
@@ -114,7 +116,7 @@ def test_a_guide_file_is_read_once_for_all_layers(tiny_net, picture_file, tmp_pa
     guide.write_bytes(picture_file.read_bytes())
     dream_single_picture(
         picture_file, tiny_net, ["conv1", "conv2"], tmp_path / "out", settings=SETTINGS, guide=guide,
-        device="cpu", batch_size=1,
+        runtime=CPU, batch_size=1,
     )  # fmt: skip
     assert picture_reads.count(guide) == 1
 
@@ -126,7 +128,7 @@ def test_the_default_customloop_on_googlenet(shared, tmp_path):
     with Image.open(shared / "media" / "hulk.jpg") as hulk:
         hulk.resize((64, 36)).save(picture)
     result = dream_single_picture(
-        picture, net, out_dir=tmp_path / "out", settings=DreamSettings(octaves=2, iterations=1), device="cpu"
+        picture, net, out_dir=tmp_path / "out", settings=DreamSettings(octaves=2, iterations=1), runtime=CPU
     )
     assert list(result.pictures) == list(
         CUSTOMLOOP[:5]

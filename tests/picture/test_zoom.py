@@ -14,10 +14,12 @@ import pytest
 from deepdream_torch.dreaming.dream import dream
 from deepdream_torch.dreaming.errors import DreamError
 from deepdream_torch.dreaming.pixels import as_rgb_array
-from deepdream_torch.dreaming.settings import DreamSettings
+from deepdream_torch.dreaming.settings import DreamSettings, Runtime
 from deepdream_torch.picture.zoom import Camera, dream_zoom
 from deepdream_torch.video.errors import VideoInterrupted
 from deepdream_torch.video.progress import NoProgress
+
+CPU = Runtime(device="cpu")
 
 FAST = DreamSettings(octaves=2, iterations=2, jitter=4)
 pytestmark = pytest.mark.usefixtures("one_thread")
@@ -37,7 +39,7 @@ def frame_files(folder: Path) -> list[Path]:
 def test_zoom_writes_n_frames_and_a_video_of_that_many_frames_at_the_rate(tiny_net, picture_file, tmp_path):
     result = dream_zoom(
         picture_file, tiny_net, tmp_path / "frames", tmp_path / "zoom.mp4", 4, ["conv2", "conv1"],
-        Camera(zoom=1.1, rotate=2.0, pan=(1.0, 0.0)), settings=FAST, device="cpu", fps=12,
+        Camera(zoom=1.1, rotate=2.0, pan=(1.0, 0.0)), settings=FAST, runtime=CPU, fps=12,
     )  # fmt: skip
     assert result.frames == 4 and result.dreamed == 4
     files = frame_files(tmp_path / "frames")
@@ -53,7 +55,7 @@ def test_zoom_writes_n_frames_and_a_video_of_that_many_frames_at_the_rate(tiny_n
 def test_zoom_of_one_without_rotation_or_pan_is_repeated_dreams(tiny_net, picture_file, tmp_path):
     dream_zoom(
         picture_file, tiny_net, tmp_path / "frames", tmp_path / "zoom.mp4", 3, ["conv2", "conv1"],
-        Camera(zoom=1.0), settings=FAST, device="cpu", seed=5, image_type="png",
+        Camera(zoom=1.0), settings=FAST, runtime=CPU, seed=5, image_type="png",
     )  # fmt: skip
     expected = as_rgb_array(picture_file)
     common = {"octaves": 2, "iterations": 2, "jitter": 4, "device": "cpu"}
@@ -81,7 +83,7 @@ def test_ctrl_c_keeps_the_frames_and_a_rerun_dreams_only_the_rest(tiny_net, pict
     args = (picture_file, tiny_net, tmp_path / "frames", tmp_path / "zoom.mp4", 5, ["conv2"], Camera(1.1))
     stopper = StopAfter(2)
     with pytest.raises(VideoInterrupted, match="2 of 5 frames") as stopped:
-        dream_zoom(*args, settings=FAST, device="cpu", progress=stopper)
+        dream_zoom(*args, settings=FAST, runtime=CPU, progress=stopper)
     assert stopped.value.done == 2
     assert len(frame_files(tmp_path / "frames")) == 2
     assert not (tmp_path / "zoom.mp4").exists()
@@ -89,7 +91,7 @@ def test_ctrl_c_keeps_the_frames_and_a_rerun_dreams_only_the_rest(tiny_net, pict
     assert len(partial) == 2  # the frames so far play
 
     again = StopAfter(0)
-    result = dream_zoom(*args, settings=FAST, device="cpu", progress=again)
+    result = dream_zoom(*args, settings=FAST, runtime=CPU, progress=again)
     assert again.numbers == [3, 4, 5]
     assert (result.reused, result.dreamed) == (2, 3)
     video, _ = decoded(tmp_path / "zoom.mp4")
@@ -100,10 +102,10 @@ def test_a_rerun_with_other_settings_is_refused_and_restart_replaces_the_frames(
     from deepdream_torch.video.manifest import SettingsChanged
 
     args = (picture_file, tiny_net, tmp_path / "frames", tmp_path / "zoom.mp4", 2, ["conv2"])
-    dream_zoom(*args, Camera(1.1), settings=FAST, device="cpu", frame_settings={"zoom": 1.1})
+    dream_zoom(*args, Camera(1.1), settings=FAST, runtime=CPU, frame_settings={"zoom": 1.1})
     with pytest.raises(SettingsChanged, match="zoom: 1.1 → 1.2"):
-        dream_zoom(*args, Camera(1.2), settings=FAST, device="cpu", frame_settings={"zoom": 1.2})
-    result = dream_zoom(*args, Camera(1.2), settings=FAST, device="cpu", frame_settings={"zoom": 1.2}, restart=True)
+        dream_zoom(*args, Camera(1.2), settings=FAST, runtime=CPU, frame_settings={"zoom": 1.2})
+    result = dream_zoom(*args, Camera(1.2), settings=FAST, runtime=CPU, frame_settings={"zoom": 1.2}, restart=True)
     assert (result.dreamed, result.reused) == (2, 0)
 
 
@@ -112,7 +114,7 @@ def test_a_guide_file_is_read_once_for_all_frames(tiny_net, picture_file, tmp_pa
     guide.write_bytes(picture_file.read_bytes())
     dream_zoom(
         picture_file, tiny_net, tmp_path / "frames", tmp_path / "zoom.mp4", 3, ["conv2"], Camera(1.1),
-        settings=FAST, guide=guide, device="cpu",
+        settings=FAST, guide=guide, runtime=CPU,
     )  # fmt: skip
     assert picture_reads.count(guide) == 1
 

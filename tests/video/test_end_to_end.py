@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from deepdream_torch.dreaming.settings import DreamSettings, Runtime
 from deepdream_torch.video import dream_video, parse_blend
 from tests.video.video_clips import cv2_frames, psnr, read_png
 
@@ -26,7 +27,7 @@ layer { name: "conv2" type: "Convolution" bottom: "conv1" top: "conv2"
   convolution_param { num_output: 4 kernel_size: 3 pad: 1 } }
 layer { name: "relu2" type: "ReLU" bottom: "conv2" top: "conv2" }
 """
-SETTINGS = {"octaves": 2, "iterations": 3, "jitter": 2, "device": "cpu", "seed": 0}
+SETTINGS = {"settings": DreamSettings(octaves=2, iterations=3, jitter=2), "runtime": Runtime(device="cpu"), "seed": 0}
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from deepdream_torch.video.lock import OutputLocked, lock_path, output_lock
+from deepdream_torch.video.lock import OutputLocked, StaleLockTakenOver, lock_path, output_lock
 
 # Another run holding the lock file argv[1] until its stdin closes: what output_lock does (flock, then its own
 # pid and command line as JSON), in plain Python, because importing the package takes seconds on a busy machine.
@@ -24,6 +24,7 @@ holder = {"pid": os.getpid(), "host": os.uname().nodename, "started": "now", "co
 os.write(descriptor, json.dumps(holder).encode())
 print("held", flush=True)
 sys.stdin.read()
+os.unlink(sys.argv[1])  # as output_lock does when its block ends
 """
 
 
@@ -45,15 +46,16 @@ def hold_in_other_process(output: Path) -> subprocess.Popen:
     return other
 
 
-def stale_lock(output: Path) -> None:
-    """What a run killed with -9 leaves: its lock file, naming a process that is gone."""
+def stale_lock(output: Path, command: str = "x") -> int:
+    """What a run killed with -9 leaves: its lock file, naming a process that is gone (its pid, returned)."""
     holder = {
         "pid": dead_pid(),
         "host": socket.gethostname(),
         "started": "2026-01-01 00:00:00",
-        "command": "x",
+        "command": command,
     }
     lock_path(output).write_text(json.dumps(holder))
+    return holder["pid"]
 
 
 @pytest.mark.parametrize(
@@ -74,9 +76,11 @@ def test_an_output_is_locked_by_one_run_at_a_time(tmp_path: Path, situation: str
         other = hold_in_other_process(tmp_path / "alias")  # the same lock file as the output's
     try:
         if taken:
-            with output_lock(output) as holder:
+            said: list[str] = []
+            with output_lock(output, log=said.append) as holder:
                 assert json.loads(lock_path(output).read_text())["pid"] == os.getpid() == holder.pid
             assert not lock_path(output).exists()  # nothing left behind
+            assert len(said) == (situation != "free")  # a stale lock taken over is said, a free one is not
         else:
             assert other is not None
             with pytest.raises(OutputLocked) as refused, output_lock(output):
@@ -90,16 +94,51 @@ def test_an_output_is_locked_by_one_run_at_a_time(tmp_path: Path, situation: str
         pass
 
 
-def test_a_lock_is_released_when_its_holder_is_killed(tmp_path: Path) -> None:
+def test_a_lock_is_released_when_its_holder_is_killed_and_the_takeover_names_it(tmp_path: Path) -> None:
     output = tmp_path / "clip.partial.mp4"
     other = hold_in_other_process(output)
     other.kill()
     other.wait(timeout=10)
     assert lock_path(output).exists()
     began = time.monotonic()
-    with output_lock(output):
+    said: list[str] = []
+    with output_lock(output, log=said.append):
         pass
     assert time.monotonic() - began < 1
+    (line,) = said
+    assert "\n" not in line and str(output) in line
+    assert f"pid {other.pid} on {os.uname().nodename}" in line and "deepdream --marker" in line
+
+
+def test_a_stale_lock_taken_over_is_said_once_and_a_free_one_is_not(tmp_path: Path) -> None:
+    free, stale = tmp_path / "free", tmp_path / "stale"
+    pid = stale_lock(stale, command="deepdream -e clip.mp4 -l conv1")
+    said: list[str] = []
+    with output_lock(free, stale, log=said.append):
+        pass
+    (line,) = said
+    assert str(stale) in line and f"pid {pid} " in line and "deepdream -e clip.mp4 -l conv1" in line
+    assert "2026-01-01 00:00:00" in line
+    with output_lock(free, stale, log=said.append):  # released properly: nothing to take over the second time
+        pass
+    assert len(said) == 1
+
+
+def test_a_stale_lock_with_an_unreadable_record_is_said_too(tmp_path: Path) -> None:
+    output = tmp_path / "frames"
+    lock_path(output).write_bytes(b'{"pid": 12')  # cut short as its run was killed
+    said: list[str] = []
+    with output_lock(output, log=said.append):
+        pass
+    (line,) = said
+    assert str(output) in line and "unreadable" in line
+
+
+def test_without_a_log_the_takeover_is_a_warning(tmp_path: Path) -> None:
+    output = tmp_path / "frames"
+    pid = stale_lock(output)
+    with pytest.warns(StaleLockTakenOver, match=f"pid {pid} "), output_lock(output):
+        pass
 
 
 def test_mode_3_refuses_a_folder_another_run_is_still_dreaming(tmp_path: Path) -> None:

@@ -216,3 +216,20 @@ def test_a_start_frame_past_the_end(make_clip, tmp_path):
         dream_video(
             make_clip(frames=3), tmp_path / "f", tmp_path / "o.mp4", identity, ["x"], frames=FrameRange(9)
         )
+
+
+def test_a_clip_with_a_gap_of_months_stops_in_one_line_and_its_partial_video_plays(make_clip, tmp_path):
+    # 2^33 ms (99 days) after frame 2: MP4 cannot store the step. It used to leave a partial video without a
+    # single frame, which PyAV could not even open (IndexError).
+    gap = 2**33
+    source = make_clip("gap.mkv", pts_ms=[0, 40, gap, gap + 40, gap + 80])
+    out = tmp_path / "v" / "o.mp4"
+    with pytest.raises(VideoError) as raised:
+        dream_video(source, tmp_path / "f", out, identity, ["x"], image_type="png")
+    partial = tmp_path / "v" / "o.partial.mp4"
+    assert "\n" not in str(raised.value) and str(partial) in str(raised.value)
+    with av.open(str(partial)) as container:
+        assert sum(1 for _ in container.decode(video=0)) == 2
+    assert len(cv2_frames(partial)) == 2
+    assert not out.exists()
+    assert dreamed_numbers(tmp_path / "f")[:2] == [1, 2]  # the dreamed frames are kept for a rerun

@@ -1,7 +1,8 @@
 """``deepdream``: the original tool's flags (``deepdream -e video.mp4 -itr 6 --layers a b``) plus a few subcommands.
 
-This file only declares the command line. The flag form becomes a ``Flags`` value handed to ``run.run_flags``;
-each subcommand is one call into ``commands``. Every ``DeepDreamError`` (and every usage error) leaves as one
+This file declares the command line and the group that parses it the argparse way and turns every failure into one
+line. The flag form becomes a ``Flags`` value handed to ``run.run_flags``; each subcommand is one call into
+``commands``. Every ``DeepDreamError`` (and every usage error) leaves as one
 line on stderr and exit code 2; a failure of the world (an ``OSError``: disk full, read-only folder, closed stdout;
 no memory left) as one line and exit code 1, or 2 when a path the user gave is wrong (``cli/failures.py``); Ctrl-C
 as one line and exit code 130. Anything else is a bug and keeps its traceback.
@@ -23,6 +24,7 @@ from deepdream_torch.cli.commands import register
 from deepdream_torch.cli.errors import Interrupted, one_line
 from deepdream_torch.cli.failures import WorldFailure, world_failure
 from deepdream_torch.cli.flags import CUSTOMLOOP, DEFAULT_MODEL_NAME, MODES, Flags
+from deepdream_torch.dreaming.settings import DEFAULT_SETTINGS
 from deepdream_torch.errors import DeepDreamError
 
 PROG = "deepdream"
@@ -273,21 +275,21 @@ def deepdream(
     ] = [CUSTOMLOOP],  # noqa: B006 - typer reads the default, nothing mutates it
     octaves: Annotated[
         int, typer.Option("-oct", "--octaves", rich_help_panel=DREAM_PANEL, help="Number of octaves (scales).")
-    ] = 4,
+    ] = DEFAULT_SETTINGS.octaves,
     octave_scale: Annotated[
         float,
         typer.Option("-octs", "--octavescale", rich_help_panel=DREAM_PANEL,
                      help="Size ratio between two octaves (greater than 1)."),
-    ] = 1.4,
+    ] = DEFAULT_SETTINGS.octave_scale,
     iterations: Annotated[
         int, typer.Option("-itr", "--iterations", rich_help_panel=DREAM_PANEL, help="Gradient steps per octave.")
-    ] = 10,
+    ] = DEFAULT_SETTINGS.iterations,
     jitter: Annotated[
         int, typer.Option("-j", "--jitter", rich_help_panel=DREAM_PANEL, help="Random shift in pixels per step.")
-    ] = 32,
+    ] = DEFAULT_SETTINGS.jitter,
     step_size: Annotated[
         float, typer.Option("-s", "--stepsize", rich_help_panel=DREAM_PANEL, help="Gradient step size.")
-    ] = 1.5,
+    ] = DEFAULT_SETTINGS.step_size,
     blend: Annotated[
         str,
         typer.Option("-b", "--blend", rich_help_panel=DREAM_PANEL,

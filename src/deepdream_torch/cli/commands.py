@@ -1,4 +1,5 @@
-"""The friendly subcommands beside the original form: ``layers``, ``convert``, ``zoo list|get``, ``demo``.
+"""The friendly subcommands beside the original form: ``layers``, ``convert``, ``zoo list|get``, ``frames list``,
+``demo``.
 
 Each is one call into the library (or into the CLI module that prints its result); imports are inside the
 functions so that ``deepdream --help`` stays fast.
@@ -23,6 +24,9 @@ def register(app: typer.Typer) -> None:
     zoo.command("list")(zoo_list)
     zoo.command("get")(zoo_get)
     app.add_typer(zoo, name="zoo", rich_help_panel="Commands")
+    frames = typer.Typer(help="The frames folders of a video: one per dream settings.", no_args_is_help=True)
+    frames.command("list")(frames_list)
+    app.add_typer(frames, name="frames", rich_help_panel="Commands")
 
 
 def layers(
@@ -83,6 +87,21 @@ def demo(
     from deepdream_torch.cli.demo import run_demo
 
     run_demo(input, device, verbose, model_name, model_path, tuple(layers or ()))
+
+
+def frames_list(
+    extract: Annotated[
+        Path, typer.Option("-e", "--extract", metavar="VIDEO", help="The video whose dreams to list.")
+    ],
+    output_dir: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", metavar="DIR", help="The dreamed frames' root (default: data/output_frames)."),
+    ] = None,
+) -> None:
+    """List a video's frames folders (one per dream settings) with their settings, frames and video."""
+    from deepdream_torch.cli.frames_folders import show_frames_folders
+
+    show_frames_folders(extract, output_dir)
 
 
 def zoo_list() -> None:

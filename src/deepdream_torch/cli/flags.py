@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+# Light (no torch): `deepdream --help` reads the defaults from here.
+from deepdream_torch.dreaming.settings import DEFAULT_SETTINGS
+
 if TYPE_CHECKING:  # only for the hints: `deepdream --help` imports this module and stays light
     import numpy as np
 
-    from deepdream_torch.dreaming.settings import DreamSettings
+    from deepdream_torch.dreaming.settings import DreamSettings, Runtime
     from deepdream_torch.video.blend import Blend
     from deepdream_torch.video.flow import Flow
     from deepdream_torch.video.frame import FrameRange
@@ -47,11 +50,11 @@ class Flags:
     end_frame: int | None = None
     model_path: Path | None = None
     model_name: str = DEFAULT_MODEL_NAME
-    octaves: int = 4
-    octave_scale: float = 1.4
-    iterations: int = 10
-    jitter: int = 32
-    step_size: float = 1.5
+    octaves: int = DEFAULT_SETTINGS.octaves
+    octave_scale: float = DEFAULT_SETTINGS.octave_scale
+    iterations: int = DEFAULT_SETTINGS.iterations
+    jitter: int = DEFAULT_SETTINGS.jitter
+    step_size: float = DEFAULT_SETTINGS.step_size
     blend: str = "0.5"
     layers: tuple[str, ...] = (CUSTOMLOOP,)
     zoom_frames: int | None = None  # H7 (artists): a zoom animation of this many frames from -sp
@@ -87,6 +90,14 @@ class Flags:
         values = {f.name: params[f.name] for f in fields(cls) if f.name in params}
         values["layers"] = tuple(values.get("layers") or (CUSTOMLOOP,))
         return cls(**values)
+
+
+def runtime_of(flags: Flags, log: Callable[[int, str], None] | None = None) -> Runtime:
+    """Where and how the flags ask the dreams to run (``--device``, ``--precision``, ``--tile``, ``--max-memory``),
+    with ``log`` for their details."""
+    from deepdream_torch.dreaming.settings import Runtime
+
+    return Runtime(flags.device, flags.precision, flags.tile, flags.max_memory, log)
 
 
 @dataclass(frozen=True)

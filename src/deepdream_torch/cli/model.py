@@ -69,13 +69,16 @@ def local_files(model_name: str, model_path: Path | None) -> ModelFiles:
 
 
 def load(model_name: str, model_path: Path | None, console: Console) -> Model:
-    """The converted net (from the conversion cache after the first run) and the mean to dream it with."""
+    """The converted net (from the conversion cache after the first run) and the mean to dream it with. A
+    conversion cache that cannot be written is said in one warning line on ``console``."""
     from deepdream_torch.weights.cache import load_model
 
     files = model_files(model_name, model_path, console)
     entry = known_entry(files.caffemodel.name)
     mean = entry.mean_bgr if entry is not None and entry.mean_bgr is not None else IMAGENET_MEAN
-    return Model(files, load_model(files), tuple(mean), entry)
+    # A cache that cannot be written is a note, not a stop: one line where the run's other warnings go.
+    net = load_model(files, warn=lambda message: console_log(console, 1)(1, f"warning: {message}"))
+    return Model(files, net, tuple(mean), entry)
 
 
 def console_log(console: Console, verbose: int) -> Callable[[int, str], None]:

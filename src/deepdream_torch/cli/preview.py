@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from deepdream_torch.cli import console as consoles
 from deepdream_torch.cli.artist import objective_for
-from deepdream_torch.cli.flags import Checked, Flags
+from deepdream_torch.cli.flags import Checked, Flags, runtime_of
 from deepdream_torch.cli.model import Model, console_log
 from deepdream_torch.picture.preview import preview_video
 from deepdream_torch.video import paths
@@ -22,9 +22,8 @@ def run_video_preview(flags: Flags, checked: Checked, model: Model) -> RunResult
     written = preview_video(
         flags.extract, model.net, folder, checked.layers,
         every=flags.preview_every, scale=flags.preview_scale, settings=replace(checked.settings, mean=model.mean),
-        objective_for=objective_for(flags, model.net, checked.layers), device=flags.device, seed=flags.seed,
-        precision=flags.precision, image_type=flags.image_type, log=console_log(err, flags.verbose),
-        tile=flags.tile, max_memory=flags.max_memory,
+        objective_for=objective_for(flags, model.net, checked.layers), seed=flags.seed,
+        image_type=flags.image_type, runtime=runtime_of(flags, console_log(err, flags.verbose)),
     )  # fmt: skip
     consoles.out().print(f"preview: {folder} ({len(written)} frames, contact_sheet.jpg)")
     return RunResult(folder, len(written), dreamed=len(written))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from deepdream_torch.cli.artist import objective_for
 from deepdream_torch.cli.errors import CliError
-from deepdream_torch.cli.flags import Checked, Flags
+from deepdream_torch.cli.flags import Checked, Flags, runtime_of
 from deepdream_torch.cli.model import Model
 from deepdream_torch.dreaming.layers import distinct
 from deepdream_torch.video.progress import Progress
@@ -51,8 +52,8 @@ def run_on_ray(
     # Ray gives each worker one GPU of its own (CUDA_VISIBLE_DEVICES), seen as cuda:0 there: `cuda:N` means it too.
     device = "cuda" if flags.device.startswith("cuda") else flags.device
     recipe = DreamRecipe(
-        checked.settings, mean=model.mean, guide=checked.guide, device=device, precision=flags.precision,
-        seed=flags.seed, tile=flags.tile, max_memory=flags.max_memory,
+        replace(checked.settings, mean=model.mean), replace(runtime_of(flags), device=device), guide=checked.guide,
+        seed=flags.seed,
         objectives=None if objective is None else {layer: objective(layer) for layer in distinct(checked.layers)},
     )  # fmt: skip
     options = RayOptions(flags.ray or "local", flags.workers, flags.threads, flags.chunk_frames, flags.warmup)

@@ -8,16 +8,16 @@ from pathlib import Path
 
 from deepdream_torch.cli import console as consoles
 from deepdream_torch.cli.artist import camera, objective_for
-from deepdream_torch.cli.flags import Checked, Flags
+from deepdream_torch.cli.flags import Checked, Flags, runtime_of
 from deepdream_torch.cli.model import Model, console_log, layers_to_dream, load
 from deepdream_torch.cli.picture_progress import picture_bars
+from deepdream_torch.cli.rich_progress import rich_progress
 from deepdream_torch.dreaming.dream import check_layer
 from deepdream_torch.dreaming.layers import distinct
 from deepdream_torch.dreaming.pixels import as_rgb_array
 from deepdream_torch.picture.preview import preview_settings, shrink
 from deepdream_torch.picture.single import SinglePictureResult, dream_single_picture, picture_folder
 from deepdream_torch.picture.zoom import dream_zoom
-from deepdream_torch.video import rich_progress
 from deepdream_torch.video.result import RunResult
 
 PREVIEW = "preview"
@@ -62,9 +62,8 @@ def run_single_picture(flags: Flags, checked: Checked) -> SinglePictureResult | 
         result = dream_single_picture(
             picture, model.net, layers,
             out_dir=folder, image_type=flags.image_type, settings=settings, guide=checked.guide,
-            device=flags.device, seed=flags.seed, precision=flags.precision, chain=flags.chain,
-            progress=bars, log=bars.log, objective_for=objective, name=name,
-            tag=channel_tag(flags), tile=flags.tile, max_memory=flags.max_memory,
+            seed=flags.seed, chain=flags.chain, progress=bars, runtime=runtime_of(flags, bars.log),
+            objective_for=objective, name=name, tag=channel_tag(flags),
         )  # fmt: skip
     # Each result was printed (at -v 1 and 2) by the run's log as it was written; the sheet is the summary.
     consoles.out().print(f"contact sheet: {result.contact_sheet}")
@@ -84,10 +83,9 @@ def _run_zoom(flags: Flags, checked: Checked, model: Model, layers: tuple[str, .
             flags.single_picture, model.net, folder / f"{ZOOM_FRAMES}{'_' + tag if tag else ''}",
             folder / f"{stem}.mp4", flags.zoom_frames, layers, camera(flags),
             settings=replace(checked.settings, mean=model.mean), guide=checked.guide,
-            objective_for=objective, device=flags.device, seed=flags.seed,
-            precision=flags.precision, fps=flags.zoom_fps, image_type=flags.image_type, crf=flags.crf,
-            restart=flags.restart, frame_settings=recorded, progress=bars, log=bars.log,
-            tile=flags.tile, max_memory=flags.max_memory,
+            objective_for=objective, seed=flags.seed, fps=flags.zoom_fps, image_type=flags.image_type,
+            crf=flags.crf, restart=flags.restart, frame_settings=recorded, progress=bars,
+            runtime=runtime_of(flags, bars.log),
         )  # fmt: skip
     out = consoles.out()
     out.print(f"video: {result.video}")

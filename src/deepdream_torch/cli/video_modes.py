@@ -16,23 +16,27 @@ import numpy as np
 
 from deepdream_torch.cli import console as consoles
 from deepdream_torch.cli.artist import objective_for
-from deepdream_torch.cli.flags import Checked, Flags
+from deepdream_torch.cli.flags import Checked, Flags, runtime_of
+from deepdream_torch.cli.frames_folders import (
+    changed_from_defaults,
+    flag_settings,
+    folder_for,
+    video_name,
+    words_for,
+)
+from deepdream_torch.cli.frames_folders import words as folder_words
 from deepdream_torch.cli.model import Model, console_log, layers_to_dream, load
+from deepdream_torch.cli.rich_progress import RichProgress, rich_progress
 from deepdream_torch.dreaming.device import resolve_device
 from deepdream_torch.dreaming.dream import check_layer, dream_batch
 from deepdream_torch.dreaming.layers import distinct
-from deepdream_torch.video import (
-    RichProgress,
-    assemble_video,
-    dream_frames,
-    dream_video,
-    extract_frames,
-    paths,
-    rich_progress,
-)
+from deepdream_torch.video import assemble_video, dream_frames, dream_video, extract_frames, paths
+from deepdream_torch.video.folder import dreamed_frames
 from deepdream_torch.video.frame import Dreamer
+from deepdream_torch.video.manifest import assembled_video
 from deepdream_torch.video.paths import check_image_type
 from deepdream_torch.video.result import RunResult
+from deepdream_torch.video.settings_folder import choose_frames_folder, find_frames_folder
 
 # Frames dreamed together when the blend leaves them independent (-b 1): only worth it on a GPU.
 CUDA_BATCH = 4
@@ -45,15 +49,13 @@ def make_dreamer(model: Model, flags: Flags, checked: Checked, bars: RichProgres
     objective = objective_for(flags, model.net, checked.layers)
     objectives = {layer: objective(layer) for layer in distinct(checked.layers)} if objective else None
 
+    settings, runtime = replace(checked.settings, mean=model.mean), runtime_of(flags, bars.log)
+
     def dreamer(frames: np.ndarray, layers: Sequence[str], numbers: Sequence[int]) -> np.ndarray:
         return dream_batch(
-            frames, model.net, list(layers),
-            octaves=checked.settings.octaves, octave_scale=checked.settings.octave_scale,
-            iterations=checked.settings.iterations, jitter=checked.settings.jitter,
-            step_size=checked.settings.step_size, guide=checked.guide, mean=model.mean,
-            device=flags.device, seed=[flags.seed + n for n in numbers], precision=flags.precision, progress=bars.steps, log=bars.log,
+            frames, model.net, list(layers), settings, runtime, guide=checked.guide,
+            seed=[flags.seed + n for n in numbers], progress=bars.steps,
             objectives=None if objectives is None else [objectives[layer] for layer in layers],
-            tile=flags.tile, max_memory=flags.max_memory,
         )  # fmt: skip
 
     return dreamer
@@ -61,32 +63,19 @@ def make_dreamer(model: Model, flags: Flags, checked: Checked, bars: RichProgres
 
 def frame_settings(flags: Flags, checked: Checked, model: Model) -> dict[str, object]:
     """Everything that shapes a dreamed frame, as the frames folder's manifest records it (``video.manifest``): a
-    rerun resumes only when these match. A new setting that changes what a frame looks like adds its key here."""
+    rerun resumes only when these match. A new setting that changes what a frame looks like adds its key to
+    ``frames_folders.flag_settings`` (only when it is on, so that folders dreamed before it still resume)."""
     from deepdream_torch.weights.checksum import model_sha1
 
-    settings, blend = checked.settings, checked.blend
     guide = checked.guide
     return {
         "model": model_sha1(model.files.caffemodel),
         "prototxt": hashlib.sha1(model.files.prototxt.read_bytes()).hexdigest(),
         "layers": list(checked.layers),
-        "octaves": settings.octaves,
-        "octave_scale": settings.octave_scale,
-        "iterations": settings.iterations,
-        "jitter": settings.jitter,
-        "step_size": settings.step_size,
+        **flag_settings(flags, checked),
         "mean": [float(value) for value in model.mean],
         # The guide's pixels, not its path: the same picture moved is the same guide, an edited one is not.
         "guide": None if guide is None else pixels_sha1(guide),
-        "blend": blend.value if blend.kind == "fixed" else blend.kind,
-        "seed": flags.seed,
-        "image_type": check_image_type(flags.image_type),
-        "precision": flags.precision,
-        # Only when given, so that folders dreamed before channel objectives existed still resume.
-        **({"channels": flags.channels, "channels_weight": flags.channels_weight} if flags.channels else {}),
-        # Likewise --flow only when on (the quality only where it changes the flow: DIS).
-        **({"flow": checked.flow.method} if not checked.flow.off else {}),
-        **({"flow_quality": checked.flow.quality} if checked.flow.method == "dis" else {}),
     }
 
 
@@ -95,6 +84,17 @@ def pixels_sha1(picture: np.ndarray) -> str:
     digest = hashlib.sha1(str(picture.shape).encode())
     digest.update(np.ascontiguousarray(picture).tobytes())
     return digest.hexdigest()
+
+
+def _already_assembled(frames_dir: Path, flags: Flags, checked: Checked, bars: RichProgress) -> RunResult | None:
+    """The result of a run that has nothing left to do: every frame of the range is dreamed and the video made
+    from them is still there (one video per dream, however often its commands are run); else None."""
+    video = assembled_video(frames_dir, checked.frames)
+    if video is None:
+        return None
+    count = len(dreamed_frames(frames_dir, check_image_type(flags.image_type), checked.frames))
+    bars.log(1, f"{video} was made from these frames and none changed since: nothing to do")
+    return RunResult(frames_dir, count, reused=count, video=video)
 
 
 def folders(flags: Flags) -> tuple[str, Path, Path]:
@@ -131,27 +131,45 @@ def run_video_mode(flags: Flags, checked: Checked) -> RunResult:
             source = flags.extract if flags.extract is not None and flags.extract.is_file() else None
             if flags.extract is not None and source is None:
                 bars.log(1, f"{flags.extract} is not there: the video is assembled at 25 frames/s, without audio")
-            video_out = paths.dream_video_path(name, guided)
-            result = assemble_video(frames_out, video_out, source=source, crf=flags.crf, **common)
+            words = ""
+            if flags.extract is not None:
+                found = find_frames_folder(
+                    folder_for(frames_out.parent, name, guided),
+                    folder_words(changed_from_defaults(flags, checked), flag_settings(flags, checked), flags),
+                    flag_settings(flags, checked),
+                )
+                frames_out, words = found.folder, found.words
+            result = _already_assembled(frames_out, flags, checked, bars) or assemble_video(
+                frames_out, paths.dream_video_path(video_name(name, words), guided), source=source,
+                crf=flags.crf, **common,
+            )  # fmt: skip
         else:
             assert model is not None
             on_gpu = resolve_device(flags.device).type == "cuda"
+            settings = frame_settings(flags, checked, model)
+            words = ""
+            if flags.extract is not None:  # the folder is named after the video: a dream of its own settings
+                choice = choose_frames_folder(
+                    folder_for(frames_out.parent, name, guided), words_for(flags, checked, settings), settings
+                )
+                frames_out, words = choice.folder, choice.words
+                if choice.describe() is not None:
+                    bars.log(1, choice.describe())
             run = {
                 "blend": checked.blend,
                 "batch_size": CUDA_BATCH if on_gpu and checked.blend.independent else 1,
                 "restart": flags.restart,
-                "frame_settings": frame_settings(flags, checked, model),
+                "frame_settings": settings,
                 "flow": checked.flow,
             }
             dreamer = make_dreamer(model, flags, checked, bars)
+            video_out = paths.dream_video_path(video_name(name, words), guided)
             if flags.ray is not None:
                 from deepdream_torch.cli.ray_mode import run_on_ray
 
-                video_out = paths.dream_video_path(name, guided)
                 result = run_on_ray(flags, checked, model, run, frames_in, frames_out, video_out, bars)
             elif flags.mode == 0:
-                video_out = paths.dream_video_path(name, guided)
-                result = dream_video(
+                result = (None if flags.restart else _already_assembled(frames_out, flags, checked, bars)) or dream_video(
                     flags.extract, frames_out, video_out, dreamer, checked.layers, crf=flags.crf, **run, **common
                 )
             else:

@@ -16,14 +16,11 @@ from deepdream_torch.cluster.plan import Chunk, chunk_size, default_warmup, plan
 from deepdream_torch.cluster.runtime import NetFromObjectStore, Sizing, connected, size_workers, start_workers
 from deepdream_torch.cluster.worker import ChunkJob, ChunkReport
 from deepdream_torch.errors import DeepDreamError
-from deepdream_torch.video.dream_run import prepare_frames_dir
+from deepdream_torch.video.checkpoint import FramesCheckpoint
 from deepdream_torch.video.errors import VideoInterrupted
-from deepdream_torch.video.folder import numbered_files
 from deepdream_torch.video.frame import Dreamer, FrameRange
-from deepdream_torch.video.manifest import record_outcome, record_settings
-from deepdream_torch.video.paths import DREAM_FRAME
 from deepdream_torch.video.progress import NO_PROGRESS, FrameDone, Progress
-from deepdream_torch.video.result import RunResult, resume_hint
+from deepdream_torch.video.result import RunResult
 from deepdream_torch.video.signals import stop_on_signals
 
 # Seconds between two looks at the frames folder while chunks run: the progress bar's refresh.
@@ -66,22 +63,18 @@ def dream_chunked(
     workers are stopped, the frames written are kept), ClusterError when Ray is missing or a worker keeps dying.
     """
     frames = FrameRange(job.first, last)
-    prepare_frames_dir(job.frames_dir, job.image_type, frames, restart, frame_settings)  # as run_dream does
     total = last - job.first + 1
-    done = _on_disk(job, frames)
+    checkpoint = FramesCheckpoint.open(job.frames_dir, job.image_type, frames, total, frame_settings, restart)
+    done = checkpoint.finished()  # chunks fill gaps: every finished frame counts, not only the first in a row
     already = len(done)
-    if already:
-        progress.log(1, f"resuming: {already} of {total} frames are already dreamed in {job.frames_dir}")
-    if frame_settings is not None:
-        record_settings(job.frames_dir, frame_settings, done=already, total=total)
+    checkpoint.begin(already, progress)
     reports: list[ChunkReport] = []
     try:
         if already < total:  # else nothing to dream: no cluster needed
             with connected(options.address) as ray:
-                reports = _plan_and_run(ray, job, net, recipe, options, cuda, frames, done, total, progress)
+                reports = _plan_and_run(ray, job, net, recipe, options, cuda, checkpoint, done, progress)
     finally:
-        if frame_settings is not None:
-            record_outcome(job.frames_dir, len(done), total, complete=len(done) == total)
+        checkpoint.close(len(done), complete=len(done) == total)
     # Counted from the folder: a chunk retried after its worker died reports only its second half.
     dreamed = len(done) - already
     warm = sum(report.warmup for report in reports)
@@ -97,11 +90,11 @@ def _plan_and_run(
     recipe: Callable[[torch.nn.Module], Dreamer],
     options: RayOptions,
     cuda: bool,
-    frames: FrameRange,
+    checkpoint: FramesCheckpoint,
     done: set[int],
-    total: int,
     progress: Progress,
 ) -> list[ChunkReport]:
+    total = checkpoint.total
     sizing = size_workers(ray, options.workers, options.threads, cuda)
     warmup = options.warmup if options.warmup is not None else default_warmup(job.blend)
     if warmup is None:
@@ -117,11 +110,7 @@ def _plan_and_run(
         f"warm-up {warmup if warmup is not None else 'from the first frame'}{efficiency}",
     )
     progress.start("dreaming", total, len(done))
-    return _run(ray, todo, job, net, recipe, sizing, frames, done, total, progress)
-
-
-def _on_disk(job: ChunkJob, frames: FrameRange) -> set[int]:
-    return {n for n in numbered_files(job.frames_dir, DREAM_FRAME, job.image_type) if n in frames}
+    return _run(ray, todo, job, net, recipe, sizing, checkpoint, done, progress)
 
 
 def _run(
@@ -131,9 +120,8 @@ def _run(
     net: torch.nn.Module,
     recipe: Callable[[torch.nn.Module], Dreamer],
     sizing: Sizing,
-    frames: FrameRange,
+    checkpoint: FramesCheckpoint,
     done: set[int],
-    total: int,
     progress: Progress,
 ) -> list[ChunkReport]:
     load_net = NetFromObjectStore(ray.put(net))  # once: every worker reads this copy, restarted ones too
@@ -151,19 +139,19 @@ def _run(
                         worker, chunk = running.pop(reference)
                         reports.append(_result(ray, reference, chunk))
                         idle.append(worker)
-                    _report_new_frames(job, frames, done, total, progress)
+                    _report_new_frames(checkpoint, done, progress)
                     if stop.is_set():
                         raise KeyboardInterrupt
             except KeyboardInterrupt:
                 _stop(ray, workers, running)
-                _report_new_frames(job, frames, done, total, progress)
+                _report_new_frames(checkpoint, done, progress)
+                frames, total = checkpoint.frames, checkpoint.total
                 if len(done) < total:  # else the stop came once every frame was written: the run is complete
                     next_frame = min(n for n in range(frames.start, total + frames.start) if n not in done)
-                    hint = resume_hint(len(done), total, job.frames_dir, next_frame)
-                    raise VideoInterrupted(f"interrupted: {hint}", len(done)) from None
+                    raise VideoInterrupted(f"interrupted: {checkpoint.hint(len(done), next_frame)}", len(done)) from None
     finally:
         _stop(ray, workers, running)
-    _report_new_frames(job, frames, done, total, progress)
+    _report_new_frames(checkpoint, done, progress)
     return reports
 
 
@@ -193,8 +181,8 @@ def _stop(ray: ModuleType, workers: list[Any], running: dict[Any, Any]) -> None:
         ray.kill(worker, no_restart=True)  # at once: the frames written so far are whole (atomic writes)
 
 
-def _report_new_frames(job: ChunkJob, frames: FrameRange, done: set[int], total: int, progress: Progress) -> None:
-    for number in sorted(_on_disk(job, frames) - done):
+def _report_new_frames(checkpoint: FramesCheckpoint, done: set[int], progress: Progress) -> None:
+    for number in sorted(checkpoint.finished() - done):
         done.add(number)
-        progress.frame(FrameDone(number, len(done), total, 0.0))
+        progress.frame(FrameDone(number, len(done), checkpoint.total, 0.0))
 

@@ -63,7 +63,7 @@ def dream_video_on_ray(
     last = frames.start + total - 1
     refuse_to_overwrite(video, video_out, partial_video_path(video_out))  # now, not after hours of dreaming
     job = _job(VideoFrames(video), frames_dir, layers, blend, image_type, frames.start, batch_size, sequence_options)
-    with output_lock(frames_dir):  # assemble_video locks the partial video itself
+    with output_lock(frames_dir, log=lambda line: progress.log(1, line)):  # assemble_video locks the partial video
         dreamed = dream_chunked(
             job, net, recipe, last, options=options, cuda=cuda, restart=restart,
             frame_settings=frame_settings, progress=progress,
@@ -103,7 +103,7 @@ def dream_frames_on_ray(
     first, last = min(listing), max(listing)
     job = _job(FolderFrames(frames_in, image_type), frames_dir, layers, blend, image_type, first, batch_size,
                sequence_options)  # fmt: skip
-    with output_lock(frames_dir):
+    with output_lock(frames_dir, log=lambda line: progress.log(1, line)):
         result = dream_chunked(
             job, net, recipe, last, options=options, cuda=cuda, restart=restart,
             frame_settings=frame_settings, progress=progress,

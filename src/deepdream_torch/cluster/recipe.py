@@ -10,7 +10,7 @@ import torch
 
 from deepdream_torch.dreaming.dream import dream_batch
 from deepdream_torch.dreaming.objectives import Objective
-from deepdream_torch.dreaming.settings import IMAGENET_MEAN, DreamSettings
+from deepdream_torch.dreaming.settings import DEFAULT_RUNTIME, DreamSettings, Runtime
 from deepdream_torch.video.frame import Dreamer
 
 
@@ -22,26 +22,19 @@ class DreamRecipe:
     whichever worker takes it and whether or not the run was resumed.
     """
 
-    settings: DreamSettings
-    mean: tuple[float, float, float] = IMAGENET_MEAN
+    settings: DreamSettings  # the model's mean included
+    # No log: a worker's lines would go nowhere. The memory budget (max_memory) defaults to the worker's device.
+    runtime: Runtime = DEFAULT_RUNTIME
     guide: np.ndarray | None = None
-    device: str = "auto"
-    precision: str = "fp32"
     seed: int = 0
     objectives: Mapping[str, Objective] | None = None  # layer → what to maximise there; None: l2 of the layer
-    tile: str | int = "auto"  # --tile; the memory budget (--max-memory) defaults to the worker's own device
-    max_memory: int | str | None = None
 
     def __call__(self, net: torch.nn.Module) -> Dreamer:
         def dreamer(frames: np.ndarray, layers: Sequence[str], numbers: Sequence[int]) -> np.ndarray:
             return dream_batch(
-                frames, net, list(layers),
-                octaves=self.settings.octaves, octave_scale=self.settings.octave_scale,
-                iterations=self.settings.iterations, jitter=self.settings.jitter,
-                step_size=self.settings.step_size, guide=self.guide, mean=self.mean,
-                device=self.device, seed=[self.seed + n for n in numbers], precision=self.precision,
+                frames, net, list(layers), self.settings, self.runtime, guide=self.guide,
+                seed=[self.seed + n for n in numbers],
                 objectives=None if self.objectives is None else [self.objectives[layer] for layer in layers],
-                tile=self.tile, max_memory=self.max_memory,
             )  # fmt: skip
 
         return dreamer

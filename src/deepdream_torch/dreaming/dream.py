@@ -16,27 +16,36 @@ from deepdream_torch.dreaming.device import (
 )
 from deepdream_torch.dreaming.errors import DreamError
 from deepdream_torch.dreaming.guide import GuideCache, guide_cache_for
-from deepdream_torch.dreaming.jitter import item_generators
 from deepdream_torch.dreaming.layers import DEFAULT_LAYER
-from deepdream_torch.dreaming.loop import Log, Progress, dream_tensor
+from deepdream_torch.dreaming.loop import Progress, dream_tensor, item_generators
 from deepdream_torch.dreaming.memory import parse_size
 from deepdream_torch.dreaming.min_size import min_side
 from deepdream_torch.dreaming.objectives import Objective, guided, l2
 from deepdream_torch.dreaming.pixels import Picture, as_rgb_array, mean_tensor, to_net, to_pictures
-from deepdream_torch.dreaming.settings import IMAGENET_MEAN, DreamSettings
-from deepdream_torch.dreaming.tiles import TileMode, Tiler, parse_tile
+from deepdream_torch.dreaming.settings import (
+    DEFAULT_RUNTIME,
+    DEFAULT_SETTINGS,
+    IMAGENET_MEAN,
+    DreamSettings,
+    Log,
+    Runtime,
+    TileMode,
+)
+from deepdream_torch.dreaming.tiles import Tiler, parse_tile
 from deepdream_torch.errors import DeepDreamError
+
+_DEFAULT = DEFAULT_SETTINGS
 
 
 def dream(
     image: Picture,
     net: torch.nn.Module,
     layer: str = DEFAULT_LAYER,
-    octaves: int = 4,
-    octave_scale: float = 1.4,
-    iterations: int = 10,
-    jitter: int = 32,
-    step_size: float = 1.5,
+    octaves: int = _DEFAULT.octaves,
+    octave_scale: float = _DEFAULT.octave_scale,
+    iterations: int = _DEFAULT.iterations,
+    jitter: int = _DEFAULT.jitter,
+    step_size: float = _DEFAULT.step_size,
     guide: Picture | None = None,
     mean: tuple[float, float, float] = IMAGENET_MEAN,
     device: str = "auto",
@@ -50,7 +59,7 @@ def dream(
     tile: TileMode = "auto",
     max_memory: int | str | None = None,
 ) -> np.ndarray:
-    """Dream one picture; returns the (H, W, 3) uint8 RGB result.
+    """Dream one picture; returns the (H, W, 3) uint8 RGB result. The friendly surface: every setting a keyword.
 
     ``image``: an (H, W, 3) uint8 RGB array, a PIL image or a picture file. ``layer``: the blob to amplify (L2),
     or to pull towards ``guide``'s features when a guide picture is given. ``objective`` replaces both with any
@@ -65,22 +74,13 @@ def dream(
         as_rgb_array(image)[None],
         net,
         [layer],
-        octaves=octaves,
-        octave_scale=octave_scale,
-        iterations=iterations,
-        jitter=jitter,
-        step_size=step_size,
+        DreamSettings(octaves, octave_scale, iterations, jitter, step_size, tuple(mean)),
+        Runtime(device, precision, tile, max_memory, log),
         guide=guide,
-        mean=mean,
-        device=device,
         seed=seed,
-        precision=precision,
         progress=progress,
         objectives=None if objective is None else [objective],
-        log=log,
         guide_cache=guide_cache,
-        tile=tile,
-        max_memory=max_memory,
     )[0]
 
 
@@ -88,23 +88,14 @@ def dream_batch(
     images: np.ndarray | Sequence[Picture],
     net: torch.nn.Module,
     layers: str | Sequence[str] = DEFAULT_LAYER,
-    octaves: int = 4,
-    octave_scale: float = 1.4,
-    iterations: int = 10,
-    jitter: int = 32,
-    step_size: float = 1.5,
-    guide: Picture | None = None,
-    mean: tuple[float, float, float] = IMAGENET_MEAN,
-    device: str = "auto",
-    seed: int | Sequence[int] | None = None,
-    precision: str = "fp32",
-    progress: Callable[[Progress], None] | None = None,
+    settings: DreamSettings = _DEFAULT,
+    runtime: Runtime = DEFAULT_RUNTIME,
     *,
+    guide: Picture | None = None,
+    seed: int | Sequence[int] | None = None,
+    progress: Callable[[Progress], None] | None = None,
     objectives: Sequence[Objective] | None = None,
-    log: Log | None = None,
     guide_cache: GuideCache | None = None,
-    tile: TileMode = "auto",
-    max_memory: int | str | None = None,
 ) -> np.ndarray:
     """Dream N pictures of one size as one batch; returns (N, H, W, 3) uint8 RGB.
 
@@ -113,23 +104,23 @@ def dream_batch(
     - ``images``: an (N, H, W, 3) uint8 RGB array, or a sequence of pictures (arrays, PIL images, paths) that
       all have the same size.
     - ``layers``: one blob name for every item, or a sequence with one name per item.
+    - ``settings``: what the dream looks like (octaves, scale, iterations, jitter, step size, the model's mean);
+      ``runtime``: where and how it runs (device, precision, tiles under a memory budget, log), as in ``dream()``;
+      a batch too big for the budget is first dreamed fewer pictures per pass, then tile by tile.
     - ``seed``: an int gives item i the seed ``seed + i``; a sequence gives item i ``seed[i]``; None is random.
       Item i's result equals ``dream(images[i], net, layers[i], ..., seed=<its seed>)``: each item has its own
       target blob, jitter and gradient normalisation (equal up to float rounding of batched convolutions).
     - ``guide``: one guide picture for every item; its blob per layer is computed once and cached per net (or
       in ``guide_cache``) for later calls.
     - ``objectives``: one objective per item, replacing ``layers`` and ``guide``.
-    - ``tile``, ``max_memory``: as in ``dream()``; a batch too big for the budget is first dreamed fewer
-      pictures per pass, then tile by tile.
-    - the other settings as in ``dream()``; ``progress`` counts the steps of the whole batch.
+    - ``progress`` counts the steps of the whole batch.
     """
     pictures = _as_batch(images)
     count = len(pictures)
-    settings = DreamSettings(octaves, octave_scale, iterations, jitter, step_size, tuple(mean))
-    tile = parse_tile(tile)
-    budget = parse_size(max_memory) if max_memory is not None else None
-    target = resolve_device(device)
-    dtype = resolve_precision(precision, target)
+    tile = parse_tile(runtime.tile)
+    budget = parse_size(runtime.max_memory) if runtime.max_memory is not None else None
+    target = resolve_device(runtime.device)
+    dtype = resolve_precision(runtime.precision, target)
     tune_for(target)
     layout = memory_format(target)
     net.to(device=target, memory_format=layout)
@@ -153,8 +144,10 @@ def dream_batch(
     tiler = None
     if tile != "off":
         layers_read = [name for objective in objectives for name in objective.layers]
-        tiler = Tiler(net, layers_read, (count, *pictures.shape[1:3]), target, tile, budget, log)
-    result = dream_tensor(x, net, objectives, settings, generators, autocast(target, dtype), progress, log, tiler)
+        tiler = Tiler(net, layers_read, (count, *pictures.shape[1:3]), target, tile, budget, runtime.log)
+    result = dream_tensor(
+        x, net, objectives, settings, generators, autocast(target, dtype), progress, runtime.log, tiler
+    )
     return to_pictures(result, mean_on_device)
 
 

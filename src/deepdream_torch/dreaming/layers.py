@@ -25,6 +25,18 @@ CUSTOMLOOP: tuple[str, ...] = (
 )
 
 
+def layer_for_frame(layers: Sequence[str], number: int) -> str:
+    """``layers[(number - 1) % len(layers)]`` for frame ``number`` (1-based): frame 1 dreams the first layer.
+
+    This is the rule of the Docker image's ``deepdream.py`` whose flags we keep (graphific's earlier scripts used
+    ``frame_i % n`` and so started on the second layer). Keyed by frame number, so a resumed or partial (start
+    frame) run gets the same layer for each frame, in a video as in a zoom animation.
+    """
+    if not layers:
+        raise DreamError("no layer given to dream: name at least one layer")
+    return layers[(number - 1) % len(layers)]
+
+
 def distinct(layers: tuple[str, ...] | list[str]) -> list[str]:
     """The layers in first-seen order, each once."""
     return list(dict.fromkeys(layers))

@@ -1,11 +1,13 @@
-"""The dream loop on tensors: octaves, then jittered gradient-ascent steps. Nothing in here leaves the device.
+"""The dream loop on tensors: octaves, then jittered gradient-ascent steps (the step rule and the jitter are at the
+end of this file). Nothing in here leaves the device.
 
-``dream_tensor`` is the kernel under ``dream()`` and ``dream_batch()``; callers that keep frames on the device
-(the video pipeline) may call it directly.
+``dream_tensor`` is the kernel under ``dream()`` and ``dream_batch()``, which move pictures to and from the
+device around it; a caller that keeps pictures on the device can call it directly.
 """
 
 from __future__ import annotations
 
+import numbers
 import random
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
@@ -14,15 +16,11 @@ from dataclasses import dataclass
 import torch
 
 from deepdream_torch.dreaming.errors import DreamError
-from deepdream_torch.dreaming.jitter import draw_shift, roll_each
 from deepdream_torch.dreaming.min_size import min_side
 from deepdream_torch.dreaming.objectives import Objective
 from deepdream_torch.dreaming.octaves import octave_sizes, resize, usable_octaves
-from deepdream_torch.dreaming.settings import DreamSettings
-from deepdream_torch.dreaming.step import ascend, clip
+from deepdream_torch.dreaming.settings import DreamSettings, Log
 from deepdream_torch.dreaming.tiles import Tiler
-
-Log = Callable[[int, str], None]  # (verbosity level, message): 1 = a line per picture, 2 = details
 
 
 @dataclass(frozen=True)
@@ -172,3 +170,50 @@ def _reorder(x: torch.Tensor, order: list[int]) -> torch.Tensor:
     if order == sorted(order):
         return x
     return torch.stack([x[i] for i in order])
+
+
+# The ascent rule, as pure functions of tensors.
+
+# A blank gradient (every unit of the target blob dead) would divide 0 by 0; with this floor it moves nothing.
+_SMALLEST_MEAN = 1e-12
+
+
+def ascend(x: torch.Tensor, grad: torch.Tensor, step_size: float) -> torch.Tensor:
+    """``x + step_size / mean(|grad|) * grad``, the mean taken per item so each item takes the step it would
+    take alone."""
+    scale = grad.abs().mean(dim=(1, 2, 3), keepdim=True).clamp_min(_SMALLEST_MEAN)
+    return x + grad * (step_size / scale)
+
+
+def clip(x: torch.Tensor, low: torch.Tensor, high: torch.Tensor) -> torch.Tensor:
+    """Keep every value a pixel can hold: per channel, from -mean to 255 - mean."""
+    return torch.minimum(torch.maximum(x, low), high)
+
+
+# Random jitter: each item draws its shifts from its own generator, so an item dreams the same in any batch.
+
+def item_generators(seed: int | Sequence[int] | None, count: int) -> list[random.Random]:
+    """One generator per item: ``seed + i`` for an int seed, ``seed[i]`` for a list, fresh entropy for None."""
+    if seed is None:
+        return [random.Random() for _ in range(count)]
+    if isinstance(seed, numbers.Integral):  # numpy integers too
+        return [random.Random(int(seed) + i) for i in range(count)]
+    seeds = list(seed)
+    if len(seeds) != count:
+        raise ValueError(f"{len(seeds)} seeds for {count} items")
+    return [random.Random(s) for s in seeds]
+
+
+def draw_shift(generator: random.Random, jitter: int) -> tuple[int, int]:
+    """A (down, right) shift, each in [-jitter, jitter]. Drawn on the host from a Python generator: no tensor
+    leaves the device for it."""
+    right = generator.randint(-jitter, jitter)
+    down = generator.randint(-jitter, jitter)
+    return down, right
+
+
+def roll_each(x: torch.Tensor, shifts: Sequence[tuple[int, int]]) -> torch.Tensor:
+    """Roll each item of (N, C, H, W) by its own (down, right) shift, wrapping around the edges."""
+    if len(set(shifts)) == 1:
+        return torch.roll(x, shifts=shifts[0], dims=(2, 3))
+    return torch.cat([torch.roll(x[i : i + 1], shifts=s, dims=(2, 3)) for i, s in enumerate(shifts)])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from deepdream_torch.dreaming.errors import DreamError
@@ -53,6 +54,23 @@ class DreamSettings:
         object.__setattr__(self, "mean", tuple(float(m) for m in self.mean))
 
 
+Log = Callable[[int, str], None]  # (verbosity level, message): 1 = a line per picture, 2 = details
+TileMode = str | int  # "auto", "off" or a tile side in pixels
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """Where and how a dream runs, apart from what it looks like: the ``device`` (auto, cpu, cuda, cuda:N), the
+    arithmetic (``precision`` fp32, bf16, fp16), the memory ``max_memory`` may use (bytes or text like "2GiB";
+    None: a share of what is free) and how ``tile`` meets it, and where details are said (``log``)."""
+
+    device: str = "auto"
+    precision: str = "fp32"
+    tile: TileMode = "auto"
+    max_memory: int | str | None = None
+    log: Log | None = None
+
+
 def _whole(name: str, value: object, low: int, high: int, unit: str = "") -> None:
     below = "at least 1" if low == 1 else f"{low} or more{unit}"
     if not isinstance(value, numbers.Integral) or isinstance(value, bool):
@@ -66,3 +84,7 @@ def _whole(name: str, value: object, low: int, high: int, unit: str = "") -> Non
 def _number(name: str, value: object) -> None:
     if not isinstance(value, numbers.Real) or isinstance(value, bool) or not math.isfinite(value):
         raise DreamError(f"{name} must be a finite number (got {value!r})")
+
+
+DEFAULT_SETTINGS = DreamSettings()  # the original's knobs: every default of the CLI and the API is read from here
+DEFAULT_RUNTIME = Runtime()

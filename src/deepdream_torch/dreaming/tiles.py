@@ -29,10 +29,9 @@ from deepdream_torch.dreaming.memory import (
 from deepdream_torch.dreaming.min_size import min_side
 from deepdream_torch.dreaming.receptive_field import reach
 from deepdream_torch.dreaming.recompute import Recompute, RecomputeModel, recompute_model
+from deepdream_torch.dreaming.settings import Log, TileMode
 
 Gradient = Callable[[slice, torch.Tensor], torch.Tensor]  # (items, their picture or a crop of it) -> its gradient
-Log = Callable[[int, str], None]
-TileMode = str | int  # "auto", "off" or a tile side in pixels
 
 # The margin's share of the receptive field: see the module docstring.
 MARGIN_SHARE = 0.15

@@ -19,13 +19,12 @@ import torch
 
 from deepdream_torch.dreaming.dream import check_layer, dream_batch
 from deepdream_torch.dreaming.errors import DreamError
-from deepdream_torch.dreaming.loop import Log
+from deepdream_torch.dreaming.layers import layer_for_frame
 from deepdream_torch.dreaming.objectives import Objective
-from deepdream_torch.dreaming.settings import DreamSettings
+from deepdream_torch.dreaming.settings import DEFAULT_RUNTIME, DEFAULT_SETTINGS, DreamSettings, Runtime
 from deepdream_torch.picture.contact_sheet import contact_sheet
 from deepdream_torch.picture.files import save_atomic
 from deepdream_torch.video.decode import decode_frames
-from deepdream_torch.video.layers import layer_for_frame
 from deepdream_torch.video.paths import dream_frame_path
 
 PREVIEW_SCALE = 0.25
@@ -59,20 +58,17 @@ def preview_video(
     scale: float = PREVIEW_SCALE,
     settings: DreamSettings | None = None,
     objective_for: Callable[[str], Objective] | None = None,
-    device: str = "auto",
     seed: int = 0,
-    precision: str = "fp32",
     image_type: str = "jpg",
-    log: Log | None = None,
-    tile: str | int = "auto",
-    max_memory: int | str | None = None,
+    runtime: Runtime = DEFAULT_RUNTIME,
 ) -> list[Path]:
     """Dream frames 1, 1 + ``every``, ... of ``video`` at ``scale`` with ``preview_settings`` into ``out_dir``
     (``dream_frame_<source number>``), each with the layer and seed the full run gives it; writes
     ``contact_sheet.jpg`` of them and returns the frame files."""
     if every < 1:
         raise DreamError(f"preview every must be at least 1 frame (got {every})")
-    settings = preview_settings(settings or DreamSettings())
+    settings = preview_settings(settings or DEFAULT_SETTINGS)
+    log = runtime.log
     for layer in dict.fromkeys(layers):
         check_layer(net, layer)
     out_dir = Path(out_dir)
@@ -84,12 +80,8 @@ def preview_video(
             continue
         layer = layer_for_frame(layers, frame.number)
         dreamed = dream_batch(
-            shrink(frame.image, scale)[None], net, [layer],
-            octaves=settings.octaves, octave_scale=settings.octave_scale, iterations=settings.iterations,
-            jitter=settings.jitter, step_size=settings.step_size, mean=settings.mean, device=device,
-            seed=seed + frame.number, precision=precision,
-            objectives=None if objective_for is None else [objective_for(layer)], log=log,
-            tile=tile, max_memory=max_memory,
+            shrink(frame.image, scale)[None], net, [layer], settings, runtime, seed=seed + frame.number,
+            objectives=None if objective_for is None else [objective_for(layer)],
         )[0]  # fmt: skip
         path = save_atomic(dreamed, dream_frame_path(out_dir, frame.number, image_type))
         written.append(path)

@@ -14,10 +14,10 @@ from deepdream_torch.dreaming.device import resolve_device
 from deepdream_torch.dreaming.dream import check_layer, dream_batch
 from deepdream_torch.dreaming.errors import DreamError
 from deepdream_torch.dreaming.layers import CUSTOMLOOP, distinct
-from deepdream_torch.dreaming.loop import Log, Progress
+from deepdream_torch.dreaming.loop import Progress
 from deepdream_torch.dreaming.objectives import Objective
 from deepdream_torch.dreaming.pixels import Picture, as_rgb_array
-from deepdream_torch.dreaming.settings import DreamSettings
+from deepdream_torch.dreaming.settings import DEFAULT_RUNTIME, DEFAULT_SETTINGS, DreamSettings, Runtime
 from deepdream_torch.picture.contact_sheet import contact_sheet
 from deepdream_torch.picture.files import save_atomic
 from deepdream_torch.picture.naming import IMAGE_TYPES, output_name, sheet_name
@@ -66,19 +66,15 @@ def dream_single_picture(
     image_type: str = "jpg",
     settings: DreamSettings | None = None,
     guide: Picture | None = None,
-    device: str = "auto",
     seed: int | None = None,
-    precision: str = "fp32",
     chain: bool = False,
     batch_size: int | None = None,
     progress: Callable[[PictureProgress], None] | None = None,
-    log: Log | None = None,
     *,
+    runtime: Runtime = DEFAULT_RUNTIME,
     objective_for: Callable[[str], Objective] | None = None,
     name: str | None = None,
     tag: str = "",
-    tile: str | int = "auto",
-    max_memory: int | str | None = None,
 ) -> SinglePictureResult:
     """Dream ``picture`` once per distinct layer of ``layers``, each from the original picture.
 
@@ -86,17 +82,18 @@ def dream_single_picture(
     settings (``naming.sheet_name``) into ``out_dir`` (default ``data/single_pictures/<picture name>/``, its
     ``guided/`` subfolder with a guide). ``picture`` is a file, or an array with its ``name``.
     ``objective_for(layer)`` replaces the plain L2 objective (e.g. a channel objective), ``tag`` then says so in
-    the file names. Layer k uses seed ``seed + k``, so batching
-    does not change a result. ``chain=True`` dreams each layer from the previous layer's result instead, the
-    original tool's behaviour (one layer at a time). ``batch_size`` layers are dreamed together (default: all
-    of them on CUDA, to fill the GPU at small octaves; one at a time on the CPU, where a batch runs every item
-    down to the deepest layer: a step of the five customloop layers at 960x540 took 9.96 s of CPU batched
-    against 6.94 s one by one). ``seconds`` in a name is the layer's share of its batch's time.
-    ``tile`` and ``max_memory`` bound the memory of each dream, as in ``dream()``.
+    the file names. Layer k uses seed ``seed + k``, so batching does not change a result. ``chain=True`` dreams
+    each layer from the previous layer's result instead, the original tool's behaviour (one layer at a time).
+    ``batch_size`` layers are dreamed together (default: all of them on CUDA, to fill the GPU at small octaves;
+    one at a time on the CPU, where a batch runs every item down to the deepest layer: slower, see
+    benchmarks/README.md, "Single picture"). ``seconds`` in a name is the layer's share of its batch's time.
+    ``runtime``: where and how each dream runs (device, precision, tiles under a memory budget), and where the
+    lines saying what was written go (its ``log``).
     """
     if image_type not in IMAGE_TYPES:
         raise DreamError(f"unknown image type {image_type!r}: use {' or '.join(IMAGE_TYPES)}")
-    settings = settings or DreamSettings()
+    settings = settings or DEFAULT_SETTINGS
+    log = runtime.log
     if name is None:
         if not isinstance(picture, (str, Path)):
             raise DreamError("give the picture's name (name=...) with a picture array: it names the files")
@@ -118,7 +115,7 @@ def dream_single_picture(
     if chain:
         batch_size = 1
     elif batch_size is None:
-        batch_size = len(todo) if resolve_device(device).type == "cuda" else 1
+        batch_size = len(todo) if resolve_device(runtime.device).type == "cuda" else 1
 
     written: dict[str, Path] = {}
     results: list[np.ndarray] = []
@@ -135,21 +132,12 @@ def dream_single_picture(
             np.repeat(source[None], len(batch), axis=0),
             net,
             batch,
-            octaves=settings.octaves,
-            octave_scale=settings.octave_scale,
-            iterations=settings.iterations,
-            jitter=settings.jitter,
-            step_size=settings.step_size,
+            settings,
+            runtime,
             guide=guide_rgb,
-            mean=settings.mean,
-            device=device,
             seed=None if seed is None else seed + start,
-            precision=precision,
             progress=report,
             objectives=None if objective_for is None else [objective_for(layer) for layer in batch],
-            log=log,
-            tile=tile,
-            max_memory=max_memory,
         )
         seconds = (time.perf_counter() - began) / len(batch)
         for layer, result in zip(batch, dreamed, strict=True):

@@ -22,22 +22,20 @@ import torch
 from deepdream_torch.dreaming.device import resolve_device
 from deepdream_torch.dreaming.dream import check_layer, dream_batch
 from deepdream_torch.dreaming.errors import DreamError
-from deepdream_torch.dreaming.loop import Log
+from deepdream_torch.dreaming.layers import layer_for_frame
 from deepdream_torch.dreaming.objectives import Objective
 from deepdream_torch.dreaming.pixels import Picture, as_rgb_array
-from deepdream_torch.dreaming.settings import DreamSettings
+from deepdream_torch.dreaming.settings import DEFAULT_RUNTIME, DEFAULT_SETTINGS, DreamSettings, Runtime
 from deepdream_torch.dreaming.transform import zoom_rotate_pan
+from deepdream_torch.video.checkpoint import FramesCheckpoint
 from deepdream_torch.video.encode import open_writer
 from deepdream_torch.video.errors import VideoInterrupted
-from deepdream_torch.video.folder import finished_until, forget_dreamed
 from deepdream_torch.video.frame import FrameRange
 from deepdream_torch.video.images import read_image, write_image
-from deepdream_torch.video.layers import layer_for_frame
 from deepdream_torch.video.lock import output_lock
-from deepdream_torch.video.manifest import check_settings, forget_other_dream, record_outcome, record_settings
 from deepdream_torch.video.paths import check_image_type, dream_frame_path, partial_video_path
 from deepdream_torch.video.progress import NO_PROGRESS, FrameDone, Progress
-from deepdream_torch.video.result import RunResult, resume_hint
+from deepdream_torch.video.result import RunResult
 from deepdream_torch.video.signals import stop_on_signals
 
 
@@ -87,18 +85,14 @@ def dream_zoom(
     settings: DreamSettings | None = None,
     guide: Picture | None = None,
     objective_for: Callable[[str], Objective] | None = None,
-    device: str = "auto",
     seed: int = 0,
-    precision: str = "fp32",
     fps: int = 24,
     image_type: str = "jpg",
     crf: int | None = None,
     restart: bool = False,
     frame_settings: Mapping[str, object] | None = None,
     progress: Progress = NO_PROGRESS,
-    log: Log | None = None,
-    tile: str | int = "auto",
-    max_memory: int | str | None = None,
+    runtime: Runtime = DEFAULT_RUNTIME,
 ) -> RunResult:
     """Dream ``frames`` frames into ``frames_dir`` (``dream_frame_%08d.<image_type>``) and encode them as
     ``video_out`` (H.264 at ``fps``).
@@ -120,7 +114,7 @@ def dream_zoom(
     if fps < 1:
         raise DreamError(f"frames per second must be at least 1 (got {fps})")
     image_type = check_image_type(image_type)
-    settings = settings or DreamSettings()
+    settings = settings or DEFAULT_SETTINGS
     original = as_rgb_array(picture)
     guide = None if guide is None else as_rgb_array(guide)  # read once, not once per frame
     for layer in dict.fromkeys(layers):
@@ -129,11 +123,10 @@ def dream_zoom(
     frames_dir.mkdir(parents=True, exist_ok=True)
     video_out.parent.mkdir(parents=True, exist_ok=True)
     partial = partial_video_path(video_out)
-    with output_lock(frames_dir, partial):
+    with output_lock(frames_dir, partial, log=lambda line: progress.log(1, line)):
         return _zoom(
             original, net, frames_dir, video_out, partial, frames, layers, camera, settings, guide, objective_for,
-            device, seed, precision, fps, image_type, crf, restart, frame_settings, progress, log,
-            tile, max_memory,
+            seed, fps, image_type, crf, restart, frame_settings, progress, runtime,
         )  # fmt: skip
 
 
@@ -149,31 +142,20 @@ def _zoom(
     settings: DreamSettings,
     guide: np.ndarray | None,
     objective_for: Callable[[str], Objective] | None,
-    device: str,
     seed: int,
-    precision: str,
     fps: int,
     image_type: str,
     crf: int | None,
     restart: bool,
     frame_settings: Mapping[str, object] | None,
     progress: Progress,
-    log: Log | None,
-    tile: str | int,
-    max_memory: int | str | None,
+    runtime: Runtime,
 ) -> RunResult:
-    span = FrameRange(1, frames)
-    if frame_settings is not None and not check_settings(frames_dir, frame_settings, restart):
-        forget_other_dream(frames_dir)  # --restart after a change: no frame of the other dream may stay
-    if restart:
-        forget_dreamed(frames_dir, image_type, span)
-    last = finished_until(frames_dir, image_type, span)
-    if last:
-        progress.log(1, f"resuming after frame {last}: {last} frames are already dreamed in {frames_dir}")
-    if frame_settings is not None:
-        record_settings(frames_dir, frame_settings, done=last, total=frames)
+    checkpoint = FramesCheckpoint.open(frames_dir, image_type, FrameRange(1, frames), frames, frame_settings, restart)
+    last = checkpoint.finished_until()
+    checkpoint.begin(last, progress, last=last)
     progress.start("zooming", frames, last)
-    target = resolve_device(device)
+    target = resolve_device(runtime.device)
     objectives = {layer: objective_for(layer) for layer in dict.fromkeys(layers)} if objective_for else None
     rate = Fraction(fps)
     done = 0
@@ -190,23 +172,18 @@ def _zoom(
                 source = original if previous is None else move(previous, camera, target)
                 began = time.perf_counter()
                 previous = dream_batch(
-                    source[None], net, [layer],
-                    octaves=settings.octaves, octave_scale=settings.octave_scale,
-                    iterations=settings.iterations, jitter=settings.jitter, step_size=settings.step_size,
-                    guide=guide, mean=settings.mean, device=device, seed=seed + number, precision=precision,
-                    objectives=None if objectives is None else [objectives[layer]], log=log, tile=tile,
-                    max_memory=max_memory,
+                    source[None], net, [layer], settings, runtime, guide=guide, seed=seed + number,
+                    objectives=None if objectives is None else [objectives[layer]],
                 )[0]  # fmt: skip
                 write_image(path, previous)
                 progress.frame(FrameDone(number, number, frames, time.perf_counter() - began, layer))
             writer.write(previous)
             done = number
-    if frame_settings is not None:
-        record_outcome(frames_dir, done, frames, done == frames)
+    checkpoint.close(done, done == frames)
     if done < frames:
         if done == 0:
             partial.unlink(missing_ok=True)
-        hint = resume_hint(done, frames, frames_dir, done + 1)
+        hint = checkpoint.hint(done, done + 1)
         raise VideoInterrupted(f"interrupted: {hint}; the video so far is {partial}", done, partial)
     os.replace(partial, video_out)
     progress.log(1, f"wrote {video_out} ({frames} frames at {fps} frames/s)")

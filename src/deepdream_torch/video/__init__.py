@@ -9,6 +9,7 @@ The CLI calls one function per mode and takes folder names from ``paths``; the d
 - mode 3: ``assemble_video(frames_dir, video_out, source=video, ...)``
 """
 
+from deepdream_torch.dreaming.layers import layer_for_frame
 from deepdream_torch.video.assemble import assemble_video
 from deepdream_torch.video.blend import Blend, parse_blend
 from deepdream_torch.video.decode import VideoInfo, probe
@@ -17,10 +18,8 @@ from deepdream_torch.video.errors import VideoError, VideoInterrupted
 from deepdream_torch.video.extract import extract_frames
 from deepdream_torch.video.flow import Flow, parse_flow
 from deepdream_torch.video.frame import Dreamer, FrameRange
-from deepdream_torch.video.layers import layer_for_frame
 from deepdream_torch.video.progress import NO_PROGRESS, FrameDone, Progress
 from deepdream_torch.video.result import RunResult
-from deepdream_torch.video.rich_progress import RichProgress, rich_progress
 from deepdream_torch.video.stream import dream_video
 
 __all__ = [
@@ -31,7 +30,6 @@ __all__ = [
     "FrameDone",
     "FrameRange",
     "Progress",
-    "RichProgress",
     "RunResult",
     "VideoError",
     "VideoInfo",
@@ -44,5 +42,4 @@ __all__ = [
     "parse_blend",
     "parse_flow",
     "probe",
-    "rich_progress",
 ]

@@ -18,7 +18,7 @@ from deepdream_torch.video.folder import dreamed_frames
 from deepdream_torch.video.frame import ALL_FRAMES, Frame, FrameRange
 from deepdream_torch.video.images import read_image
 from deepdream_torch.video.lock import held_by_other_run, output_lock
-from deepdream_torch.video.manifest import read_record
+from deepdream_torch.video.manifest import read_record, record_video
 from deepdream_torch.video.paths import check_image_type, partial_video_path
 from deepdream_torch.video.progress import NO_PROGRESS, FrameDone, Progress
 from deepdream_torch.video.result import RunResult, refuse_to_overwrite
@@ -90,7 +90,7 @@ def assemble_video(
     progress.start("assembling", total, 0)
     # The lock and the handlers stay until the video is closed and moved: no other run can empty the partial
     # video between its close and the move, and a late Ctrl-C cannot break it (as in stream.py).
-    with output_lock(partial), stop_on_signals(lambda message: progress.log(1, message)) as stop:
+    with output_lock(partial, log=lambda line: progress.log(1, line)), stop_on_signals(lambda message: progress.log(1, message)) as stop:
         with (
             open_writer(
                 partial,
@@ -118,6 +118,7 @@ def assemble_video(
                 partial if writer.frames else None,
             )
         os.replace(partial, video_out)
+    record_video(frames_dir, video_out, frames)  # when the folder has a manifest: assembling again reuses it
     audio = describe_audio(writer.audio, source_codec)
     progress.log(1, f"wrote {video_out} ({writer.frames} frames, {writer.duration:.2f} s, audio: {audio})")
     return RunResult(frames_dir, writer.frames, video=video_out, audio=audio)

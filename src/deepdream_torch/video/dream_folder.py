@@ -15,7 +15,7 @@ from deepdream_torch.video.images import read_image
 from deepdream_torch.video.lock import output_lock
 from deepdream_torch.video.paths import check_image_type
 from deepdream_torch.video.progress import NO_PROGRESS, Progress
-from deepdream_torch.video.result import RunResult, resume_hint
+from deepdream_torch.video.result import RunResult
 
 
 def dream_frames(
@@ -58,7 +58,7 @@ def dream_frames(
             size = image.shape
             yield Frame(number, image)
 
-    with output_lock(frames_dir):
+    with output_lock(frames_dir, log=lambda line: progress.log(1, line)):
         outcome = run_dream(
             read,
             frames_dir,
@@ -75,6 +75,5 @@ def dream_frames(
             frame_settings=frame_settings,
         )
     if not outcome.complete:
-        hint = resume_hint(outcome.done, len(listing), frames_dir, frames.start + outcome.done, restart)
-        raise VideoInterrupted(f"interrupted: {hint}", outcome.done)
+        raise VideoInterrupted(f"interrupted: {outcome.hint}", outcome.done)
     return RunResult(frames_dir, outcome.done, outcome.dreamed, outcome.reused)

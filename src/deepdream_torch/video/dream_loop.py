@@ -10,11 +10,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from deepdream_torch.dreaming.layers import layer_for_frame
 from deepdream_torch.video.blend import Blend, blend_frames
 from deepdream_torch.video.errors import VideoError
 from deepdream_torch.video.flow import NO_FLOW, Flow, flow_input, frame_motion
 from deepdream_torch.video.frame import Dreamer, Frame
-from deepdream_torch.video.layers import layer_for_frame
 from deepdream_torch.video.progress import FrameDone, Progress
 
 

@@ -12,16 +12,14 @@ import numpy as np
 
 from deepdream_torch.video.background import Prefetch, Sink
 from deepdream_torch.video.blend import Blend
+from deepdream_torch.video.checkpoint import FramesCheckpoint
 from deepdream_torch.video.dream_loop import Dreamed, dream_sequence
 from deepdream_torch.video.errors import VideoError
 from deepdream_torch.video.flow import NO_FLOW, Flow, with_motion
-from deepdream_torch.video.folder import finished_until, forget_dreamed
 from deepdream_torch.video.frame import Dreamer, Frame, FrameRange
 from deepdream_torch.video.images import read_image, write_image
-from deepdream_torch.video.manifest import check_settings, forget_other_dream, record_outcome, record_settings
 from deepdream_torch.video.paths import dream_frame_path
 from deepdream_torch.video.progress import Progress
-from deepdream_torch.video.result import refuse_to_overwrite_inputs_in
 from deepdream_torch.video.signals import Stop, stop_on_signals
 
 # Frames queued on each side of the dreamer: enough to ride out a slow decode or a slow save, few enough that
@@ -31,11 +29,13 @@ QUEUE_FRAMES = 4
 
 @dataclass(frozen=True)
 class DreamOutcome:
-    """How a dream run ended: ``dreamed`` now, ``reused`` from an earlier run, ``complete`` unless stopped."""
+    """How a dream run ended: ``dreamed`` now, ``reused`` from an earlier run, ``complete`` unless stopped, and
+    the ``hint`` an interrupted run ends with (where things are, how to go on)."""
 
     dreamed: int
     reused: int
     complete: bool
+    hint: str = ""
 
     @property
     def done(self) -> int:
@@ -72,15 +72,10 @@ def run_dream(
     """
     if batch_size < 1:
         raise VideoError(f"batch size {batch_size} is less than 1: give 1 or more frames per dreamer call")
-    prepare_frames_dir(frames_dir, image_type, frames, restart, frame_settings)
-    last_finished = finished_until(frames_dir, image_type, frames)
+    checkpoint = FramesCheckpoint.open(frames_dir, image_type, frames, total, frame_settings, restart)
+    last_finished = checkpoint.finished_until()
     already = last_finished - frames.start + 1
-    if already:
-        progress.log(
-            1, f"resuming after frame {last_finished}: {already} frames are already dreamed in {frames_dir}"
-        )
-    if frame_settings is not None:
-        record_settings(frames_dir, frame_settings, done=already, total=total)
+    checkpoint.begin(already, progress, last=last_finished)
     progress.start("dreaming", total, already)
 
     def finished(number: int) -> np.ndarray | None:
@@ -126,33 +121,12 @@ def run_dream(
         except KeyboardInterrupt:
             stop.set()  # a second signal: the frame in flight is dropped, the ones dreamed are saved
         # Complete when the source ran out and no frame read was dropped (a stop can drop a waiting batch).
+        complete = reader.exhausted and dreamed + reused == reader.handed
         outcome = DreamOutcome(
-            dreamed, reused, complete=reader.exhausted and dreamed + reused == reader.handed
+            dreamed, reused, complete, checkpoint.hint(dreamed + reused, frames.start + dreamed + reused)
         )
-    if frame_settings is not None:
-        record_outcome(frames_dir, outcome.done, total, outcome.complete)
+    checkpoint.close(outcome.done, outcome.complete)
     return outcome
-
-
-def prepare_frames_dir(
-    frames_dir: Path,
-    image_type: str,
-    frames: FrameRange,
-    restart: bool,
-    frame_settings: Mapping[str, object] | None,
-) -> None:
-    """Make ``frames_dir`` ready for a dream run (modes 0 and 2, the Ray driver), before anything is dreamed.
-
-    Refuses a protected input (a guide picture) under a name the run writes; frames dreamed with other settings
-    are refused (``manifest.SettingsChanged``) or, with ``restart``, all deleted; ``restart`` also deletes the
-    frames of ``frames``.
-    """
-    refuse_to_overwrite_inputs_in(frames_dir)  # before any deleting
-    frames_dir.mkdir(parents=True, exist_ok=True)
-    if frame_settings is not None and not check_settings(frames_dir, frame_settings, restart):
-        forget_other_dream(frames_dir)  # --restart after a change: no frame of the other dream may stay
-    if restart:
-        forget_dreamed(frames_dir, image_type, frames)
 
 
 def _interruptible(dreamer: Dreamer, stop: Stop) -> Dreamer:

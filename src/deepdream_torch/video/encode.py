@@ -1,4 +1,8 @@
-"""Writing the dreamed video with PyAV: H.264 in yuv420p, the source's timestamps kept, its audio beside."""
+"""Writing the dreamed video with PyAV: H.264 in yuv420p, the source's timestamps kept, its audio beside.
+
+Whatever stops the writing (a refused timestamp, a full disk, Ctrl-C, no frame at all), the file left behind plays
+or is not left: a partial video is something a user opens.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,13 @@ from deepdream_torch.video.errors import VideoError
 
 VIDEO_CODEC = "libx264"
 PIXEL_FORMAT = "yuv420p"
+# The longest step from one frame to the next that is written, in ticks of the stored stream's time base. x264
+# dates each packet's decoding some frame steps before its showing (B-frame reordering: up to 2 steps at preset
+# medium, up to 8 at veryslow, measured), and MP4/MOV store that offset in 32 bits: past it the muxer refuses
+# even the first packet and the file holds no frame at all. 1/16 of the 32-bit range leaves room for the slowest
+# preset: 25 minutes at 1/90000 s, 2.3 hours at 1/16000 s (what MP4 makes of a millisecond time base). A source
+# whose frames are further apart than that has broken timestamps.
+MAX_STORED_STEP = 2**31 // 16
 
 
 class VideoWriter:
@@ -27,17 +38,23 @@ class VideoWriter:
         stream: av.video.stream.VideoStream,
         audio: AudioTrack | None,
         trim_audio: bool = False,
+        frame_rate: Fraction | None = None,
     ) -> None:
         self._container = container
         self._stream = stream
         self._audio = audio
         self._trim_audio = trim_audio
         self._time_base: Fraction = stream.codec_context.time_base
-        self._frame_step = max(1, round(1 / (stream.codec_context.framerate * self._time_base)))
+        # The nominal rate asked for: the encoder's may be faster (``_encoder_rate``).
+        rate = frame_rate or stream.codec_context.framerate
+        self._frame_step = max(1, round(1 / (rate * self._time_base)))
         self._origin: int | None = None
         self._size: tuple[int, int] | None = None
+        self._max_step = 0  # known once the header is written (the muxer chooses the stored time base)
         self._last_pts = -1
         self._end = 0
+        self._stored = 0
+        self._durations: dict[int, int] = {}  # frame time → its duration, until its packet is muxed
         self.frames = 0
 
     @property
@@ -48,7 +65,9 @@ class VideoWriter:
     def write(self, image: np.ndarray, pts: int | None = None, duration: int | None = None) -> None:
         """Encode ``image`` (H, W, 3 uint8 RGB) at source time ``pts`` (in the time base) for ``duration``.
 
-        Without ``pts`` frames follow each other at the frame rate. The first frame's time becomes 0.
+        Without ``pts`` frames follow each other at the frame rate. The first frame's time becomes 0. A frame
+        further after the previous one than the video can store (``MAX_STORED_STEP``) is refused with a
+        VideoError before it reaches the encoder, so the frames before it are still written, and play.
         """
         height, width = image.shape[:2]
         if self._size is None:
@@ -60,10 +79,14 @@ class VideoWriter:
             )
         assert self._origin is not None
         if pts is None:
-            pts = self._origin + self._last_pts + self._frame_step
+            pts = self._origin + (self._last_pts + self._frame_step if self._last_pts >= 0 else 0)
         # Encoders reject equal or backward timestamps (duplicated frames in broken sources): nudge them on.
         out_pts = max(pts - self._origin, self._last_pts + 1)
+        if self._last_pts >= 0 and out_pts - self._last_pts > self._max_step:
+            raise self._gap(out_pts)
         step = duration or (out_pts - self._last_pts if self._last_pts >= 0 else self._frame_step)
+        # A frame shown longer than the video can store has a broken duration (or frame rate): cut it to that.
+        step = min(step, self._max_step)
         try:
             if self._audio is not None:
                 self._audio.advance(float(pts * self._time_base))
@@ -71,6 +94,7 @@ class VideoWriter:
             frame.pts = out_pts
             frame.time_base = self._time_base
             frame.duration = step
+            self._durations[out_pts] = step
             self._mux(self._stream.encode(frame))
         except (av.FFmpegError, OverflowError) as error:
             if isinstance(error, OSError):
@@ -90,6 +114,13 @@ class VideoWriter:
         self._stream.codec_context.width = width + width % 2
         self._stream.codec_context.height = height + height % 2
         self._origin = pts if pts is not None else 0
+        try:
+            self._container.start_encoding()  # now, not at the first packet: the step limit needs the time base
+        except av.FFmpegError as error:
+            if isinstance(error, OSError):
+                raise  # the disk's failure (full, read-only): the CLI says so for this path
+            raise self._refused("the video's header", error) from None
+        self._max_step = int(MAX_STORED_STEP * self._stream.time_base / self._time_base)
         if self._audio is not None:
             self._audio.start(float(self._origin * self._time_base), self._trim_audio)
 
@@ -115,9 +146,53 @@ class VideoWriter:
             " cannot be stored in this video; the dreamed frames are kept"
         )
 
+    def _gap(self, out_pts: int) -> VideoError:
+        """The refusal of the frame at ``out_pts``: further after the previous one than the video can store."""
+        at, step = float(out_pts * self._time_base), float((out_pts - self._last_pts) * self._time_base)
+        return VideoError(
+            f"cannot write the frame at {at:.0f} s into {self._container.name}: it comes {step:.0f} s after the "
+            f"frame before it, more than this video can store ({float(self._max_step * self._time_base):.0f} s),"
+            f" so the source's timestamps are broken there; the {self.frames} frames before it are written and"
+            " the dreamed frames are kept"
+        )
+
     def _mux(self, packets: list[av.Packet]) -> None:
         for packet in packets:
+            # x264 gives its packets no duration, and the muxer would then make one from the nominal frame rate
+            # (days long for a broken one, refused): each packet carries its frame's own duration instead.
+            duration = self._durations.pop(packet.pts, None)
+            if duration is not None:
+                packet.duration = duration
             self._container.mux(packet)
+            self._stored += 1
+
+    def _settle(self, path: Path) -> bool:
+        """After the close: keep ``path`` only if it opens and its first frame decodes (else remove it), and make
+        ``frames`` the number of frames it holds. Whether it was kept."""
+        if self._stored and _plays(path):
+            self.frames = self._stored
+            return True
+        path.unlink(missing_ok=True)
+        self.frames = 0
+        return False
+
+
+def _encoder_rate(frame_rate: Fraction, time_base: Fraction) -> Fraction:
+    """The nominal rate told to the encoder: ``frame_rate``, or one frame per ``MAX_STORED_STEP`` ticks when it
+    is slower (a source with a timestamp gap of days averages a rate like that). x264 refuses frames at rates
+    far below it, even frames whose own timestamps are fine; frames are timed by their timestamps anyway."""
+    return max(Fraction(frame_rate), 1 / (MAX_STORED_STEP * Fraction(time_base)))
+
+
+def _plays(path: Path) -> bool:
+    """Whether ``path`` opens as a video and its first frame decodes (a player can show it)."""
+    try:
+        with av.open(str(path)) as container:
+            stream = container.streams.video[0]
+            return next(container.decode(stream), None) is not None
+    # What PyAV raises for a file it cannot read: FFmpeg's errors, and an IndexError for an MP4 without streams.
+    except (av.FFmpegError, OSError, IndexError, ValueError):
+        return False
 
 
 def _even(image: np.ndarray) -> np.ndarray:
@@ -149,24 +224,42 @@ def open_writer(
     Timestamps given to ``write`` are in ``time_base`` (the source's, so variable frame rates survive);
     ``frame_rate`` is the nominal rate. ``crf`` None is x264's default (23). ``audio_from``: the video whose
     audio to keep; ``trim_audio`` drops its audio before the first frame written (a run from a start frame).
-    On any exit, an exception included, the encoder is flushed and the container closed, so whatever was
-    written plays.
+    On any exit, an exception included, the encoder is flushed and the container closed; then the file is
+    checked: it opens and its first frame decodes, or it is removed (nothing written, a muxer that refused every
+    packet, a disk that filled before the index was written). After the block ``writer.frames`` is the number
+    of frames the file holds, 0 when it was removed. A block that ends normally after writing frames none of
+    which could be kept raises VideoError.
     """
+    path = Path(path)
     try:
         container = av.open(str(path), "w")
     except av.FFmpegError as error:
         raise VideoError(
             f"cannot write video {path} ({error.strerror}): check the folder and the file suffix"
         ) from None
-    with container:
-        stream = container.add_stream(VIDEO_CODEC, rate=frame_rate)
-        stream.pix_fmt = PIXEL_FORMAT
-        stream.codec_context.time_base = time_base
-        stream.time_base = time_base
-        stream.options = {"preset": preset} | ({} if crf is None else {"crf": str(crf)})
-        with source_audio(audio_from, container) as audio:
-            writer = VideoWriter(container, stream, audio, trim_audio)
-            try:
-                yield writer
-            finally:
-                writer.finish()
+    writer: VideoWriter | None = None
+    try:
+        with container:
+            stream = container.add_stream(VIDEO_CODEC, rate=_encoder_rate(frame_rate, time_base))
+            stream.pix_fmt = PIXEL_FORMAT
+            stream.codec_context.time_base = time_base
+            stream.time_base = time_base
+            stream.options = {"preset": preset} | ({} if crf is None else {"crf": str(crf)})
+            with source_audio(audio_from, container) as audio:
+                writer = VideoWriter(container, stream, audio, trim_audio, Fraction(frame_rate))
+                try:
+                    yield writer
+                finally:
+                    writer.finish()
+    except BaseException:
+        if writer is not None:
+            writer._settle(path)
+        else:
+            path.unlink(missing_ok=True)
+        raise
+    given = writer.frames
+    if not writer._settle(path) and given:
+        raise VideoError(
+            f"none of the {given} frames written to {path} could be stored as a playable video; the dreamed"
+            " frames are kept"
+        )

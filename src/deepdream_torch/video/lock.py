@@ -4,7 +4,8 @@
 The lock is ``.<name>.lock`` beside the output (``data/output_frames/.clip.lock`` for the frames folder
 ``data/output_frames/clip``), holding the pid, host, start time and command line of its run, and an ``flock``
 on it: the kernel drops that when the process dies, however it dies, so a lock left by a dead run (``kill -9``,
-a power cut) is simply taken over. A second run on the same output is refused with one line naming the first.
+a power cut) is taken over, and said in one line naming that run (its work may be half done: the user should
+know). A second run on the same output is refused with one line naming the first.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import os
 import shlex
 import socket
 import sys
-from collections.abc import Iterator
+import warnings
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -26,6 +28,10 @@ from deepdream_torch.video.errors import VideoError
 
 _COMMAND_CHARS = 200
 _ATTEMPTS = 20  # a lock file unlinked by its holder just as we opened it: open it again
+
+
+class StaleLockTakenOver(UserWarning):
+    """A lock left by a run that is gone was taken over (what ``output_lock`` says when given no ``log``)."""
 
 
 class OutputLocked(VideoError):
@@ -93,27 +99,36 @@ def held_by_other_run(output: Path) -> Holder | None:
 
 
 @contextmanager
-def output_lock(*outputs: Path) -> Iterator[Holder]:
+def output_lock(*outputs: Path, log: Callable[[str], None] | None = None) -> Iterator[Holder]:
     """Hold the lock of every one of ``outputs`` for the block (in the order given); raises OutputLocked, naming
-    the other run, when one of them is held. Yields this run's ``Holder``. The lock files go when the block ends."""
+    the other run, when one of them is held. Yields this run's ``Holder``. The lock files go when the block ends.
+
+    A lock left by a run that is gone is taken over and said in one line to ``log`` (a run's ``progress.log`` at
+    level 1, where its other notes go), or as a ``StaleLockTakenOver`` warning without one."""
     holder = Holder.this_process()
     with ExitStack() as held:
         for output in outputs:
-            held.enter_context(_lock_one(Path(output), holder))
+            held.enter_context(_lock_one(Path(output), holder, log))
         yield holder
 
 
 @contextmanager
-def _lock_one(output: Path, holder: Holder) -> Iterator[None]:
+def _lock_one(output: Path, holder: Holder, log: Callable[[str], None] | None) -> Iterator[None]:
     lock = lock_path(output)
     try:
         lock.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = _acquire(lock, output, holder)
+        descriptor, stale = _acquire(lock, output, holder)
     except OSError as error:
         # Left to the CLI, which says what the errno means for this path (a file in the way, read-only, full).
         if error.filename is None:
             error.filename = str(lock)
         raise
+    if stale is not None:
+        message = _takeover(output, stale)
+        if log is None:
+            warnings.warn(message, StaleLockTakenOver, stacklevel=4)
+        else:
+            log(message)
     try:
         yield
     finally:
@@ -123,7 +138,9 @@ def _lock_one(output: Path, holder: Holder) -> Iterator[None]:
             os.close(descriptor)
 
 
-def _acquire(lock: Path, output: Path, holder: Holder) -> int:
+def _acquire(lock: Path, output: Path, holder: Holder) -> tuple[int, Holder | str | None]:
+    """The locked descriptor of ``lock``, and what it held before: the ``Holder`` of a run that is gone (its
+    lock left behind), a description when that record is unreadable, None for a lock free to take."""
     for _ in range(_ATTEMPTS):
         descriptor = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
         try:
@@ -134,9 +151,13 @@ def _acquire(lock: Path, output: Path, holder: Holder) -> int:
             except FileNotFoundError:
                 same = False
             if same:
+                # A live run unlinks its lock file before it lets go of it, so a file still holding a record
+                # once we have the lock was left by a run that died (kill -9, a crash, a power cut).
+                left = os.pread(descriptor, 4 * _COMMAND_CHARS + 1024, 0)
+                stale = (read_holder(lock) or "its record is unreadable") if left.strip() else None
                 os.ftruncate(descriptor, 0)
                 os.write(descriptor, json.dumps(asdict(holder)).encode())
-                return descriptor
+                return descriptor, stale
         except BaseException:
             os.close(descriptor)
             raise
@@ -167,6 +188,12 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def _takeover(output: Path, stale: Holder | str) -> str:
+    """The one line that says a dead run's lock on ``output`` was taken over, naming that run."""
+    who = stale.describe() if isinstance(stale, Holder) else stale
+    return f"taking over the lock of {output}: the run that held it is gone ({who})"
 
 
 def _refusal(output: Path, holder: Holder | None) -> str:

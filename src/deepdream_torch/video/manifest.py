@@ -8,8 +8,8 @@ how far the run that made the frames got, which mode 3 reports.
 A folder that holds dreamed frames but no manifest (made before manifests existed, or by hand) is refused: its
 settings cannot be checked, so ``--restart`` (or another output folder) is the way on.
 
-The Ray driver and any other runner use the same three calls as modes 0 and 2: ``check_settings`` before
-dreaming (inside ``lock.output_lock``), ``record_settings`` once checked, ``record_outcome`` when the run ends.
+Runners do not call it directly: ``checkpoint.FramesCheckpoint`` owns a frames folder's lifecycle (check, record,
+outcome) for every mode.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from typing import Any
 
 from deepdream_torch.atomic import write_text
 from deepdream_torch.video.errors import VideoError
+from deepdream_torch.video.frame import FrameRange
 from deepdream_torch.video.paths import DREAM_FRAME
 
 MANIFEST_NAME = "deepdream_settings.json"
@@ -158,8 +159,61 @@ def record_outcome(frames_dir: Path, done: int, total: int, complete: bool) -> N
         _write(frames_dir, record.settings, done, total, complete)
 
 
-def _write(frames_dir: Path, settings: dict[str, Any], done: int, total: int, complete: bool) -> None:
-    data = {"format": FORMAT, "settings": settings, "done": done, "total": total, "complete": complete}
+def record_video(frames_dir: Path, video: Path, frames: FrameRange) -> None:
+    """Record that ``video`` was made from the frames of ``frames`` in ``frames_dir`` (modes 0 and 3), so that
+    assembling the same frames again finds it (``assembled_video``) instead of writing a second copy. Nothing
+    is recorded for a folder without a manifest."""
+    try:
+        record = read_record(frames_dir)
+        if record is not None:
+            made = {"path": str(video), "start": frames.start, "end": frames.end}
+            _write(frames_dir, record.settings, record.done, record.total, record.complete, video=made)
+    except VideoError:
+        pass  # the video is whole either way; unrecorded, the next mode 3 assembles it again
+
+
+def recorded_video(frames_dir: Path) -> tuple[Path, FrameRange, bool] | None:
+    """The video last made from ``frames_dir``'s frames (it may be gone since), the frames it was made from, and
+    whether the run that dreamed them had finished; None when none is recorded."""
+    try:
+        data = json.loads(manifest_path(frames_dir).read_text(encoding="utf-8"))
+        made = data["video"]
+        return Path(made["path"]), FrameRange(made["start"], made["end"]), data.get("complete") is True
+    except (OSError, ValueError, TypeError, KeyError, VideoError):
+        return None
+
+
+def assembled_video(frames_dir: Path, frames: FrameRange) -> Path | None:
+    """The video recorded as made from the frames ``frames`` of ``frames_dir``, when it is still there, the run
+    that dreamed them finished, and no frame was written after it; else None (it must be assembled again)."""
+    recorded = recorded_video(frames_dir)
+    if recorded is None:
+        return None
+    video, made_from, complete = recorded
+    try:
+        written = video.stat().st_mtime_ns
+    except OSError:
+        return None
+    if not (made_from == frames and complete and video.is_file()):
+        return None
+    if any(path.stat().st_mtime_ns > written for path in dreamed_files(frames_dir)):
+        return None
+    return video
+
+
+def _write(
+    frames_dir: Path,
+    settings: dict[str, Any],
+    done: int,
+    total: int,
+    complete: bool,
+    video: dict[str, Any] | None = None,
+) -> None:
+    data: dict[str, Any] = {"format": FORMAT, "settings": settings, "done": done, "total": total, "complete": complete}
+    if video is None:  # the video made from these frames stays recorded while the settings stay the same
+        video = _recorded_video(frames_dir, settings)
+    if video is not None:
+        data["video"] = video
     try:
         write_text(manifest_path(frames_dir), json.dumps(data, indent=1, ensure_ascii=False) + "\n")
     except OSError as error:
@@ -167,6 +221,16 @@ def _write(frames_dir: Path, settings: dict[str, Any], done: int, total: int, co
             f"cannot write {manifest_path(frames_dir)} ({error.strerror}): check the folder's permissions and "
             "free space"
         ) from None
+
+
+def _recorded_video(frames_dir: Path, settings: dict[str, Any]) -> dict[str, Any] | None:
+    try:
+        data = json.loads(manifest_path(frames_dir).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("settings") != settings or not isinstance(data.get("video"), dict):
+        return None
+    return data["video"]
 
 
 def _short(value: object, missing: object) -> str:

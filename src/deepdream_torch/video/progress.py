@@ -1,6 +1,6 @@
 """How a run reports itself: a ``Progress`` the caller provides (the CLI owns the console), or none.
 
-``rich_progress.py`` has the one the CLI shows; tests and notebooks can pass anything with these methods.
+``cli/rich_progress.py`` has the one the CLI shows; tests and notebooks can pass anything with these methods.
 """
 
 from __future__ import annotations

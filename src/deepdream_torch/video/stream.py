@@ -12,6 +12,7 @@ from pathlib import Path
 
 from deepdream_torch.video.audio import describe_audio
 from deepdream_torch.video.blend import DEFAULT_BLEND, Blend
+from deepdream_torch.video.checkpoint import FramesCheckpoint
 from deepdream_torch.video.decode import decode_frames, probe, short_video_warning
 from deepdream_torch.video.dream_loop import Dreamed
 from deepdream_torch.video.dream_run import run_dream
@@ -20,14 +21,13 @@ from deepdream_torch.video.errors import VideoError, VideoInterrupted
 from deepdream_torch.video.flow import NO_FLOW, Flow
 from deepdream_torch.video.frame import ALL_FRAMES, Dreamer, FrameRange
 from deepdream_torch.video.lock import output_lock
-from deepdream_torch.video.manifest import check_settings
+from deepdream_torch.video.manifest import record_video
 from deepdream_torch.video.paths import check_image_type, partial_video_path
 from deepdream_torch.video.progress import NO_PROGRESS, Progress
 from deepdream_torch.video.result import (
     RunResult,
     refuse_to_overwrite,
     refuse_to_overwrite_inputs_in,
-    resume_hint,
 )
 from deepdream_torch.video.signals import stop_on_signals
 
@@ -53,7 +53,7 @@ def dream_video(
 
     ``frames_dir``: where the dreamed frames are kept (``paths.frames_folder(output_root(), name, guided)``).
     ``video_out``: the finished video (``paths.dream_video_path(...)``); until complete it is written as
-    ``paths.partial_video_path(video_out)`` and then moved into place. ``dreamer(frames, layers)`` dreams a
+    ``paths.partial_video_path(video_out)`` and then moved into place. ``dreamer(frames, layers, numbers)`` dreams a
     batch; ``layers`` cycle one per frame (``layers.layer_for_frame``); ``blend`` mixes the next source frame
     into the previous dream (``blend.parse_blend``); with ``Blend(value=1.0)`` frames are independent and go
     ``batch_size`` at a time. ``frames``: 1-based inclusive start and end. A run finds the frames an earlier
@@ -82,10 +82,9 @@ def dream_video(
     video_out.parent.mkdir(parents=True, exist_ok=True)
     timing = {"time_base": info.time_base, "frame_rate": info.frame_rate}
     # The handlers stay installed until the video is closed and moved: a late Ctrl-C cannot break it.
-    with output_lock(frames_dir, partial), stop_on_signals(lambda message: progress.log(1, message)):
+    with output_lock(frames_dir, partial, log=lambda line: progress.log(1, line)), stop_on_signals(lambda message: progress.log(1, message)):
         # Other settings are refused before the partial video is opened (emptied); run_dream then acts on them.
-        if frame_settings is not None:
-            check_settings(frames_dir, frame_settings, restart)
+        FramesCheckpoint.check(frames_dir, frame_settings, restart)
         with open_writer(partial, **timing, crf=crf, audio_from=video, trim_audio=frames.start > 1) as writer:
 
             def encode(item: Dreamed) -> None:
@@ -112,13 +111,14 @@ def dream_video(
             kept = f"the partial video is {partial}" if writer.frames else "no video was written yet"
             if not writer.frames:
                 partial.unlink(missing_ok=True)
-            hint = resume_hint(outcome.done, total, frames_dir, frames.start + outcome.done, restart)
             raise VideoInterrupted(
-                f"interrupted: {kept}; {hint}", outcome.done, partial if writer.frames else None
+                f"interrupted: {kept}; {outcome.hint}", outcome.done, partial if writer.frames else None
             )
         if outcome.done < total:  # the source ran out early: damaged in the middle, or cut short
             progress.log(1, short_video_warning(video, frames.start - 1 + outcome.done, info.frame_count))
         os.replace(partial, video_out)
+        if frame_settings is not None:
+            record_video(frames_dir, video_out, frames)
         progress.log(
             1, f"wrote {video_out} ({writer.frames} frames, {writer.duration:.2f} s, audio: {audio})"
         )

@@ -3,6 +3,8 @@
 `$DEEPDREAM_HOME/converted/<sha1>.safetensors` holds the converted net's state dict and `<sha1>.json` says which
 prototxt (by sha256) it was converted with. The json is written last, so its presence means the pair is whole;
 both are written to a temporary name and renamed, so an interrupted run never leaves a half cache entry.
+A cache that cannot be written (a full disk, a read-only store, a file size limit, no permission) costs only the
+next run's conversion: ``load_model`` warns once and returns the net converted in memory.
 
 The sha1 comes from the `<caffemodel>.sha1` sidecar while the caffemodel is the very file it was recorded for (same
 size, mtime, ctime and inode: see checksum.py), else it is computed (about 0.1 s per 50 MB) and the sidecar
@@ -21,6 +23,8 @@ import hashlib
 import json
 import os
 import re
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,10 +37,19 @@ from deepdream_torch.net.load import load_caffe
 from deepdream_torch.weights.checksum import caffemodel_sha1, read_sidecar
 from deepdream_torch.weights.discovery import ModelFiles, model_files_in
 from deepdream_torch.weights.errors import ZooError
-from deepdream_torch.weights.store import converted_dir
+from deepdream_torch.weights.store import HOME_ENV, converted_dir
 
 # Bumped when the converters change what they produce, so older caches are converted again.
 CACHE_FORMAT = 1
+# The machine's refusals to store a file, which the net converted in memory outlives. A path the user got wrong
+# (a file where the store's folder belongs, a symlink loop) stays an error: it is theirs to correct.
+CACHE_WRITE_FAILURES = frozenset(
+    {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}
+)
+
+
+class CacheNotWritten(UserWarning):
+    """The converted weights could not be cached; the net was returned from memory all the same."""
 
 
 @dataclass(frozen=True)
@@ -49,19 +62,33 @@ class ConvertedWeights:
 
 
 def load_model(
-    model: str | os.PathLike[str] | ModelFiles, caffemodel: str | os.PathLike[str] | None = None
+    model: str | os.PathLike[str] | ModelFiles,
+    caffemodel: str | os.PathLike[str] | None = None,
+    *,
+    warn: Callable[[str], None] | None = None,
 ) -> torch.nn.Module:
     """The converted net of a model, from the conversion cache when it holds this caffemodel (else converted
     and cached).
 
     `model` is a ModelFiles, a model folder (its only caffemodel), or a prototxt given with its `caffemodel`.
+    When the cache cannot be written (`CACHE_WRITE_FAILURES`), `warn` gets one line saying so (default: a
+    `CacheNotWritten` warning) and the net converted in memory is returned: the dream does not need the cache.
     """
     files = _model_files(model, caffemodel)
     sha1, prototxt_sha256 = _keys(files)
     net = _load_cached(files, sha1, prototxt_sha256)
     if net is None:
         net = _convert(files)
-        _write(net, sha1, prototxt_sha256, files)
+        try:
+            _write(net, sha1, prototxt_sha256, files)
+        except OSError as error:
+            if error.errno not in CACHE_WRITE_FAILURES:
+                raise
+            message = _not_cached(error)
+            if warn is None:
+                warnings.warn(message, CacheNotWritten, stacklevel=2)
+            else:
+                warn(message)
     return net
 
 
@@ -157,9 +184,23 @@ def save_tensors(tensors: dict[str, torch.Tensor], temporary: Path, metadata: di
         raise OSError(int(code.group(1)) if code else errno.EIO, str(error), str(target)) from error
 
 
+def _not_cached(error: OSError) -> str:
+    """The one line for a cache write the machine refused: what, where, why, and what it costs."""
+    reason = (os.strerror(error.errno) if error.errno else str(error)).lower()
+    configured = os.environ.get(HOME_ENV)
+    where = f"{converted_dir()}" + (f" (from {HOME_ENV}={configured})" if configured else "")
+    return (
+        f"the converted weights cannot be cached in {where}: {reason}; dreaming from the weights converted in"
+        f" memory (the next run converts the caffemodel again; free space or set {HOME_ENV} to a writable folder)"
+    )
+
+
 def _write(net: torch.nn.Module, sha1: str, prototxt_sha256: str, files: ModelFiles) -> None:
     folder = converted_dir()
     folder.mkdir(parents=True, exist_ok=True)
+    # An older entry's description goes first: if the new weights are written and their description is not (a
+    # disk that fills in between), no description may vouch for weights converted with another prototxt.
+    description_path(sha1).unlink(missing_ok=True)
     # safetensors refuses tensors that share memory or are views; a contiguous copy of each is always accepted.
     tensors = {key: value.detach().contiguous().clone() for key, value in net.state_dict().items()}
     with atomic_write(weights_path(sha1)) as temporary:
@@ -172,4 +213,8 @@ def _write(net: torch.nn.Module, sha1: str, prototxt_sha256: str, files: ModelFi
         "prototxt": files.prototxt.name,
         "blob_names": list(getattr(net, "blob_names", [])),
     }
-    write_text(description_path(sha1), json.dumps(description, indent=1))
+    try:
+        write_text(description_path(sha1), json.dumps(description, indent=1))
+    except OSError:
+        weights_path(sha1).unlink(missing_ok=True)  # weights no description vouches for only take up space
+        raise

@@ -2,14 +2,15 @@ import io
 
 from rich.console import Console
 
-from deepdream_torch.video import dream_video, parse_blend, rich_progress
-from tests.video.video_clips import identity
+from deepdream_torch.cli.rich_progress import rich_progress
+from deepdream_torch.video import dream_video, parse_blend
+from tests.video.video_clips import identity, write_clip
 
 
-def run(make_clip, tmp_path, verbose):
+def run(tmp_path, verbose):
     out = io.StringIO()
     console = Console(file=out, width=150, force_terminal=False)
-    source = make_clip("c.mp4", frames=6)
+    source = write_clip(tmp_path / "c.mp4", frames=6)
     with rich_progress(console, verbose=verbose) as progress:
         dream_video(source, tmp_path / f"f{verbose}", tmp_path / f"o{verbose}.mp4", identity, ["a", "b"],
                     blend=parse_blend("loop"), progress=progress)  # fmt: skip
@@ -17,14 +18,14 @@ def run(make_clip, tmp_path, verbose):
     return out.getvalue()
 
 
-def test_bar_shows_frames_done_of_total_speed_and_eta(make_clip, tmp_path):
-    text = run(make_clip, tmp_path, verbose=1)
+def test_bar_shows_frames_done_of_total_speed_and_eta(tmp_path):
+    text = run(tmp_path, verbose=1)
     assert "dreaming" in text and "6/6" in text and "frames/s" in text and "ETA" in text
     assert "wrote" in text and "frame 3:" not in text and "octave 1/4" not in text
 
 
-def test_verbose_2_adds_a_line_per_frame_and_the_dreams_details(make_clip, tmp_path):
-    text = run(make_clip, tmp_path, verbose=2)
+def test_verbose_2_adds_a_line_per_frame_and_the_dreams_details(tmp_path):
+    text = run(tmp_path, verbose=2)
     assert "frame 1: a, as is" in text and "frame 3: a, blend 0.60" in text
     assert "octave 1/4" in text
 

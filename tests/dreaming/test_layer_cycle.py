@@ -1,7 +1,7 @@
 import pytest
 
-from deepdream_torch.video.errors import VideoError
-from deepdream_torch.video.layers import layer_for_frame
+from deepdream_torch.dreaming.errors import DreamError
+from deepdream_torch.dreaming.layers import layer_for_frame
 
 
 def test_layers_cycle_by_frame_number_as_the_original_counted():
@@ -15,5 +15,5 @@ def test_one_layer_is_used_for_every_frame():
 
 
 def test_no_layer_is_an_error():
-    with pytest.raises(VideoError, match="at least one layer"):
+    with pytest.raises(DreamError, match="at least one layer"):
         layer_for_frame([], 1)
