@@ -23,8 +23,9 @@ ACROSS_CHANNELS = caffe_pb2.LRNParameter.ACROSS_CHANNELS
 def _window_sum(t: torch.Tensor, size: int) -> torch.Tensor:
     """Sum over Caffe's channel window [c - (size-1)/2, c + (size-1)/2] (zero outside), for every channel c of
     ``t``, whose channels are its *last* dimension: each shifted add then runs along contiguous rows."""
+    half = (size - 1) // 2
     total = t.clone()
-    for offset in range(1, (size - 1) // 2 + 1):
+    for offset in range(1, half + 1):
         total[..., :-offset] += t[..., offset:]
         total[..., offset:] += t[..., :-offset]
     return total
@@ -60,6 +61,16 @@ class CrossChannelLRN(torch.autograd.Function):
         return dx.permute(0, 3, 1, 2).contiguous(memory_format=layout), None, None, None, None
 
 
+def _exported_lrn(x: torch.Tensor, size: int, alpha: float, beta: float, k: float) -> torch.Tensor:
+    """The same y = x * s**-beta in plain out-of-place ops on (N, C, H, W), for ONNX: the exporter traces
+    ``CrossChannelLRN``'s in-place adds into slices with the traced size baked in (wrong at any other size)."""
+    half = (size - 1) // 2
+    channels = x.shape[1]
+    padded = F.pad(x * x, (0, 0, 0, 0, half, half))
+    window = sum(padded[:, offset : offset + channels] for offset in range(size))
+    return x * (k + (alpha / size) * window).pow(-beta)
+
+
 class LRN(nn.Module):
     def __init__(self, spec: LayerSpec):
         super().__init__()
@@ -72,6 +83,8 @@ class LRN(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.across_channels:
+            if torch.onnx.is_in_onnx_export():
+                return _exported_lrn(x, self.size, self.alpha, self.beta, self.k)
             return CrossChannelLRN.apply(x, self.size, self.alpha, self.beta, self.k)
         squares = x * x
         # Caffe builds WITHIN_CHANNEL from an AVE pooling of the squares (pad (size-1)//2, padded cells counted)
