@@ -63,9 +63,9 @@ from deepdream_torch.video.blend import Blend
 from deepdream_torch.video.decode import decode_frames
 from deepdream_torch.video.flow import NO_FLOW, Flow, Motion, flow_input, frame_motion, warp
 from deepdream_torch.video.frame import Frame, FrameRange, frame_seeds
+from deepdream_torch.video.modes import dream_video
 from deepdream_torch.video.progress import NO_PROGRESS
 from deepdream_torch.video.stability import warping_error
-from deepdream_torch.video.stream import dream_video
 
 CPU = Runtime(device="cpu")
 REPO = Path(__file__).resolve().parents[1]

@@ -85,7 +85,7 @@ def dream_chunk(
 ) -> tuple[float, int]:
     """(seconds, warm-up frames) of one chunk dreamed by the worker code into ``out``."""
     job = ChunkJob(FolderFrames(source, "png"), out, (BLOB,), BLEND, "png", first=1, warmup=warmup,
-                   sequence_options={"flow": flow})  # fmt: skip
+                   flow=flow)  # fmt: skip
     out.mkdir(parents=True, exist_ok=True)
     report = ChunkWorker(RECIPE, job).dream_chunk(chunk, lambda: net)
     return report.seconds, report.warmup

@@ -14,7 +14,7 @@ from deepdream_torch.cluster.sources import FolderFrames
 from deepdream_torch.cluster.worker import ChunkJob, ChunkWorker
 from deepdream_torch.video import dream_loop
 from deepdream_torch.video.blend import Blend
-from deepdream_torch.video.dream_folder import dream_frames
+from deepdream_torch.video.modes import dream_frames
 from tests.video.test_flow import DIS, _moving, _sharpen, _texture
 from tests.video.video_clips import read_png, write_frames
 
@@ -39,7 +39,7 @@ def test_a_chunk_with_flow_after_a_finished_frame_dreams_the_sequential_frames_w
     monkeypatch.setattr(dream_loop, "frame_motion", on_the_dreamers_thread)
     job = ChunkJob(
         FolderFrames(tmp_path / "in", "png"), chunked, ("x",), blend, "png", 1, warmup=8,
-        sequence_options={"flow": DIS},
+        flow=DIS,
     )  # fmt: skip
     report = ChunkWorker(lambda net: _sharpen, job).dream_chunk(Chunk(1, 3, 5), lambda: None)
     assert (report.dreamed, report.warmup) == (3, 0)
@@ -68,7 +68,7 @@ def test_a_chunk_warming_up_carries_the_temporal_pull_as_a_sequential_run_from_i
     (tmp_path / "chunked").mkdir()
     job = ChunkJob(
         FolderFrames(tmp_path / "in", "png"), tmp_path / "chunked", ("conv2",), blend, "png", 1, warmup=2,
-        sequence_options={"flow": flow},
+        flow=flow,
     )  # fmt: skip
     report = ChunkWorker(lambda net: dreamer, job).dream_chunk(Chunk(1, 4, 6), lambda: None)
     assert (report.dreamed, report.warmup) == (3, 2)

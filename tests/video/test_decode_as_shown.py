@@ -16,8 +16,8 @@ from deepdream_torch.video.decode import decode_frames, probe
 from deepdream_torch.video.errors import VideoError
 from deepdream_torch.video.extract import extract_frames
 from deepdream_torch.video.frame import FrameRange
+from deepdream_torch.video.modes import dream_video
 from deepdream_torch.video.progress import FrameDone
-from deepdream_torch.video.stream import dream_video
 from tests.video.video_clips import Recorder, clip_frame, psnr, read_png, write_clip
 
 WIDTH, HEIGHT, FRAMES = 64, 48, 6

@@ -11,13 +11,12 @@ import numpy as np
 import pytest
 
 from deepdream_torch.video.blend import Blend
-from deepdream_torch.video.dream_folder import dream_frames
 from deepdream_torch.video.dream_loop import dream_sequence
 from deepdream_torch.video.errors import VideoError
 from deepdream_torch.video.flow import Flow, flow_input, frame_motion, parse_flow, warp, with_motion
 from deepdream_torch.video.frame import Frame, FrameRange
+from deepdream_torch.video.modes import dream_frames, dream_video
 from deepdream_torch.video.progress import NO_PROGRESS
-from deepdream_torch.video.stream import dream_video
 from tests.video.video_clips import dreamed_numbers, read_png, write_frames
 
 DX, DY = 3, 2  # the picture moves right 3 px and down 2 px per frame

@@ -125,7 +125,7 @@ import sys, time
 from contextlib import contextmanager
 from pathlib import Path
 from deepdream_torch.video import VideoInterrupted, dream_video, parse_blend
-from deepdream_torch.video import dream_run, stream
+from deepdream_torch.video import modes
 
 source, frames_dir, out, log, slow, slow_frame, restart = sys.argv[1:8]
 slow_frame = int(slow_frame)
@@ -139,15 +139,15 @@ def dreamer(batch, layers, numbers):
     time.sleep(20.0 if slow == "dreaming" and numbers[0] == slow_frame else 0.05)
     return 255 - batch
 
-write_image = dream_run.write_image
+write_image = modes.write_image
 def slow_write(path, image):
     if slow == "saving" and int(path.stem[-8:]) >= slow_frame:
         note(f"save {path.stem[-8:]}")
         time.sleep(0.4)
     write_image(path, image)
-dream_run.write_image = slow_write
+modes.write_image = slow_write
 
-open_writer = stream.open_writer
+open_writer = modes.open_writer
 @contextmanager
 def slow_close(*args, **options):
     with open_writer(*args, **options) as writer:
@@ -157,7 +157,7 @@ def slow_close(*args, **options):
             if slow == "closing":
                 note("closing")
                 time.sleep(1.5)
-stream.open_writer = slow_close
+modes.open_writer = slow_close
 
 class Say:
     def start(self, description, total, done): pass

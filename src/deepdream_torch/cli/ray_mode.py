@@ -60,7 +60,7 @@ def run_on_ray(
     common = {
         "blend": run["blend"], "frames": checked.frames, "image_type": flags.image_type, "restart": run["restart"],
         "options": options, "cuda": resolve_device(flags.device).type == "cuda", "batch_size": run["batch_size"],
-        "sequence_options": {"flow": run["flow"]} if "flow" in run else None,
+        "flow": run["flow"],
         "frame_settings": run.get("frame_settings"), "progress": progress,
     }  # fmt: skip
     if flags.mode == 0:

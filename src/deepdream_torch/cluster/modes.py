@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import torch
 
@@ -15,11 +14,10 @@ from deepdream_torch.cluster.sources import FolderFrames, VideoFrames
 from deepdream_torch.cluster.worker import ChunkJob
 from deepdream_torch.video.assemble import assemble_video
 from deepdream_torch.video.blend import DEFAULT_BLEND, Blend
-from deepdream_torch.video.decode import probe
-from deepdream_torch.video.errors import VideoError
-from deepdream_torch.video.folder import source_frames
+from deepdream_torch.video.flow import NO_FLOW, Flow
 from deepdream_torch.video.frame import ALL_FRAMES, Dreamer, FrameRange
 from deepdream_torch.video.lock import output_lock
+from deepdream_torch.video.modes import folder_to_dream, video_to_dream
 from deepdream_torch.video.paths import check_image_type, partial_video_path
 from deepdream_torch.video.progress import NO_PROGRESS, Progress
 from deepdream_torch.video.result import RunResult, refuse_to_overwrite
@@ -41,7 +39,7 @@ def dream_video_on_ray(
     options: RayOptions = LOCAL_RAY,
     cuda: bool = False,
     batch_size: int = 1,
-    sequence_options: Mapping[str, Any] | None = None,
+    flow: Flow = NO_FLOW,
     frame_settings: Mapping[str, object] | None = None,
     progress: Progress = NO_PROGRESS,
 ) -> RunResult:
@@ -54,15 +52,10 @@ def dream_video_on_ray(
     given_dir = frames_dir
     video, frames_dir, video_out = Path(video).absolute(), Path(frames_dir).absolute(), Path(video_out)
     image_type = check_image_type(image_type)
-    info = probe(video)
-    total = frames.count(info.frame_count)
-    if total == 0:
-        raise VideoError(
-            f"start frame {frames.start} is past the end of {video} ({info.frame_count} frames): give a smaller one"
-        )
+    _, total = video_to_dream(video, frames)
     last = frames.start + total - 1
     refuse_to_overwrite(video, video_out, partial_video_path(video_out))  # now, not after hours of dreaming
-    job = _job(VideoFrames(video), frames_dir, layers, blend, image_type, frames.start, batch_size, sequence_options)
+    job = _job(VideoFrames(video), frames_dir, layers, blend, image_type, frames.start, batch_size, flow)
     with output_lock(frames_dir, log=lambda line: progress.log(1, line)):  # assemble_video locks the partial video
         dreamed = dream_chunked(
             job, net, recipe, last, options=options, cuda=cuda, restart=restart,
@@ -91,7 +84,7 @@ def dream_frames_on_ray(
     options: RayOptions = LOCAL_RAY,
     cuda: bool = False,
     batch_size: int = 1,
-    sequence_options: Mapping[str, Any] | None = None,
+    flow: Flow = NO_FLOW,
     frame_settings: Mapping[str, object] | None = None,
     progress: Progress = NO_PROGRESS,
 ) -> RunResult:
@@ -99,10 +92,9 @@ def dream_frames_on_ray(
     given_dir = frames_dir
     frames_in, frames_dir = Path(frames_in).absolute(), Path(frames_dir).absolute()
     image_type = check_image_type(image_type)
-    listing = source_frames(frames_in, image_type, frames)
+    listing = folder_to_dream(frames_in, image_type, frames)
     first, last = min(listing), max(listing)
-    job = _job(FolderFrames(frames_in, image_type), frames_dir, layers, blend, image_type, first, batch_size,
-               sequence_options)  # fmt: skip
+    job = _job(FolderFrames(frames_in, image_type), frames_dir, layers, blend, image_type, first, batch_size, flow)
     with output_lock(frames_dir, log=lambda line: progress.log(1, line)):
         result = dream_chunked(
             job, net, recipe, last, options=options, cuda=cuda, restart=restart,
@@ -119,9 +111,9 @@ def _job(
     image_type: str,
     first: int,
     batch_size: int,
-    sequence_options: Mapping[str, Any] | None,
+    flow: Flow,
 ) -> ChunkJob:
     return ChunkJob(
         source, frames_dir, tuple(layers), blend, image_type, first, batch_size=batch_size,
-        sequence_options=dict(sequence_options or {}),
+        flow=flow,
     )  # fmt: skip

@@ -11,7 +11,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +20,10 @@ import torch
 
 from deepdream_torch.cluster.plan import Chunk, chunk_begin
 from deepdream_torch.cluster.sources import FrameSource
-from deepdream_torch.video.background import Prefetch
+from deepdream_torch.video.background import QUEUE_FRAMES, Prefetch
 from deepdream_torch.video.blend import Blend
 from deepdream_torch.video.dream_loop import dream_sequence
-from deepdream_torch.video.dream_run import QUEUE_FRAMES
-from deepdream_torch.video.flow import NO_FLOW, limit_threads, with_motion
+from deepdream_torch.video.flow import NO_FLOW, Flow, limit_threads, with_motion
 from deepdream_torch.video.frame import Dreamer, Frame
 from deepdream_torch.video.images import read_image, write_image
 from deepdream_torch.video.paths import dream_frame_path
@@ -43,7 +42,7 @@ class ChunkJob:
     first: int  # the run's first frame: no chunk warms up before it
     warmup: int | None = None  # frames a chunk starts early (the driver sets it); None: from the first frame
     batch_size: int = 1
-    sequence_options: dict[str, Any] = field(default_factory=dict)  # passed on to dream_sequence (e.g. flow)
+    flow: Flow = NO_FLOW  # how the previous dream follows the motion (and is pulled), as in modes 0 and 2
 
 
 @dataclass(frozen=True)
@@ -104,7 +103,7 @@ class ChunkWorker:
             # Frames written by an earlier run or by the worker of the chunk before: read back, not redone.
             return read_image(path(number)) if path(number).is_file() else None
 
-        flow = job.sequence_options.get("flow", NO_FLOW)
+        flow = job.flow
 
         def read() -> Iterator[Frame]:
             # On a thread beside the dreamer, as in modes 0 and 2: decoding and the optical flow never hold it up.
@@ -116,7 +115,7 @@ class ChunkWorker:
             for item in dream_sequence(
                 frames, timed, job.layers, job.blend,
                 finished=finished, stop=threading.Event(), progress=NO_PROGRESS,
-                total=chunk.end - begin + 1, batch_size=job.batch_size, **job.sequence_options,
+                total=chunk.end - begin + 1, batch_size=job.batch_size, flow=flow,
             ):  # fmt: skip
                 number = item.frame.number
                 if item.reused:

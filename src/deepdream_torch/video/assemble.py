@@ -9,9 +9,8 @@ from fractions import Fraction
 from pathlib import Path
 
 from deepdream_torch.video.audio import describe_audio
-from deepdream_torch.video.background import Prefetch
+from deepdream_torch.video.background import QUEUE_FRAMES, Prefetch
 from deepdream_torch.video.decode import decode_frames, probe
-from deepdream_torch.video.dream_run import QUEUE_FRAMES
 from deepdream_torch.video.encode import open_writer
 from deepdream_torch.video.errors import VideoError, VideoInterrupted
 from deepdream_torch.video.folder import dreamed_frames
@@ -89,7 +88,7 @@ def assemble_video(
     _warn_if_incomplete(frames_dir, progress)
     progress.start("assembling", total, 0)
     # The lock and the handlers stay until the video is closed and moved: no other run can empty the partial
-    # video between its close and the move, and a late Ctrl-C cannot break it (as in stream.py).
+    # video between its close and the move, and a late Ctrl-C cannot break it (as in modes.dream_video).
     with output_lock(partial, log=lambda line: progress.log(1, line)), stop_on_signals(lambda message: progress.log(1, message)) as stop:
         with (
             open_writer(

@@ -16,6 +16,10 @@ T = TypeVar("T")
 _POLL_SECONDS = 0.1
 _END = object()
 
+# Frames queued on each side of the dreamer: enough to ride out a slow decode or a slow save, few enough that
+# a 4K run holds well under a gigabyte.
+QUEUE_FRAMES = 4
+
 
 @dataclass(frozen=True)
 class _Failure:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from deepdream_torch.video.background import Prefetch
+from deepdream_torch.video.background import QUEUE_FRAMES, Prefetch
 from deepdream_torch.video.decode import decode_frames, probe, short_video_warning
-from deepdream_torch.video.dream_run import QUEUE_FRAMES
 from deepdream_torch.video.errors import VideoError, VideoInterrupted
 from deepdream_torch.video.frame import ALL_FRAMES, FrameRange
 from deepdream_torch.video.images import write_image
