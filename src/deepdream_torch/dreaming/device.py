@@ -54,10 +54,8 @@ def autocast(device: torch.device, dtype: torch.dtype | None) -> AbstractContext
 
 
 def memory_format(device: torch.device) -> torch.memory_format:
-    """The layout the net and pictures are kept in. Channels-last: on the CPU a GoogLeNet dream step at 960x540
-    took 0.72 s against 0.80 s contiguous (2 threads, best of 6, interleaved; 1.14 against 1.29 s of one
-    thread's CPU time), as oneDNN's convolutions work in that layout; on CUDA it is the layout tensor-core
-    convolutions use (not measured here: no GPU)."""
+    """The layout the net and pictures are kept in. Channels-last: oneDNN's CPU convolutions work in that layout
+    (faster, benchmarks/README.md, "Device"), and on CUDA it is the layout tensor-core convolutions use."""
     return torch.channels_last
 
 

@@ -23,18 +23,15 @@ from torch.func import functional_call
 from deepdream_torch.dreaming.errors import DreamError
 from deepdream_torch.dreaming.min_size import min_side
 
+# The three constants below are measured (benchmarks/README.md, "Memory model"); re-measure before changing one.
 # Whole-picture float copies alive beside a step's gradient: the picture, the octave pyramid (about one more
 # picture), the last octave's detail, the jittered picture, its gradient, and the ascent's and clip's results.
-# Measured: a 3840x2160 dream (4 octaves) on a one-convolution net peaked at 11.7 copies of RSS, of which the
-# convolution's own step is planned at 5.
 PICTURE_COPIES = 8
 # While the backward pass runs, the blobs kept for it are alive with about two blob-sized gradients (a layer's
-# incoming and outgoing one). Checked against the profiler's allocation records: a GoogLeNet step to
-# inception_4c/output at 960x540 planned 442 MiB, allocated at most 369 MiB.
+# incoming and outgoing one).
 _GRADIENTS_ALIVE = 2
 # What the libraries under a step take besides tensors (kernels' code and caches, thread pools, the heap's
-# fragments): a 960x540 GoogLeNet dream in a fresh process peaked 130 MiB of RSS above its plan, and a 3840x2160
-# one in tiles 160 MiB higher after 40 steps than after 4.
+# fragments).
 RUNTIME_BYTES = 256 * 2**20
 # Default budgets: a share of what is free, the rest left for the caller, the allocator's slack and other programs.
 CPU_SHARE = 0.5
@@ -108,8 +105,8 @@ def planned_extra(blobs: Iterable[torch.Tensor], kept: Iterable[int]) -> int:
 
 def release_freed_memory(device: torch.device) -> None:
     """Hand the CPU memory freed by the last tile back to the system (glibc's ``malloc_trim``; nothing elsewhere).
-    glibc keeps freed blocks under 32 MiB in its heap, and tile after tile the heap's holes add up: a 3840x2160
-    step in tiles peaked at 1.80 GiB of RSS without this, 0.90 GiB with every block unmapped when freed."""
+    glibc keeps freed blocks under 32 MiB in its heap, and tile after tile the heap's holes add up (the 4K figures
+    are in benchmarks/README.md, "Memory model")."""
     if device.type == "cpu" and _malloc_trim() is not None:
         _malloc_trim()(0)
 
