@@ -22,10 +22,11 @@ Run: ``.venv/bin/python benchmarks/bench_dream.py [--size 960x540] [--iterations
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -184,23 +185,25 @@ def loop_flops(
     """FLOPs of a whole dream: one counted step per octave size, times the iterations. Counted with the first
     convolution's input gradient taken the plain way: space to depth (converters/conv.py) multiplies by zero
     taps, which is no work the dream needs."""
-    few = getattr(conv, "_FEW_CHANNELS", None)  # None: a version of the package before space to depth
+    with plain_strided_gradients():
+        return _counted_flops(net, layer, settings, (height, width), device, dtype)
+
+
+@contextlib.contextmanager
+def plain_strided_gradients() -> Iterator[None]:
+    """Space to depth off for the block (a version of the package before it: nothing to turn off)."""
+    few = getattr(conv, "_FEW_CHANNELS", None)
     conv._FEW_CHANNELS = 0
     try:
-        return _counted_flops(net, layer, settings, height, width, device, dtype)
+        yield
     finally:
         conv._FEW_CHANNELS = few
 
 
 def _counted_flops(
-    net: torch.nn.Module,
-    layer: str,
-    settings: DreamSettings,
-    height: int,
-    width: int,
-    device: torch.device,
-    dtype: torch.dtype | None,
+    net: torch.nn.Module, layer: str, settings: DreamSettings, size: tuple[int, int], device, dtype
 ) -> int:
+    height, width = size
     total = 0
     mean = torch.tensor(settings.mean, device=device).view(1, 3, 1, 1)
     for h, w in octave_sizes(height, width, settings.octaves, settings.octave_scale):

@@ -59,17 +59,8 @@ def test_batching_layers_changes_no_result(tiny_net, picture_file, tmp_path):
 
 
 def test_chain_dreams_each_layer_from_the_previous_result(tiny_net, picture_file, tmp_path):
-    result = dream_single_picture(
-        picture_file,
-        tiny_net,
-        ["conv2", "conv1"],
-        tmp_path,
-        "png",
-        SETTINGS,
-        runtime=CPU,
-        seed=3,
-        chain=True,
-    )
+    layers = ["conv2", "conv1"]
+    result = dream_single_picture(picture_file, tiny_net, layers, tmp_path, "png", SETTINGS, runtime=CPU, seed=3, chain=True)
     first = read(result.pictures["conv2"])
     expected = dream(first, tiny_net, "conv1", octaves=2, iterations=2, jitter=4, seed=4, device="cpu")
     assert np.abs(read(result.pictures["conv1"]).astype(int) - expected).max() <= 1
@@ -85,16 +76,7 @@ def test_default_folder_is_data_single_pictures_and_jpeg(tiny_net, picture_file,
 
 def test_progress_runs_from_nothing_to_everything(tiny_net, picture_file, tmp_path):
     seen = []
-    dream_single_picture(
-        picture_file,
-        tiny_net,
-        ["conv2", "conv1"],
-        tmp_path,
-        "png",
-        SETTINGS,
-        runtime=CPU,
-        progress=seen.append,
-    )
+    dream_single_picture(picture_file, tiny_net, ["conv2", "conv1"], tmp_path, "png", SETTINGS, runtime=CPU, progress=seen.append)
     fractions = [event.fraction for event in seen]
     assert len(seen) == 2 * 2 * 2  # layers x octaves x iterations
     assert fractions == sorted(fractions) and fractions[0] == pytest.approx(1 / 8) and fractions[-1] == 1.0

@@ -47,15 +47,7 @@ def test_each_frame_is_dreamed_from_the_next_source_frame_blended_into_the_previ
     source = make_clip("c.mp4", frames=11)
     frames = cv2_frames(source)
     dreamer = Recorder()
-    dream_video(
-        source,
-        tmp_path / "f",
-        tmp_path / "o.mp4",
-        dreamer,
-        ["x"],
-        blend=parse_blend("loop"),
-        image_type="png",
-    )
+    dream_video(source, tmp_path / "f", tmp_path / "o.mp4", dreamer, ["x"], blend=parse_blend("loop"), image_type="png")
     loop = [0.5, 0.6, 0.7, 0.8, 0.9, 0.8, 0.7, 0.6, 0.5, 0.6]  # frames 2..11
     assert len(dreamer.inputs) == 11
     assert np.array_equal(dreamer.inputs[0], frames[0])  # the first frame is dreamed as it is
@@ -89,15 +81,8 @@ def test_random_blend_is_reproducible_by_seed(make_clip, tmp_path):
 def test_independent_frames_go_in_batches_and_layers_cycle_by_frame_number(make_clip, tmp_path):
     source = make_clip("c.mp4", frames=10)
     dreamer = Recorder()
-    dream_video(
-        source,
-        tmp_path / "f",
-        tmp_path / "o.mp4",
-        dreamer,
-        ["a", "b", "c"],
-        blend=parse_blend(1),
-        batch_size=4,
-    )
+    layers = ["a", "b", "c"]
+    dream_video(source, tmp_path / "f", tmp_path / "o.mp4", dreamer, layers, blend=parse_blend(1), batch_size=4)
     assert dreamer.calls == [4, 4, 2]
     assert all(np.array_equal(a, b) for a, b in zip(dreamer.inputs, cv2_frames(source), strict=True))
     assert dreamer.layers == ["a", "b", "c", "a", "b", "c", "a", "b", "c", "a"]
