@@ -87,9 +87,12 @@ def assemble_video(
     progress.log(1, f"assembling {total} frames ({first} to {last}) from {frames_dir}")
     _warn_if_incomplete(frames_dir, progress)
     progress.start("assembling", total, 0)
+    def note(line: str) -> None:
+        progress.log(1, line)
+
     # The lock and the handlers stay until the video is closed and moved: no other run can empty the partial
     # video between its close and the move, and a late Ctrl-C cannot break it (as in modes.dream_video).
-    with output_lock(partial, log=lambda line: progress.log(1, line)), stop_on_signals(lambda message: progress.log(1, message)) as stop:
+    with output_lock(partial, log=note), stop_on_signals(note) as stop:
         with (
             open_writer(
                 partial,

@@ -105,8 +105,11 @@ def dream_video(
     refuse_to_overwrite_inputs_in(frames_dir)
     video_out.parent.mkdir(parents=True, exist_ok=True)
     timing = {"time_base": info.time_base, "frame_rate": info.frame_rate}
+    def note(line: str) -> None:
+        progress.log(1, line)
+
     # The handlers stay installed until the video is closed and moved: a late Ctrl-C cannot break it.
-    with output_lock(frames_dir, partial, log=lambda line: progress.log(1, line)), stop_on_signals(lambda message: progress.log(1, message)):
+    with output_lock(frames_dir, partial, log=note), stop_on_signals(note):
         # Other settings are refused before the partial video is opened (emptied); run_dream then acts on them.
         FramesCheckpoint.check(frames_dir, frame_settings, restart)
         with open_writer(partial, **timing, crf=crf, audio_from=video, trim_audio=frames.start > 1) as writer:
@@ -115,22 +118,10 @@ def dream_video(
                 writer.write(item.frame.image, item.frame.pts, item.frame.duration)
 
             outcome = run_dream(
-                lambda: decode_frames(video, frames),
-                frames_dir,
-                dreamer,
-                layers,
-                blend=blend,
-                batch_size=batch_size,
-                frames=frames,
-                image_type=image_type,
-                restart=restart,
-                total=total,
-                progress=progress,
-                flow=flow,
-                on_saved=encode,
-                frame_settings=frame_settings,
-                measure=measure,
-            )
+                lambda: decode_frames(video, frames), frames_dir, dreamer, layers, blend=blend,
+                batch_size=batch_size, frames=frames, image_type=image_type, restart=restart, total=total,
+                progress=progress, flow=flow, on_saved=encode, frame_settings=frame_settings, measure=measure,
+            )  # fmt: skip
         audio = describe_audio(writer.audio, info.audio_codec)
         if not outcome.complete:
             kept = f"the partial video is {partial}" if writer.frames else "no video was written yet"
@@ -193,21 +184,10 @@ def dream_frames(
 
     with output_lock(frames_dir, log=lambda line: progress.log(1, line)):
         outcome = run_dream(
-            read,
-            frames_dir,
-            dreamer,
-            layers,
-            blend=blend,
-            batch_size=batch_size,
-            frames=frames,
-            image_type=image_type,
-            restart=restart,
-            total=len(listing),
-            progress=progress,
-            flow=flow,
-            frame_settings=frame_settings,
-            measure=measure,
-        )
+            read, frames_dir, dreamer, layers, blend=blend, batch_size=batch_size, frames=frames,
+            image_type=image_type, restart=restart, total=len(listing), progress=progress, flow=flow,
+            frame_settings=frame_settings, measure=measure,
+        )  # fmt: skip
     if not outcome.complete:
         raise VideoInterrupted(f"interrupted: {outcome.hint}", outcome.done)
     return RunResult(frames_dir, outcome.done, outcome.dreamed, outcome.reused)
