@@ -11,7 +11,7 @@ with n as the CLI does), through ``video.dream_loop.dream_sequence`` as the vide
   uses the fast preset, so the judge is not the method judged). Goal: flow at most half the plain blend.
 - dream strength: mean |out − source| (flow should stay within ±20 % of the plain blend: no winning by
   dreaming less). Drift: slope per 100 frames of the mean brightness of out − source over 150 frames, for the
-  plain blend, flow warping the dream itself (what ``flow.py`` does) and flow warping the dream's detail.
+  plain blend, flow warping the dream itself (what ``video/carry.py`` does) and flow warping the dream's detail.
 - cost: ms per frame of the motion (two flows and the mask, on the reading thread) at 540p and 1080p for DIS fast,
   DIS medium and Farneback, of the warp and mix (on the dreamer's thread), beside the dream's seconds per frame;
   and mode 0's frames per second with ``--flow dis`` ÷ the dreamer alone on the same frames (goal ≥ 0.95).
@@ -60,10 +60,12 @@ from deepdream_torch.dreaming.settings import DreamSettings, Runtime
 from deepdream_torch.net.random_weights import write_random_caffemodel
 from deepdream_torch.video import dream_loop
 from deepdream_torch.video.blend import Blend
+from deepdream_torch.video.carry import carried_input, warped_dream
 from deepdream_torch.video.decode import decode_frames
-from deepdream_torch.video.flow import NO_FLOW, Flow, Motion, flow_input, frame_motion, warp
-from deepdream_torch.video.frame import Frame, FrameRange, frame_seeds
+from deepdream_torch.video.flow import NO_FLOW, Flow
+from deepdream_torch.video.frame import Frame, FrameRange, Motion, frame_seeds
 from deepdream_torch.video.modes import dream_video
+from deepdream_torch.video.motion import frame_motion, warp
 from deepdream_torch.video.progress import NO_PROGRESS
 from deepdream_torch.video.stability import warping_error
 
@@ -126,19 +128,33 @@ def dreamers(folder: Path, googlenet: bool) -> dict[str, tuple[Dreamer, str]]:
 def dream_clip(
     images: list[np.ndarray], dreamer: Dreamer, blob: str, flow: Flow, carry: str = "dream"
 ) -> list[np.ndarray]:
-    """The dreamed frames, through the video modes' own loop; ``carry`` is passed to ``flow.flow_input``, to
-    measure its two choices."""
+    """The dreamed frames: ``carry="dream"`` through the video modes' own loop, ``"detail"`` through
+    ``dream_detail_carried``, the alternative measured against it."""
+    if carry == "detail":
+        return dream_detail_carried(images, dreamer, blob, flow)
     frames = [Frame(n, image) for n, image in enumerate(images, start=1)]
-    real = dream_loop.flow_input
-    dream_loop.flow_input = functools.partial(real, carry=carry)  # type: ignore[assignment]
-    try:
-        items = dream_loop.dream_sequence(
-            frames, dreamer, [blob], BLEND, finished=lambda n: None, stop=threading.Event(),
-            progress=NO_PROGRESS, total=len(frames), flow=flow,
-        )  # fmt: skip
-        return [item.frame.image for item in items]
-    finally:
-        dream_loop.flow_input = real
+    items = dream_loop.dream_sequence(
+        frames, dreamer, [blob], BLEND, finished=lambda n: None, stop=threading.Event(),
+        progress=NO_PROGRESS, total=len(frames), flow=flow,
+    )  # fmt: skip
+    return [item.frame.image for item in items]
+
+
+def dream_detail_carried(images: list[np.ndarray], dreamer: Dreamer, blob: str, flow: Flow) -> list[np.ndarray]:
+    """The frames as ``dream_sequence`` dreams them with ``flow`` (no pull, one blob), but with the previous dream's
+    *detail* (dream − its source frame) warped onto the current source frame instead of the dream itself: the
+    choice ``video/carry.py`` did not make, kept here to measure the difference."""
+    out: list[np.ndarray] = []
+    for number, image in enumerate(images, start=1):
+        start = image
+        if out:
+            before = images[number - 2]
+            motion = frame_motion(before, image, flow)
+            detail = out[-1].astype(np.float32) - before.astype(np.float32)
+            warped = image.astype(np.float32) + warp(detail, motion.sample_at)
+            start = carried_input(warped, image, motion, BLEND.weight(number))
+        out.append(dreamer(start[None], [blob], [number])[0])
+    return out
 
 
 def reference_motions(images: list[np.ndarray], known: bool) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -180,7 +196,7 @@ def drift_slope(frames: list[np.ndarray], images: list[np.ndarray]) -> tuple[flo
     return 100 * float(slope), offsets[-1]
 
 
-# (label, flow, what flow_input warps): the dream itself (the default) or its detail, dream − source.
+# (label, flow, what is warped): the dream itself (the default) or its detail, dream − source.
 RUNS = (
     ("blend", NO_FLOW, "dream"),
     ("dis, dream warped", DIS, "dream"),
@@ -248,7 +264,8 @@ def cost_table(dreamer: Dreamer, blob: str, folder: Path, pipeline_frames: int) 
     for width, height in ((960, 540), (1920, 1080)):
         a, b = (cv2.resize(f, (width, height), interpolation=cv2.INTER_CUBIC) for f in frame)
         row = [1000 * _best(functools.partial(frame_motion, a, b, flow)) for flow in (DIS, JUDGE, FARNEBACK)]
-        row.append(1000 * _best(functools.partial(flow_input, a, a, b, frame_motion(a, b, DIS), 0.5)))
+        motion = frame_motion(a, b, DIS)
+        row.append(1000 * _best(lambda: carried_input(warped_dream(a, motion), b, motion, 0.5)))  # noqa: B023
         print(
             f"{width}x{height:<5} "
             + " ".join(f"{v:>{w}.0f}" for v, w in zip(row, (9, 11, 10, 9), strict=True))

@@ -11,11 +11,13 @@ import numpy as np
 import pytest
 
 from deepdream_torch.video.blend import Blend
+from deepdream_torch.video.carry import carried_input, warped_dream
 from deepdream_torch.video.dream_loop import dream_sequence
 from deepdream_torch.video.errors import VideoError
-from deepdream_torch.video.flow import Flow, flow_input, frame_motion, parse_flow, warp, with_motion
+from deepdream_torch.video.flow import Flow, parse_flow
 from deepdream_torch.video.frame import Frame, FrameRange
 from deepdream_torch.video.modes import dream_frames, dream_video
+from deepdream_torch.video.motion import frame_motion, warp, with_motion
 from deepdream_torch.video.progress import NO_PROGRESS
 from tests.video.video_clips import dreamed_numbers, read_png, write_frames
 
@@ -164,14 +166,13 @@ def test_mode_0_dreams_a_moving_clip_with_flow_from_a_start_frame(tmp_path: Path
     assert dreamed_numbers(tmp_path / "frames") == [2, 3, 4, 5]
 
 
-def test_flow_input_at_zero_motion_is_the_blend_rule() -> None:
+def test_the_carried_input_at_zero_motion_is_the_blend_rule() -> None:
     source = _moving(_texture(0), 0)
     dream = _sharpen(source[None], ["x"], [1])[0]
     motion = frame_motion(source, source, DIS)
     expected = 0.3 * source.astype(np.float32) + 0.7 * dream.astype(np.float32)
-    for carry in ("detail", "dream"):
-        got = flow_input(dream, source, source, motion, 0.3, carry=carry)  # type: ignore[arg-type]
-        assert np.abs(got.astype(np.float32) - expected).max() <= 0.51
+    got = carried_input(warped_dream(dream, motion), source, motion, 0.3)
+    assert np.abs(got.astype(np.float32) - expected).max() <= 0.51
 
 
 @pytest.mark.parametrize(("method", "quality"), [("optical", "fast"), ("dis", "slow")])

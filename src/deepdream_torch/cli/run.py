@@ -100,7 +100,7 @@ def run_flags(flags: Flags) -> None:
     if flags.threads is not None:
         import torch
 
-        from deepdream_torch.video.flow import limit_threads
+        from deepdream_torch.video.motion import limit_threads
 
         torch.set_num_threads(flags.threads)  # several runs on one machine: each keeps to its share of the cores
         limit_threads(flags.threads)  # and OpenCV's optical flow, which runs beside the dream

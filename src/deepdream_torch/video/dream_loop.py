@@ -13,16 +13,11 @@ import numpy as np
 from deepdream_torch.dreaming.layers import layer_for_frame
 from deepdream_torch.dreaming.pull import Pull
 from deepdream_torch.video.blend import Blend, blend_frames
+from deepdream_torch.video.carry import carried_input, temporal_pull, warped_dream
 from deepdream_torch.video.errors import VideoError
-from deepdream_torch.video.flow import (
-    NO_FLOW,
-    Flow,
-    flow_input,
-    frame_motion,
-    temporal_pull,
-    warped_dream,
-)
+from deepdream_torch.video.flow import NO_FLOW, Flow
 from deepdream_torch.video.frame import Dreamer, Frame
+from deepdream_torch.video.motion import frame_motion
 from deepdream_torch.video.progress import FrameDone, Progress
 
 
@@ -51,10 +46,10 @@ def dream_sequence(
 
     The first frame is dreamed as it is; frame n after it from ``blend_frames(dream(n - 1), source(n), b)``.
     ``finished(n)`` gives the image of frame n when an earlier run dreamed it: that image is reused and is the
-    blend source of the next frame. With ``flow`` on, frame n is dreamed from ``flow.flow_input(dream(n - 1),
-    source(n - 1), source(n), motion, b)`` instead: the frame's ``motion`` as the reading thread computed it,
+    blend source of the next frame. With ``flow`` on, frame n is dreamed from ``carry.carried_input(dream(n - 1)
+    warped along the motion, source(n), motion, b)`` instead: the frame's ``motion`` as the reading thread computed it,
     or computed here when it did not; with ``flow.temporal`` above 0 (or ``flow.refine``) the dreamer is also
-    given ``pulls=[flow.temporal_pull(...)]``, so that every ascent step stays near the warped previous dream.
+    given ``pulls=[carry.temporal_pull(...)]``, so that every ascent step stays near the warped previous dream.
     All the state is the previous source frame and its dream, so a run that starts (or resumes) anywhere
     continues exactly as one that got there. When ``blend`` takes nothing from the
     previous dream, up to ``batch_size`` frames go to the dreamer in one call (and ``flow`` has nothing to do).
@@ -90,7 +85,7 @@ def dream_sequence(
             else:
                 motion = frame.motion or frame_motion(previous_source, frame.image, flow)
                 warped = warped_dream(previous, motion, sharp=flow.pulls)
-                image = flow_input(previous, previous_source, frame.image, motion, b, warped=warped)
+                image = carried_input(warped, frame.image, motion, b)
                 if flow.pulls:
                     pull = temporal_pull(warped, motion, flow, start=image)
             mixed = replace(mixed, image=image)

@@ -1,17 +1,13 @@
-"""The values that flow through the video pipeline: one frame, and the range of frames a run covers."""
+"""The values that flow through the video pipeline: one frame, its motion, and the range of frames a run covers."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from deepdream_torch.video.errors import VideoError
-
-if TYPE_CHECKING:
-    from deepdream_torch.video.flow import Motion
 
 # What the video modes call to dream: frames (N, H, W, 3) uint8 RGB, one layer name per frame and the frames'
 # 1-based numbers in, the dreamed frames (same shape and dtype) out. The numbers let a dreamer seed each frame
@@ -35,12 +31,25 @@ def frame_seeds(seed: int, numbers: Sequence[int], mode: str = "frame") -> list[
 
 
 @dataclass(frozen=True)
+class Motion:
+    """How frame t came from frame t−1: where to sample t−1 for each pixel of t, and how far to trust it.
+
+    ``sample_at`` (H, W, 2) float32 holds x + w(x) and y + w(y); ``mask`` (H, W) float32 is 1 where the warped
+    previous frame can be trusted, 0 where it cannot (disoccluded, inconsistent, a motion boundary). Computed by
+    ``video/motion.py``.
+    """
+
+    sample_at: np.ndarray
+    mask: np.ndarray
+
+
+@dataclass(frozen=True)
 class Frame:
     """Frame ``number`` (1-based, the source's numbering) as (H, W, 3) uint8 RGB.
 
     ``pts`` and ``duration`` are in the source video's time base (None for frames read from a folder); the
     encoder keeps them, so variable-frame-rate videos stay in sync with their audio. ``motion``: how the frame
-    came from the source frame before it (``flow.with_motion`` fills it in on the reading thread for ``--flow``).
+    came from the source frame before it (``motion.with_motion`` fills it in on the reading thread for ``--flow``).
     """
 
     number: int

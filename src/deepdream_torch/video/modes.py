@@ -26,12 +26,13 @@ from deepdream_torch.video.decode import VideoInfo, decode_frames, probe, short_
 from deepdream_torch.video.dream_loop import Dreamed, dream_sequence
 from deepdream_torch.video.encode import open_writer
 from deepdream_torch.video.errors import VideoError, VideoInterrupted
-from deepdream_torch.video.flow import NO_FLOW, Flow, with_motion
+from deepdream_torch.video.flow import NO_FLOW, Flow
 from deepdream_torch.video.folder import source_frames
 from deepdream_torch.video.frame import ALL_FRAMES, Dreamer, Frame, FrameRange
 from deepdream_torch.video.images import read_image, write_image
 from deepdream_torch.video.lock import output_lock
 from deepdream_torch.video.manifest import record_video
+from deepdream_torch.video.motion import with_motion
 from deepdream_torch.video.paths import check_image_type, dream_frame_path, partial_video_path
 from deepdream_torch.video.progress import NO_PROGRESS, Progress
 from deepdream_torch.video.result import RunResult, refuse_to_overwrite, refuse_to_overwrite_inputs_in

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from deepdream_torch.video.flow import Flow, Motion, follows, frame_motion, warp
-from deepdream_torch.video.frame import Frame
+from deepdream_torch.video.flow import Flow
+from deepdream_torch.video.frame import Frame, Motion
+from deepdream_torch.video.motion import follows, frame_motion, warp
 
 
 def warping_error(before: np.ndarray, now: np.ndarray, motion: Motion) -> float | None:
@@ -47,7 +48,7 @@ class Steadiness:
 
     def sources(self, frames: Iterable[Frame], flow: Flow) -> Iterator[Frame]:
         """``frames`` passed through, each one's source E_warp added on the way, with its ``motion`` when it has
-        one (``flow.with_motion``) and else by ``flow``; meant for the reading thread. Frames too small for the
+        one (``motion.with_motion``) and else by ``flow``; meant for the reading thread. Frames too small for the
         flow are not measured."""
         for frame in frames:
             motion = frame.motion
