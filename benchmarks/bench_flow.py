@@ -307,7 +307,7 @@ def _best(work: Callable[[], object], rounds: int = 3) -> float:
 def save_strip(path: Path, settings: DreamSettings) -> None:
     """Lions at 320x180, frames 8, 16, 24: the blend, ``--flow dis`` before the temporal controls, and ``--flow dis``
     with today's defaults, each row with its E_warp ÷ the footage's written under it."""
-    from deepdream_torch.cli.flags import DEFAULT_JITTER_SEED, DEFAULT_REFINE_OCTAVES, DEFAULT_TEMPORAL
+    from deepdream_torch.video.flow import DEFAULT_JITTER_SEED, DEFAULT_REFINE_OCTAVES, DEFAULT_TEMPORAL
 
     nsfw = SHARED / "models/open_nsfw"
     net = load_caffe(nsfw / "deploy.prototxt", nsfw / "resnet_50_1by2_nsfw.caffemodel")
@@ -340,7 +340,7 @@ def sharpness_table(net: torch.nn.Module, mean, blob: str, settings: dict, count
     """How sharp the dream stays when carried: mean |Laplacian| (grey) of the last 8 frames of lions, beside
     E_warp ÷ source and strength ÷ still, for the blend, flow before, and the default with the carried dream
     warped bicubically (as it is) or bilinearly (as it was first)."""
-    from deepdream_torch.cli.flags import DEFAULT_JITTER_SEED, DEFAULT_REFINE_OCTAVES, DEFAULT_TEMPORAL
+    from deepdream_torch.video.flow import DEFAULT_JITTER_SEED, DEFAULT_REFINE_OCTAVES, DEFAULT_TEMPORAL
 
     images = clip_frames("lions_small_b75.mkv", count, width)
     motions = judge_motions(images, False)

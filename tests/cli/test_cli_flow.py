@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from deepdream_torch.cli.app import parse_flags
-from deepdream_torch.cli.flags import DEFAULT_JITTER_SEED, DEFAULT_REFINE_OCTAVES, DEFAULT_TEMPORAL
+from deepdream_torch.video.flow import DEFAULT_JITTER_SEED, DEFAULT_REFINE_OCTAVES, DEFAULT_TEMPORAL
 from tests.cli.cli_helpers import decoded_frames, one_line_error, run, write_model, write_picture
 from tests.video.video_clips import read_png
 

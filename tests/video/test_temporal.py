@@ -213,3 +213,25 @@ def test_frames_too_small_for_the_flow_are_dreamed_and_not_measured(tmp_path: Pa
         progress=Listening(), measure=True,
     )  # fmt: skip
     assert result.dreamed == 3 and not any("warping error" in m for m in said)
+
+
+def test_a_flow_pulls_only_with_a_temporal_weight_and_steers_also_when_it_only_refines() -> None:
+    refining = Flow("dis", temporal=0.0, refine=1)
+    assert (refining.pulls, refining.refines, refining.steers) == (False, True, True)
+    pulling = Flow("dis", temporal=0.3)
+    assert (pulling.pulls, pulling.refines, pulling.steers) == (True, False, True)
+    assert not Flow("dis").steers and not Flow().steers
+
+
+@pytest.mark.parametrize(
+    "asked", [{"temporal": 1.5}, {"temporal": float("nan")}, {"refine": -1}, {"jitter_seed": "random"}]
+)
+def test_a_flow_built_directly_is_checked_as_the_flags_are(asked: dict) -> None:
+    with pytest.raises(VideoError, match="give"):
+        Flow("dis", **asked)
+
+
+def test_a_flow_method_alone_takes_flows_defaults_and_off_takes_none() -> None:
+    # The defaults --help names: a pull of 0.3, the finest octave refined, one jitter seed for every frame.
+    assert parse_flow("dis") == Flow("dis", "fast", 0.3, 1, "fixed")
+    assert parse_flow("off") == Flow() and parse_flow(" Farneback ", temporal=0).temporal == 0.0

@@ -23,17 +23,15 @@ from deepdream_torch.cli.argv import OptionTable, normalize_argv, table_from_opt
 from deepdream_torch.cli.commands import register
 from deepdream_torch.cli.errors import Interrupted, one_line
 from deepdream_torch.cli.failures import WorldFailure, world_failure
-from deepdream_torch.cli.flags import (
-    CUSTOMLOOP,
-    DEFAULT_JITTER_SEED,
-    DEFAULT_MODEL_NAME,
-    DEFAULT_REFINE_OCTAVES,
-    DEFAULT_TEMPORAL,
-    MODES,
-    Flags,
-)
+from deepdream_torch.cli.flags import CUSTOMLOOP, DEFAULT_MODEL_NAME, MODES, Flags
 from deepdream_torch.dreaming.settings import DEFAULT_SETTINGS
 from deepdream_torch.errors import DeepDreamError
+from deepdream_torch.video.flow import (
+    DEFAULT_JITTER_SEED,
+    DEFAULT_REFINE_OCTAVES,
+    DEFAULT_TEMPORAL,
+    TEMPORAL_RANGE,
+)
 
 PROG = "deepdream"
 IO_PANEL = "Input and output (modes 0-3, single picture)"
@@ -377,7 +375,7 @@ def deepdream(
     ] = "fast",
     temporal: Annotated[
         float | None,
-        typer.Option("--temporal", min=0.0, max=1.0, rich_help_panel=DREAM_PANEL, metavar="W",
+        typer.Option("--temporal", min=TEMPORAL_RANGE[0], max=TEMPORAL_RANGE[1], rich_help_panel=DREAM_PANEL, metavar="W",
                      show_default=f"{DEFAULT_TEMPORAL:g} with --flow",
                      help="With --flow: every dream step also pulls the frame W of the way towards the last "
                           "dream carried along the motion, where the motion is trusted (0: off)."),

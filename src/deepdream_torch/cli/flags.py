@@ -20,11 +20,6 @@ if TYPE_CHECKING:  # only for the hints: `deepdream --help` imports this module 
 
 CUSTOMLOOP = "customloop"  # the original's name for its built-in layer cycle (dream.layers.CUSTOMLOOP)
 DEFAULT_MODEL_NAME = "bvlc_googlenet.caffemodel"
-# With --flow: the temporal pull's weight and whose jitter a frame draws, the best combination bench_flow.py measured
-# (benchmarks/README.md). Without --flow a video dreams as before: no pull, each frame its own jitter seed.
-DEFAULT_TEMPORAL = 0.3
-DEFAULT_JITTER_SEED = "fixed"
-DEFAULT_REFINE_OCTAVES = 1
 MODES = {
     0: "extract frames, dream them, assemble the video",
     1: "extract frames only",
@@ -75,9 +70,9 @@ class Flags:
     layers_given: bool = False  # whether --layers was typed: without it a model dreams its default layers
     flow: str = "off"
     flow_quality: str = "fast"
-    temporal: float | None = None  # None: DEFAULT_TEMPORAL with --flow, else 0
-    jitter_seed: str | None = None  # None: DEFAULT_JITTER_SEED with --flow, else "frame"
-    refine_octaves: int | None = None  # None: DEFAULT_REFINE_OCTAVES with --flow
+    temporal: float | None = None  # None: --flow's default (video.flow.parse_flow)
+    jitter_seed: str | None = None  # None: --flow's default (video.flow.parse_flow)
+    refine_octaves: int | None = None  # None: --flow's default (video.flow.parse_flow)
     ray: str | None = None  # a Ray address ('local': start one here); None: one process
     workers: int | None = None
     chunk_frames: int | None = None
@@ -117,5 +112,5 @@ class Checked:
     frames: FrameRange
     layers: tuple[str, ...]
     guide: np.ndarray | None
-    flow: Flow  # its temporal weight resolved (DEFAULT_TEMPORAL when --flow is on and --temporal not given)
-    jitter_seed: str = "frame"  # resolved as well: "frame" or "fixed" (video.frame.JITTER_SEEDS)
+    flow: Flow  # its defaults resolved (video.flow.parse_flow)
+    jitter_seed: str = "frame"  # flow.jitter_seed: "frame" or "fixed" (video.flow.JITTER_SEEDS)

@@ -12,19 +12,12 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from deepdream_torch.cli.flags import (
-    CUSTOMLOOP,
-    DEFAULT_JITTER_SEED,
-    DEFAULT_MODEL_NAME,
-    DEFAULT_REFINE_OCTAVES,
-    DEFAULT_TEMPORAL,
-    Checked,
-    Flags,
-)
+from deepdream_torch.cli.flags import CUSTOMLOOP, DEFAULT_MODEL_NAME, Checked, Flags
 from deepdream_torch.dreaming.layers import CUSTOMLOOP as CUSTOMLOOP_LAYERS
 from deepdream_torch.dreaming.settings import DreamSettings
 from deepdream_torch.video import paths
 from deepdream_torch.video.blend import DEFAULT_BLEND
+from deepdream_torch.video.flow import parse_flow
 from deepdream_torch.video.paths import check_image_type
 
 # Each setting's short name, in the order the words are written (the loop's numbers first, as in
@@ -103,12 +96,12 @@ def changed_from_defaults(flags: Flags, checked: Checked) -> list[str]:
     if checked.flow.method == "dis" and checked.flow.quality != "fast":
         changed.append("flow_quality")
     # --flow's own defaults (the pull, refining, one jitter seed) go without saying: `flow-dis` names them.
-    flowing = not checked.flow.off
-    if checked.flow.temporal != (DEFAULT_TEMPORAL if flowing else 0.0):
+    default = parse_flow(checked.flow.method)
+    if checked.flow.temporal != default.temporal:
         changed.append("temporal")
-    if checked.flow.refine != (DEFAULT_REFINE_OCTAVES if flowing else 0):
+    if checked.flow.refine != default.refine:
         changed.append("refine_octaves")
-    if checked.jitter_seed != (DEFAULT_JITTER_SEED if flowing else "frame"):
+    if checked.jitter_seed != default.jitter_seed:
         changed.append("jitter_seed")
     if flags.precision != "fp32":
         changed.append("precision")

@@ -11,14 +11,7 @@ from dataclasses import fields
 from pathlib import Path
 
 from deepdream_torch.cli.errors import CliError
-from deepdream_torch.cli.flags import (
-    CUSTOMLOOP,
-    DEFAULT_JITTER_SEED,
-    DEFAULT_REFINE_OCTAVES,
-    DEFAULT_TEMPORAL,
-    Checked,
-    Flags,
-)
+from deepdream_torch.cli.flags import CUSTOMLOOP, Checked, Flags
 from deepdream_torch.dreaming.device import resolve_device, resolve_precision
 from deepdream_torch.dreaming.layers import CUSTOMLOOP as CUSTOMLOOP_LAYERS
 from deepdream_torch.dreaming.pixels import as_rgb_array
@@ -69,11 +62,7 @@ def check(flags: Flags) -> Checked:
     if flags.guide_image is not None:
         _must_exist("guide picture", flags.guide_image)
     blend = parse_blend(flags.blend, seed=flags.seed)
-    flowing = flags.flow != "off"
-    temporal = flags.temporal if flags.temporal is not None else DEFAULT_TEMPORAL if flowing else 0.0
-    refine = flags.refine_octaves if flags.refine_octaves is not None else DEFAULT_REFINE_OCTAVES if flowing else 0
-    flow = parse_flow(flags.flow, flags.flow_quality, temporal, refine)
-    jitter_seed = flags.jitter_seed or (DEFAULT_JITTER_SEED if flowing else "frame")
+    flow = parse_flow(flags.flow, flags.flow_quality, flags.temporal, flags.refine_octaves, flags.jitter_seed)
     if not flow.off and flags.single_picture is not None:
         # It would be ignored: a picture (or its zoom animation) has no source motion to follow.
         raise CliError(f"--flow {flow.method} follows the motion of a video: drop --flow for a picture (-sp)")
@@ -90,7 +79,7 @@ def check(flags: Flags) -> Checked:
         layers=expand_layers(flags.layers),
         guide=guide,
         flow=flow,
-        jitter_seed=jitter_seed,
+        jitter_seed=flow.jitter_seed,
     )
 
 

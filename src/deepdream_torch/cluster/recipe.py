@@ -30,7 +30,7 @@ class DreamRecipe:
     guide: np.ndarray | None = None
     seed: int = 0
     objectives: Mapping[str, Objective] | None = None  # layer → what to maximise there; None: l2 of the layer
-    jitter_seed: str = "frame"  # video.frame.JITTER_SEEDS
+    jitter_seed: str = "frame"  # video.flow.JITTER_SEEDS
 
     def __call__(self, net: torch.nn.Module) -> Dreamer:
         def dreamer(

@@ -7,19 +7,51 @@ The CLI calls one function per mode and takes folder names from ``paths``; the d
 - mode 1: ``extract_frames(video, frames_dir, ...)``
 - mode 2: ``dream_frames(frames_in, frames_dir, dreamer, layers, ...)``
 - mode 3: ``assemble_video(frames_dir, video_out, source=video, ...)``
+
+The names below load on first use, so that the light values (``video.flow``'s ``Flow`` and its defaults, which
+``deepdream --help`` shows) import without PyAV, OpenCV or torch.
 """
 
-from deepdream_torch.dreaming.layers import layer_for_frame
-from deepdream_torch.video.assemble import assemble_video
-from deepdream_torch.video.blend import Blend, parse_blend
-from deepdream_torch.video.decode import VideoInfo, probe
-from deepdream_torch.video.errors import VideoError, VideoInterrupted
-from deepdream_torch.video.extract import extract_frames
-from deepdream_torch.video.flow import Flow, parse_flow
-from deepdream_torch.video.frame import Dreamer, FrameRange
-from deepdream_torch.video.modes import dream_frames, dream_video
-from deepdream_torch.video.progress import NO_PROGRESS, FrameDone, Progress
-from deepdream_torch.video.result import RunResult
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from deepdream_torch.dreaming.layers import layer_for_frame
+    from deepdream_torch.video.assemble import assemble_video
+    from deepdream_torch.video.blend import Blend, parse_blend
+    from deepdream_torch.video.decode import VideoInfo, probe
+    from deepdream_torch.video.errors import VideoError, VideoInterrupted
+    from deepdream_torch.video.extract import extract_frames
+    from deepdream_torch.video.flow import Flow, parse_flow
+    from deepdream_torch.video.frame import Dreamer, FrameRange
+    from deepdream_torch.video.modes import dream_frames, dream_video
+    from deepdream_torch.video.progress import NO_PROGRESS, FrameDone, Progress
+    from deepdream_torch.video.result import RunResult
+
+# Each exported name and the module that holds it.
+_HOMES = {
+    "layer_for_frame": "deepdream_torch.dreaming.layers",
+    "assemble_video": "deepdream_torch.video.assemble",
+    "Blend": "deepdream_torch.video.blend",
+    "parse_blend": "deepdream_torch.video.blend",
+    "VideoInfo": "deepdream_torch.video.decode",
+    "probe": "deepdream_torch.video.decode",
+    "VideoError": "deepdream_torch.video.errors",
+    "VideoInterrupted": "deepdream_torch.video.errors",
+    "extract_frames": "deepdream_torch.video.extract",
+    "Flow": "deepdream_torch.video.flow",
+    "parse_flow": "deepdream_torch.video.flow",
+    "Dreamer": "deepdream_torch.video.frame",
+    "FrameRange": "deepdream_torch.video.frame",
+    "dream_frames": "deepdream_torch.video.modes",
+    "dream_video": "deepdream_torch.video.modes",
+    "NO_PROGRESS": "deepdream_torch.video.progress",
+    "FrameDone": "deepdream_torch.video.progress",
+    "Progress": "deepdream_torch.video.progress",
+    "RunResult": "deepdream_torch.video.result",
+}
 
 __all__ = [
     "NO_PROGRESS",
@@ -42,3 +74,9 @@ __all__ = [
     "parse_flow",
     "probe",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name not in _HOMES:
+        raise AttributeError(f"module 'deepdream_torch.video' has no attribute {name!r}")
+    return getattr(import_module(_HOMES[name]), name)

@@ -84,9 +84,9 @@ def dream_sequence(
                 image = blend_frames(previous, frame.image, b)
             else:
                 motion = frame.motion or frame_motion(previous_source, frame.image, flow)
-                warped = warped_dream(previous, motion, sharp=flow.pulls)
+                warped = warped_dream(previous, motion, sharp=flow.steers)
                 image = carried_input(warped, frame.image, motion, b)
-                if flow.pulls:
+                if flow.steers:
                     pull = temporal_pull(warped, motion, flow, start=image)
             mixed = replace(mixed, image=image)
         (dreamed,) = _dream(dreamer, layers, [mixed], [b], done, total, progress, pull)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from deepdream_torch.video.errors import VideoError
+from deepdream_torch.video.flow import JITTER_SEEDS
 
 # What the video modes call to dream: frames (N, H, W, 3) uint8 RGB, one layer name per frame and the frames'
 # 1-based numbers in, the dreamed frames (same shape and dtype) out. The numbers let a dreamer seed each frame
@@ -18,13 +19,9 @@ from deepdream_torch.video.errors import VideoError
 # ``**options`` and passes them on carries it.
 Dreamer = Callable[..., np.ndarray]
 
-# Whose jitter a frame draws: "frame" seeds frame n with seed + n (each frame its own shifts), "fixed" gives every
-# frame the run's seed (one shift sequence for all, so the jitter does not reshuffle the dream every frame).
-JITTER_SEEDS = ("frame", "fixed")
-
 
 def frame_seeds(seed: int, numbers: Sequence[int], mode: str = "frame") -> list[int]:
-    """The jitter seed of each frame ``numbers`` under ``mode`` (``JITTER_SEEDS``)."""
+    """The jitter seed of each frame ``numbers`` under ``mode`` (``flow.JITTER_SEEDS``)."""
     if mode not in JITTER_SEEDS:
         raise VideoError(f"jitter seed {mode!r} is not one of {', '.join(JITTER_SEEDS)}: give one of them")
     return [seed + n if mode == "frame" else seed for n in numbers]
