@@ -14,6 +14,7 @@ from deepdream_torch.dreaming.device import (
     resolve_precision,
     tune_for,
 )
+from deepdream_torch.dreaming.dream_net import DreamNet
 from deepdream_torch.dreaming.errors import DreamError
 from deepdream_torch.dreaming.guide import GuideCache, guide_cache_for
 from deepdream_torch.dreaming.layers import DEFAULT_LAYER
@@ -40,7 +41,7 @@ _DEFAULT = DEFAULT_SETTINGS
 
 def dream(
     image: Picture,
-    net: torch.nn.Module,
+    net: DreamNet,
     layer: str = DEFAULT_LAYER,
     octaves: int = _DEFAULT.octaves,
     octave_scale: float = _DEFAULT.octave_scale,
@@ -87,7 +88,7 @@ def dream(
 
 def dream_batch(
     images: np.ndarray | Sequence[Picture],
-    net: torch.nn.Module,
+    net: DreamNet,
     layers: str | Sequence[str] = DEFAULT_LAYER,
     settings: DreamSettings = _DEFAULT,
     runtime: Runtime = DEFAULT_RUNTIME,
@@ -156,7 +157,7 @@ def dream_batch(
     return to_pictures(result, mean_on_device)
 
 
-def check_layer(net: torch.nn.Module, layer: str) -> None:
+def check_layer(net: DreamNet, layer: str) -> None:
     """DreamError naming close matches when ``net`` has no blob ``layer``, or at once when the blob takes one
     input size only (after a fully connected layer: the dream resizes pictures)."""
     try:
@@ -167,7 +168,7 @@ def check_layer(net: torch.nn.Module, layer: str) -> None:
 
 
 def _objectives(
-    net: torch.nn.Module,
+    net: DreamNet,
     layers: list[str],
     guide: Picture | None,
     mean: tuple[float, float, float],

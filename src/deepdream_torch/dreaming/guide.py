@@ -10,6 +10,7 @@ import numpy as np
 import torch
 
 from deepdream_torch.dreaming.device import autocast
+from deepdream_torch.dreaming.dream_net import DreamNet
 from deepdream_torch.dreaming.errors import DreamError
 from deepdream_torch.dreaming.min_size import min_side
 from deepdream_torch.dreaming.pixels import mean_tensor, to_net
@@ -24,7 +25,7 @@ class GuideCache:
 
     def blob(
         self,
-        net: torch.nn.Module,
+        net: DreamNet,
         guide: np.ndarray,
         layer: str,
         mean: tuple[float, float, float],
@@ -51,6 +52,6 @@ class GuideCache:
 _per_net: weakref.WeakKeyDictionary[object, GuideCache] = weakref.WeakKeyDictionary()
 
 
-def guide_cache_for(net: torch.nn.Module) -> GuideCache:
+def guide_cache_for(net: DreamNet) -> GuideCache:
     """The cache callers share for ``net`` when they bring none of their own."""
     return _per_net.setdefault(net, GuideCache())

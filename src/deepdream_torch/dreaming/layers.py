@@ -4,8 +4,8 @@ none is named."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
+from deepdream_torch.dreaming.dream_net import SteppedNet
 from deepdream_torch.dreaming.errors import DreamError
 
 DEFAULT_LAYER = "inception_4c/output"
@@ -51,7 +51,7 @@ _CONV_TYPES = ("Convolution",)
 _DEPTH = 2 / 3
 
 
-def default_layers(net: Any, suggested: Sequence[str] = ()) -> tuple[tuple[str, ...], str]:
+def default_layers(net: SteppedNet, suggested: Sequence[str] = ()) -> tuple[tuple[str, ...], str]:
     """The layers to dream when the user named none, and why (for a ``-v 2`` line).
 
     GoogLeNet (every ``customloop`` blob present) dreams ``CUSTOMLOOP``; else the first of ``suggested`` (the
@@ -66,7 +66,7 @@ def default_layers(net: Any, suggested: Sequence[str] = ()) -> tuple[tuple[str, 
     return (mid_depth_blob(net),), "a mid-depth convolutional blob of the net"
 
 
-def mid_depth_blob(net: Any) -> str:
+def mid_depth_blob(net: SteppedNet) -> str:
     """A blob two thirds of the way up the net's spatial blocks (Concat/Eltwise outputs), or of its
     convolutions when it has no blocks; deterministic, from the prototxt's structure alone."""
     for types in (_BLOCK_TYPES, _CONV_TYPES):

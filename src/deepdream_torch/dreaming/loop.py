@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import torch
 
+from deepdream_torch.dreaming.dream_net import DreamNet
 from deepdream_torch.dreaming.errors import DreamError
 from deepdream_torch.dreaming.min_size import min_side
 from deepdream_torch.dreaming.objectives import Objective
@@ -38,7 +39,7 @@ class Progress:
 
 def dream_tensor(
     x: torch.Tensor,
-    net: torch.nn.Module,
+    net: DreamNet,
     objectives: Sequence[Objective],
     settings: DreamSettings,
     generators: Sequence[random.Random],
@@ -99,7 +100,7 @@ def dream_tensor(
 
 
 def usable_octaves_for(
-    net: torch.nn.Module, objective: Objective, sizes: list[tuple[int, int]], log: Log | None
+    net: DreamNet, objective: Objective, sizes: list[tuple[int, int]], log: Log | None
 ) -> int:
     """How many of the octave ``sizes`` the net can take down to every blob ``objective`` reads."""
     height, width = sizes[0]
@@ -121,7 +122,7 @@ def usable_octaves_for(
 
 def dream_step(
     x: torch.Tensor,
-    net: torch.nn.Module,
+    net: DreamNet,
     objectives: Sequence[Objective],
     generators: Sequence[random.Random],
     settings: DreamSettings,
@@ -146,7 +147,7 @@ def dream_step(
 
 
 def gradient(
-    x: torch.Tensor, net: torch.nn.Module, objectives: Sequence[Objective], amp: AbstractContextManager
+    x: torch.Tensor, net: DreamNet, objectives: Sequence[Objective], amp: AbstractContextManager
 ) -> torch.Tensor:
     """The gradient of the objectives' score with respect to the pictures ``x`` (item i scored by
     ``objectives[i]``), and to nothing else."""

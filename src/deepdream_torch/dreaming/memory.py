@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import torch
 from torch.func import functional_call
 
+from deepdream_torch.dreaming.dream_net import DreamNet
 from deepdream_torch.dreaming.errors import DreamError
 from deepdream_torch.dreaming.min_size import min_side
 
@@ -61,7 +62,7 @@ class StepMemory:
 _known: weakref.WeakKeyDictionary[object, dict[tuple[str, ...], StepMemory]] = weakref.WeakKeyDictionary()
 
 
-def step_memory(net: torch.nn.Module, layers: Iterable[str]) -> StepMemory:
+def step_memory(net: DreamNet, layers: Iterable[str]) -> StepMemory:
     """The memory model of a step ascending ``layers`` (all of them at once: an upper bound for any one)."""
     key = tuple(sorted(set(layers)))
     per_net = _known.setdefault(net, {})
@@ -78,7 +79,7 @@ def step_memory(net: torch.nn.Module, layers: Iterable[str]) -> StepMemory:
     return per_net[key]
 
 
-def planned_bytes(net: torch.nn.Module, layers: Iterable[str], height: int, width: int) -> int:
+def planned_bytes(net: DreamNet, layers: Iterable[str], height: int, width: int) -> int:
     """Bytes of a one-item step at ``height`` x ``width``, planned on meta tensors: what autograd keeps for the
     backward pass, plus the gradients alive while it runs."""
     meta = {name: torch.empty_like(t, device="meta") for name, t in (*net.named_parameters(), *net.named_buffers())}

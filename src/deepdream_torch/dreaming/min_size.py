@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import copy
 import weakref
+from typing import Any
 
 import torch
 
+from deepdream_torch.dreaming.dream_net import DreamNet, SteppedNet
 from deepdream_torch.dreaming.errors import DreamError
 from deepdream_torch.errors import DeepDreamError
 
@@ -15,10 +17,10 @@ _LARGEST_TRIED = 4096
 _known: weakref.WeakKeyDictionary[object, dict[str, int]] = weakref.WeakKeyDictionary()
 # Per net: a pass per tried (height, width), shared by all its blobs, and the net's placeholder twin.
 _passes: weakref.WeakKeyDictionary[object, dict[tuple[int, int], _Pass | None]] = weakref.WeakKeyDictionary()
-_twins: weakref.WeakKeyDictionary[object, torch.nn.Module] = weakref.WeakKeyDictionary()
+_twins: weakref.WeakKeyDictionary[object, SteppedNet] = weakref.WeakKeyDictionary()
 
 
-def min_side(net: torch.nn.Module, layer: str) -> int:
+def min_side(net: DreamNet, layer: str) -> int:
     """The smallest square side (pixels) whose forward reaches ``layer`` with a non-empty blob.
 
     Trying beats computing it from the prototxt: it holds for any layer type the converters will ever add. Output
@@ -34,7 +36,7 @@ def min_side(net: torch.nn.Module, layer: str) -> int:
     return per_net[layer]
 
 
-def _search(net: torch.nn.Module, layer: str) -> int:
+def _search(net: DreamNet, layer: str) -> int:
     net.check_blob(layer)  # an unknown name must fail loudly here, not look like "too small" below
     _refuse_fixed_size(net, layer)
     high = 1
@@ -52,7 +54,7 @@ def _search(net: torch.nn.Module, layer: str) -> int:
     return high
 
 
-def _refuse_fixed_size(net: torch.nn.Module, layer: str) -> None:
+def _refuse_fixed_size(net: DreamNet, layer: str) -> None:
     """A blob reached from the declared input size but not from twice that size counts its input pixels (an
     InnerProduct's weights do): no dream can resize a picture through it."""
     declared = _declared_size(net)
@@ -72,12 +74,12 @@ def _refuse_fixed_size(net: torch.nn.Module, layer: str) -> None:
     )
 
 
-def _declared_size(net: torch.nn.Module) -> tuple[int, int] | None:
+def _declared_size(net: DreamNet) -> tuple[int, int] | None:
     shape = getattr(net, "input_shape", None)
     return (int(shape[2]), int(shape[3])) if shape is not None and len(shape) == 4 else None
 
 
-def _reaches(net: torch.nn.Module, layer: str, height: int, width: int) -> bool:
+def _reaches(net: DreamNet, layer: str, height: int, width: int) -> bool:
     """Does a ``height`` x ``width`` picture reach ``layer`` with a non-empty blob?"""
     per_net = _passes.setdefault(net, {})
     if (height, width) not in per_net:
@@ -98,7 +100,7 @@ class _Pass:
     the meta device: shapes without values, nothing computed or allocated), run only as deep as the blobs asked
     for so far and stopped at the first layer the picture is too small (or the wrong size) for."""
 
-    def __init__(self, twin: torch.nn.Module, height: int, width: int) -> None:
+    def __init__(self, twin: Any, height: int, width: int) -> None:
         self._twin = twin
         first, *others = twin.input_names
         self._blobs = {first: torch.empty(1, twin.input_shape[1], height, width, device="meta")}
@@ -115,7 +117,7 @@ class _Pass:
             self._next += 1
             try:
                 with torch.no_grad():
-                    out = self._twin.layers[step.key](*(self._blobs[b] for b in step.bottoms))
+                    out = self._twin.module_of(step)(*(self._blobs[b] for b in step.bottoms))
             except NotImplementedError:  # an operation without a meta kernel
                 self._unknown = True
                 break
@@ -135,8 +137,8 @@ class _Pass:
         return _UNKNOWN if self._unknown else None
 
 
-def _meta_twin(net: torch.nn.Module) -> torch.nn.Module | None:
-    if not all(hasattr(net, name) for name in ("steps", "layers", "input_names", "input_shapes")):
+def _meta_twin(net: DreamNet) -> Any:
+    if not isinstance(net, SteppedNet) or not (hasattr(net, "input_names") and hasattr(net, "input_shapes")):
         return None
     if net not in _twins:
         # A deep copy whose parameters are swapped for meta placeholders of the same shapes: no weight is copied.
@@ -152,7 +154,7 @@ def _placeholder(tensor: torch.Tensor) -> torch.Tensor:
     return torch.nn.Parameter(meta, requires_grad=False) if isinstance(tensor, torch.nn.Parameter) else meta
 
 
-def _reaches_for_real(net: torch.nn.Module, layer: str, height: int, width: int) -> bool:
+def _reaches_for_real(net: DreamNet, layer: str, height: int, width: int) -> bool:
     shape = getattr(net, "input_shape", None)
     channels = shape[1] if shape else 3
     parameter = next(net.parameters(), None)

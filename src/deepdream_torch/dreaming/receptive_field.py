@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import torch
 
+from deepdream_torch.dreaming.dream_net import DreamNet
 from deepdream_torch.dreaming.min_size import min_side
 
 # Beyond this a blob sees (nearly) the whole picture, like an InnerProduct output: tiles cannot help it.
@@ -32,7 +33,7 @@ class Reach:
     stride: int
 
 
-def reach(net: torch.nn.Module, layers: Iterable[str]) -> Reach:
+def reach(net: DreamNet, layers: Iterable[str]) -> Reach:
     """The widest receptive field of ``layers`` and a stride that is a multiple of each one's."""
     found = [_reach(net, layer) for layer in dict.fromkeys(layers)]
     stride = math.lcm(*(r.stride for r in found))
@@ -41,14 +42,14 @@ def reach(net: torch.nn.Module, layers: Iterable[str]) -> Reach:
     return Reach(-(-max(r.size for r in found) // stride) * stride, stride)
 
 
-def _reach(net: torch.nn.Module, layer: str) -> Reach:
+def _reach(net: DreamNet, layer: str) -> Reach:
     per_net = _known.setdefault(net, {})
     if layer not in per_net:
         per_net[layer] = _probe(net, layer)
     return per_net[layer]
 
 
-def _probe(net: torch.nn.Module, layer: str) -> Reach:
+def _probe(net: DreamNet, layer: str) -> Reach:
     """A NaN column spreads to every blob unit that reads it, whatever the weights (NaN times 0 is NaN, the max
     of NaN is NaN): the count of tainted columns times the stride bounds the receptive field. A column, not a
     pixel, keeps the probe a thin strip. Nets are taken to see as far down as across."""
@@ -63,7 +64,7 @@ def _probe(net: torch.nn.Module, layer: str) -> Reach:
     return Reach(None, stride)
 
 
-def _stride(net: torch.nn.Module, layer: str, height: int) -> int:
+def _stride(net: DreamNet, layer: str, height: int) -> int:
     """The stride from how much wider the blob gets for a wider picture; 1 when that is no whole number (the
     tiles then still work, only not bit for bit as one picture)."""
     narrow_width = max(256, height)  # ``height`` is at least the smallest side that reaches the blob
@@ -73,7 +74,7 @@ def _stride(net: torch.nn.Module, layer: str, height: int) -> int:
     return _STRIDE_PROBE_STEP // grown if grown > 0 and _STRIDE_PROBE_STEP % grown == 0 else 1
 
 
-def _tainted_columns(net: torch.nn.Module, layer: str, height: int, width: int) -> int | None:
+def _tainted_columns(net: DreamNet, layer: str, height: int, width: int) -> int | None:
     """How many blob columns a NaN input column in the middle reaches; None when it reaches an edge (the strip
     was too narrow to tell)."""
     probe = torch.zeros(1, 3, height, width)
@@ -87,7 +88,7 @@ def _tainted_columns(net: torch.nn.Module, layer: str, height: int, width: int) 
     return int(tainted[-1] - tainted[0]) + 1
 
 
-def _blob(net: torch.nn.Module, layer: str, probe: torch.Tensor) -> torch.Tensor:
+def _blob(net: DreamNet, layer: str, probe: torch.Tensor) -> torch.Tensor:
     parameter = next(net.parameters(), None)
     if parameter is not None:
         probe = probe.to(parameter.device)

@@ -21,6 +21,7 @@ import torch
 from torch.func import functional_call
 from torch.utils.flop_counter import FlopCounterMode
 
+from deepdream_torch.dreaming.dream_net import DreamNet, SteppedNet
 from deepdream_torch.dreaming.memory import planned_extra
 from deepdream_torch.dreaming.min_size import min_side
 
@@ -126,17 +127,17 @@ def _runs(chosen: list[int], owned: list[float], limit: float) -> Recompute:
 _known: weakref.WeakKeyDictionary[object, dict[tuple[str, ...], RecomputeModel]] = weakref.WeakKeyDictionary()
 
 
-def recompute_model(net: torch.nn.Module, layers: Iterable[str]) -> RecomputeModel | None:
+def recompute_model(net: DreamNet, layers: Iterable[str]) -> RecomputeModel | None:
     """The model for a step ascending ``layers``; None for a net that cannot recompute (no ``recomputing``) or
     cannot be planned on meta tensors."""
     key = tuple(sorted(set(layers)))
     per_net = _known.setdefault(net, {})
     if key not in per_net:
-        per_net[key] = _plan(net, key) if hasattr(net, "recomputing") else None
+        per_net[key] = _plan(net, key) if isinstance(net, SteppedNet) else None
     return per_net[key]
 
 
-def segments_of(net: torch.nn.Module, layers: Iterable[str]) -> tuple[tuple[int, int], ...]:
+def segments_of(net: SteppedNet, layers: Iterable[str]) -> tuple[tuple[int, int], ...]:
     """The net's steps up to the last of ``layers``, cut wherever a single blob is alive."""
     last = max(net.step_of(layer) for layer in layers)
     found, start = [], 0
@@ -147,7 +148,7 @@ def segments_of(net: torch.nn.Module, layers: Iterable[str]) -> tuple[tuple[int,
     return tuple(found)
 
 
-def _plan(net: torch.nn.Module, layers: tuple[str, ...]) -> RecomputeModel | None:
+def _plan(net: SteppedNet, layers: tuple[str, ...]) -> RecomputeModel | None:
     segments = segments_of(net, layers)
     side = max(256, 2 * max(min_side(net, layer) for layer in layers))
     try:
@@ -172,7 +173,7 @@ def _plan(net: torch.nn.Module, layers: tuple[str, ...]) -> RecomputeModel | Non
 
 
 def _profile(
-    net: torch.nn.Module, layers: tuple[str, ...], segments: tuple[tuple[int, int], ...], height: int, width: int
+    net: SteppedNet, layers: tuple[str, ...], segments: tuple[tuple[int, int], ...], height: int, width: int
 ) -> tuple[dict[tuple[frozenset[int] | None, frozenset[int]], int], int, list[float]]:
     """At ``height`` x ``width`` on meta tensors: bytes kept per (savers, inputs_of) signature, the bytes of the
     rest, and each segment's forward work."""
@@ -196,7 +197,7 @@ def _profile(
     counter = FlopCounterMode(display=False)
     handles = []
     for index, step in enumerate(net.steps[: segments[-1][1]]):
-        module = net.layers[step.key]
+        module = net.module_of(step)
 
         def before(_module, _inputs, index=index) -> None:
             now["segment"], now["flops"] = segment_of[index], counter.get_total_flops()

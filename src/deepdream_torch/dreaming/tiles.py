@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 
 import torch
 
+from deepdream_torch.dreaming.dream_net import DreamNet
 from deepdream_torch.dreaming.errors import DreamError
 from deepdream_torch.dreaming.memory import (
     default_budget,
@@ -143,7 +144,7 @@ class Tiler:
 
     def __init__(
         self,
-        net: torch.nn.Module,
+        net: DreamNet,
         layers: Iterable[str],
         picture: tuple[int, int, int],
         device: torch.device,

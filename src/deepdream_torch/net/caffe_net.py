@@ -74,6 +74,10 @@ class CaffeNet(nn.Module):
             made.update(step.tops)
         return sorted(name for name in made if self._last_read.get(name, -1) > index)
 
+    def module_of(self, step: Step) -> nn.Module:
+        """The module that runs ``step`` (one of ``steps``)."""
+        return self.layers[step.key]
+
     @contextmanager
     def recomputing(self, segments: Iterable[tuple[int, int]]) -> Iterator[None]:
         """Forwards in this block keep no blobs for the backward pass inside each ``(start, stop)`` range of steps
