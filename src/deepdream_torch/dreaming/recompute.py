@@ -27,7 +27,7 @@ from deepdream_torch.dreaming.min_size import min_side
 
 # Time a blob's element-wise layers (ReLU, pooling, LRN, concatenation) take, in convolution FLOPs per byte they
 # write: what makes recomputing a segment without convolutions cost something. Read off a GoogLeNet step's profile
-# at 960x540 (LRN: ~25 ms forward for 33 MB, convolutions at ~100 GFLOP/s).
+# (benchmarks/README.md, "Recomputation").
 _FLOPS_PER_BYTE = 20
 
 

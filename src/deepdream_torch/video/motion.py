@@ -24,9 +24,9 @@ from deepdream_torch.video.frame import Frame, Motion
 
 _DIS_PRESETS = {"fast": cv2.DISOPTICAL_FLOW_PRESET_FAST, "medium": cv2.DISOPTICAL_FLOW_PRESET_MEDIUM}
 # Ruder et al.'s forward–backward check; their motion boundary |∇u|² + |∇v|² ≥ 0.01|w|² + 0.002 with a floor of
-# 0.05 instead: on DIS and Farneback flows of real clips (sub-pixel motion, noisy in flat areas) 0.002 marked
-# 10-30 % of the pixels as boundaries (measured on nature_1sm480 and lions_small_b75), dropping the carried dream
-# there, which made the video flicker more than the plain blend. 0.05 still catches a discontinuity of ~0.2 px/px.
+# 0.05 instead: on DIS and Farneback flows of real clips (sub-pixel motion, noisy in flat areas) 0.002 marked a
+# large share of the pixels as boundaries (benchmarks/README.md, "Motion"), dropping the carried dream there, which
+# made the video flicker more than the plain blend. 0.05 still catches a discontinuity of ~0.2 px/px.
 _CONSISTENCY_SHARE, _CONSISTENCY_FLOOR = 0.01, 0.5
 _BOUNDARY_SHARE, _BOUNDARY_FLOOR = 0.01, 0.05
 # The mask is smoothed so that the seam between warped dream and fresh source is soft, not a hard edge.
@@ -67,7 +67,7 @@ def frame_motion(previous_source: np.ndarray, source: np.ndarray, flow: Flow) ->
 def motion_from_flows(backward: np.ndarray, forward: np.ndarray) -> Motion:
     """The ``Motion`` of backward flow w (t → t−1) checked against forward flow ŵ (t−1 → t)."""
     height, width = backward.shape[:2]
-    # float32 and OpenCV throughout: this runs once per frame on the reading thread (5x faster than numpy at 540p).
+    # float32 and OpenCV throughout: this runs once per frame on the reading thread (benchmarks/README.md, "Motion").
     sample_at = backward + np.stack(
         np.meshgrid(np.arange(width, dtype=np.float32), np.arange(height, dtype=np.float32)), -1
     )

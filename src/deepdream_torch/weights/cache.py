@@ -7,13 +7,12 @@ A cache that cannot be written (a full disk, a read-only store, a file size limi
 next run's conversion: ``load_model`` warns once and returns the net converted in memory.
 
 The sha1 comes from the `<caffemodel>.sha1` sidecar while the caffemodel is the very file it was recorded for (same
-size, mtime, ctime and inode: see checksum.py), else it is computed (about 0.1 s per 50 MB) and the sidecar
-written, so a caffemodel replaced in any way is converted again.
+size, mtime, ctime and inode: see checksum.py), else it is computed and the sidecar written, so a caffemodel
+replaced in any way is converted again.
 
-Measured with benchmarks/bench_model_cache.py: the cache does not make loading faster, because the caffemodel
-reader already streams the weights straight into their arrays (GoogLeNet: about 57 ms from the caffemodel, 60 ms
-from the cache; most of either is reading the prototxt and building the modules). What it gives is a net that
-loads without its caffemodel, and weights in a format other tools read.
+The cache does not make loading faster: the caffemodel reader already streams the weights straight into their
+arrays (benchmarks/README.md, "Model cache"). What it gives is a net that loads without its caffemodel, and
+weights in a format other tools read.
 """
 
 from __future__ import annotations
