@@ -132,12 +132,7 @@ def dream_clip(
     ``dream_detail_carried``, the alternative measured against it."""
     if carry == "detail":
         return dream_detail_carried(images, dreamer, blob, flow)
-    frames = [Frame(n, image) for n, image in enumerate(images, start=1)]
-    items = dream_loop.dream_sequence(
-        frames, dreamer, [blob], BLEND, finished=lambda n: None, stop=threading.Event(),
-        progress=NO_PROGRESS, total=len(frames), flow=flow,
-    )  # fmt: skip
-    return [item.frame.image for item in items]
+    return sequence(images, dreamer, blob, flow)
 
 
 def dream_detail_carried(images: list[np.ndarray], dreamer: Dreamer, blob: str, flow: Flow) -> list[np.ndarray]:
@@ -477,6 +472,7 @@ def of_source(error: float, source: float) -> str:
 
 
 def sequence(images: list[np.ndarray], dreamer: Dreamer, blob: str, flow: Flow) -> list[np.ndarray]:
+    """The dreamed frames, through the video modes' own loop (``dream_loop.dream_sequence``)."""
     frames = [Frame(n, image) for n, image in enumerate(images, start=1)]
     items = dream_loop.dream_sequence(
         frames, dreamer, [blob], BLEND, finished=lambda n: None, stop=threading.Event(),
@@ -552,7 +548,8 @@ def temporal_drift(
         )
 
 
-def main() -> None:
+def arguments() -> argparse.Namespace:
+    """The command line (the module docstring shows the usual ones)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=24, help="frames per clip for the temporal error")
     parser.add_argument("--width", type=int, default=160, help="width the clips are dreamed at")
@@ -592,7 +589,11 @@ def main() -> None:
     )
     parser.add_argument("--iterations", type=int, default=3)
     parser.add_argument("--jitter", type=int, default=16)
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = arguments()
     torch.set_num_threads(args.threads)
     if args.part in ("temporal", "temporal-drift", "temporal-cost", "sharpness"):
         temporal_main(args)

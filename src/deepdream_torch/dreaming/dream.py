@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -130,20 +131,11 @@ def dream_batch(
     layout = memory_format(target)
     net.to(device=target, memory_format=layout)
     if objectives is None:
-        names = [layers] * count if isinstance(layers, str) else list(layers)
-        if len(names) != count:
-            raise DreamError(f"{len(names)} layers given for {count} pictures: give one, or one per picture")
+        names = _layer_per_item(layers, count)
         objectives = _objectives(net, names, guide, settings.mean, target, dtype, guide_cache)
-    elif len(objectives) != count:
-        raise DreamError(f"{len(objectives)} objectives given for {count} pictures: give one per picture")
     else:
-        for objective in objectives:
-            for name in objective.layers:
-                check_layer(net, name)
-    try:
-        generators = item_generators(seed, count)
-    except ValueError as error:
-        raise DreamError(f"seeds: {error}; give one seed, or one per picture") from error
+        _check_objectives(net, objectives, count)
+    generators = _generators(seed, count)
     mean_on_device = mean_tensor(settings.mean, target)
     x = to_net(pictures, mean_on_device).contiguous(memory_format=layout)
     tiler = None
@@ -165,6 +157,28 @@ def check_layer(net: DreamNet, layer: str) -> None:
     except DeepDreamError as error:
         raise DreamError(f"cannot dream: {error}") from error
     min_side(net, layer)
+
+
+def _layer_per_item(layers: str | Sequence[str], count: int) -> list[str]:
+    names = [layers] * count if isinstance(layers, str) else list(layers)
+    if len(names) != count:
+        raise DreamError(f"{len(names)} layers given for {count} pictures: give one, or one per picture")
+    return names
+
+
+def _check_objectives(net: DreamNet, objectives: Sequence[Objective], count: int) -> None:
+    if len(objectives) != count:
+        raise DreamError(f"{len(objectives)} objectives given for {count} pictures: give one per picture")
+    for objective in objectives:
+        for name in objective.layers:
+            check_layer(net, name)
+
+
+def _generators(seed: int | Sequence[int] | None, count: int) -> list[random.Random]:
+    try:
+        return item_generators(seed, count)
+    except ValueError as error:
+        raise DreamError(f"seeds: {error}; give one seed, or one per picture") from error
 
 
 def _objectives(

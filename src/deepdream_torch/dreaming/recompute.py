@@ -223,6 +223,19 @@ def _profile(
         for name in net.blobs_alive_after(start - 1):
             storage = [storage for step, storage in made[name] if step < start][-1]  # its value entering the segment
             inputs_of.setdefault(storage, set()).add(i)
+    grouped = _grouped(sizes, savers, parameters, inputs_of, held)
+    return grouped, planned_extra(blobs.values(), sizes.values()), work
+
+
+def _grouped(
+    sizes: dict[int, int],
+    savers: dict[int, set[int]],
+    parameters: set[int],
+    inputs_of: dict[int, set[int]],
+    held: list[torch.Tensor],
+) -> dict[tuple[frozenset[int] | None, frozenset[int]], int]:
+    """Bytes per (savers, inputs_of) signature, from each storage's size, the segments that kept it for the
+    backward pass (none for a parameter) and the segments that take it as input."""
     grouped: dict[tuple[frozenset[int] | None, frozenset[int]], int] = {}
     for storage, size in sizes.items():
         who = frozenset() if storage in parameters else frozenset(savers[storage])
@@ -233,4 +246,4 @@ def _profile(
             size = next(t.untyped_storage().nbytes() for t in held if t.untyped_storage()._cdata == storage)
             signature = (None, frozenset(segments_reading))
             grouped[signature] = grouped.get(signature, 0) + size
-    return grouped, planned_extra(blobs.values(), sizes.values()), work
+    return grouped
