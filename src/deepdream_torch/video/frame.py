@@ -14,8 +14,8 @@ from deepdream_torch.video.flow import JITTER_SEEDS
 # 1-based numbers in, the dreamed frames (same shape and dtype) out. The numbers let a dreamer seed each frame
 # by its number, so a frame dreams the same in a resumed run and frames do not share one jitter sequence.
 # Build it once (net, guide features, settings) and pass it in; the pipeline never builds a net, so guide
-# features are computed once per layer by the dreamer, not per frame. With ``--temporal`` a carried frame is also
-# given ``pulls=[dreaming.pull.Pull]`` (one per frame) by keyword, to hand to ``dream_batch``; a dreamer that takes
+# features are computed once per layer by the dreamer, not per frame. When the flow steers (``Flow.steers``: a
+# temporal weight, or refining) a carried frame is also given ``pulls=[dreaming.pull.Pull]`` (one per frame) by keyword, to hand to ``dream_batch``; a dreamer that takes
 # ``**options`` and passes them on carries it.
 Dreamer = Callable[..., np.ndarray]
 
