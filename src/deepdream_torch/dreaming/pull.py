@@ -19,6 +19,7 @@ import torch
 from deepdream_torch.dreaming.errors import DreamError
 from deepdream_torch.dreaming.octaves import resize
 from deepdream_torch.dreaming.pixels import to_net
+from deepdream_torch.dreaming.settings import PULL_WEIGHT_RANGE
 
 
 @dataclass(frozen=True, eq=False)
@@ -33,11 +34,8 @@ class Pull:
     octaves: int | None = None
 
     def __post_init__(self) -> None:
-        if (
-            not isinstance(self.weight, int | float)
-            or not math.isfinite(self.weight)
-            or not 0 <= self.weight <= 1
-        ):
+        low, high = PULL_WEIGHT_RANGE
+        if not isinstance(self.weight, int | float) or not math.isfinite(self.weight) or not low <= self.weight <= high:
             raise DreamError(f"a pull's weight must be a number from 0 to 1 (got {self.weight!r})")
         if self.target.ndim != 3 or self.target.shape[2] != 3 or self.mask.shape != self.target.shape[:2]:
             raise DreamError(

@@ -17,6 +17,8 @@ MAX_OCTAVE_SCALE = 10.0  # beyond it the second octave of a 4K picture is alread
 MAX_ITERATIONS = 1000  # the original's default is 10; 1000 steps per octave already takes hours per frame
 MAX_JITTER = 10_000  # pixels; a shift wraps round the picture, so a larger one only risks overflowing the roll
 MAX_STEP_SIZE = 255.0  # one step moving pixels by the whole 0..255 range: every step beyond saturates
+# A pull (pull.py) moves each pixel this share of the way to its target every step: from none of it to all of it.
+PULL_WEIGHT_RANGE = (0.0, 1.0)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from deepdream_torch.dreaming.settings import PULL_WEIGHT_RANGE
 from deepdream_torch.video.errors import VideoError
 
 FLOW_METHODS = ("off", "dis", "farneback")
@@ -19,8 +20,8 @@ FLOW_QUALITIES = ("fast", "medium")
 # Whose jitter a frame draws: "frame" seeds frame n with seed + n (each frame its own shifts), "fixed" gives every
 # frame the run's seed (one shift sequence for all, so the jitter does not reshuffle the dream every frame).
 JITTER_SEEDS = ("frame", "fixed")
-# The temporal weight is the share of the way to the carried dream a step moves: from none to all of it.
-TEMPORAL_RANGE = (0.0, 1.0)
+# The temporal weight is the weight of the kernel's pull towards the carried dream: its range is the pull's.
+TEMPORAL_RANGE = PULL_WEIGHT_RANGE
 # With a flow method: the temporal pull's weight, refining and whose jitter a frame draws, the best combination
 # bench_flow.py measured (benchmarks/README.md). Without one a video dreams as before: no pull, each frame its own
 # jitter seed.
