@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 import numpy as np
 
@@ -22,8 +23,24 @@ from deepdream_torch.video.flow import (
     temporal_pull,
     warped_dream,
 )
-from deepdream_torch.video.frame import Dreamer, Frame
+from deepdream_torch.video.frame import Frame
 from deepdream_torch.video.progress import FrameDone, Progress
+
+
+class Dreamer(Protocol):
+    """What the video modes dream with (``runner.DreamRecipe.dreamer`` builds it): frames (N, H, W, 3) uint8 RGB,
+    one layer name per frame and the frames' 1-based numbers in (a dreamer seeds each frame by its number, so a
+    frame dreams the same in a resumed run), the dreamed frames (same shape and dtype) out. A frame carried along
+    the motion with a temporal pull is also given ``pulls=[dreaming.pull.Pull]``, one per frame."""
+
+    def __call__(
+        self,
+        frames: np.ndarray,
+        layers: Sequence[str],
+        numbers: Sequence[int],
+        *,
+        pulls: Sequence[Pull | None] | None = None,
+    ) -> np.ndarray: ...
 
 
 @dataclass(frozen=True)
