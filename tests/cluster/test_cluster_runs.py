@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from deepdream_torch.cluster import RayOptions, dream_frames_on_ray, dream_video_on_ray
+from deepdream_torch.cluster import RayPlan, dream_frames_on_ray, dream_video_on_ray
 from deepdream_torch.video.blend import parse_blend
 from deepdream_torch.video.errors import VideoInterrupted
 from deepdream_torch.video.images import read_image
@@ -28,7 +28,7 @@ from tests.video.video_clips import (
 
 CLIP_FRAMES = 10
 # Two threads each, more than their CPU share: Ray alone would give each worker one (OMP_NUM_THREADS).
-TWO_WORKERS = RayOptions(workers=2, threads=2, chunk_frames=4)
+TWO_WORKERS = RayPlan(workers=2, threads=2, chunk_frames=4)
 
 
 @pytest.fixture
@@ -104,7 +104,7 @@ def test_ctrl_c_stops_the_workers_and_the_same_run_resumes_without_redoing_frame
     trace = tmp_path / "trace"
     trace.mkdir()
     out, video_out = tmp_path / "out", tmp_path / "dream.mp4"
-    options = {"blend": parse_blend("0.5"), "image_type": "png", "options": RayOptions(2, chunk_frames=5, warmup=2)}
+    options = {"blend": parse_blend("0.5"), "image_type": "png", "options": RayPlan(2, chunk_frames=5, warmup=2)}
     stopping = TracedRecipe(trace, interrupt_at=3, driver=os.getpid(), seconds=0.3)
     with pytest.raises(VideoInterrupted) as stopped:
         dream_video_on_ray(clip, out, video_out, None, stopping, ["x"], **options)

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from deepdream_torch.dreaming.settings import DreamSettings, Runtime
-from deepdream_torch.runner import Cancel, DreamRecipe, Dreaming, Started, Stopped, VideoRun, run
+from deepdream_torch.runner import Cancel, Dreaming, DreamRecipe, Started, Stopped, VideoRun, run
 from deepdream_torch.video.blend import Blend
 from deepdream_torch.video.errors import VideoInterrupted
 from deepdream_torch.video.manifest import read_record

@@ -1,6 +1,6 @@
 """Modes 0 to 3: the original's folders from the flags, a dreamer from the model, one video call per mode.
 
-Folders as the original: ``-e data/videos/clip.mp4`` puts extracted frames in ``<input>/clip/``, dreamed ones in
+The flags become one run value (``video_job``) that the runner runs. Folders as the original: ``-e data/videos/clip.mp4`` puts extracted frames in ``<input>/clip/``, dreamed ones in
 ``<output>/clip/`` (``clip_guided`` with a guide picture) and the video in ``data/dream_video/``. Without ``-e``,
 modes 2 and 3 use ``-i``/``-o`` themselves as the frame folders.
 """
@@ -8,7 +8,6 @@ modes 2 and 3 use ``-i``/``-o`` themselves as the frame folders.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -28,14 +27,10 @@ from deepdream_torch.cli.frames_folders import words as folder_words
 from deepdream_torch.cli.model import Model, console_log, layers_to_dream, load
 from deepdream_torch.cli.rich_progress import RichProgress, rich_progress
 from deepdream_torch.dreaming.device import resolve_device
-from deepdream_torch.dreaming.dream import check_layer, dream_batch
+from deepdream_torch.dreaming.dream import check_layer
 from deepdream_torch.dreaming.layers import distinct
-from deepdream_torch.dreaming.pull import Pull
-from deepdream_torch.video import assemble_video, dream_frames, dream_video, extract_frames, paths
-from deepdream_torch.video.folder import dreamed_frames
-from deepdream_torch.video.frame import Dreamer, frame_seeds
-from deepdream_torch.video.manifest import assembled_video
-from deepdream_torch.video.paths import check_image_type
+from deepdream_torch.runner import Dreaming, DreamRecipe, Encoder, RayPlan, VideoRun, run
+from deepdream_torch.video import paths
 from deepdream_torch.video.result import RunResult
 from deepdream_torch.video.settings_folder import choose_frames_folder, find_frames_folder
 
@@ -43,26 +38,16 @@ from deepdream_torch.video.settings_folder import choose_frames_folder, find_fra
 CUDA_BATCH = 4
 
 
-def make_dreamer(model: Model, flags: Flags, checked: Checked, bars: RichProgress) -> Dreamer:
-    """The ``(frames, layers, numbers, pulls=None) -> frames`` callable the video modes dream with: the net and
-    settings bound once; frame n's jitter is seeded by ``frame_seeds`` (``seed + n``, or ``seed`` for every frame
-    with ``--jitter-seed fixed``), so it dreams the same whether or not the run was resumed."""
-
+def recipe_of(flags: Flags, checked: Checked, model: Model) -> DreamRecipe:
+    """What the flags' dreamer is made of: the settings with the model's mean, the runtime, guide, seed and jitter
+    seed (frame n's jitter is ``frame_seeds``' ``seed + n``, or ``seed`` for every frame with ``--jitter-seed
+    fixed``, so it dreams the same whether or not the run was resumed) and the channel objectives."""
     objective = objective_for(flags, model.net, checked.layers)
     objectives = {layer: objective(layer) for layer in distinct(checked.layers)} if objective else None
-
-    settings, runtime = replace(checked.settings, mean=model.mean), runtime_of(flags, bars.log)
-
-    def dreamer(
-        frames: np.ndarray, layers: Sequence[str], numbers: Sequence[int], pulls: Sequence[Pull | None] | None = None
-    ) -> np.ndarray:
-        return dream_batch(
-            frames, model.net, list(layers), settings, runtime, guide=checked.guide,
-            seed=frame_seeds(flags.seed, numbers, checked.jitter_seed), progress=bars.steps, pulls=pulls,
-            objectives=None if objectives is None else [objectives[layer] for layer in layers],
-        )  # fmt: skip
-
-    return dreamer
+    return DreamRecipe(
+        replace(checked.settings, mean=model.mean), runtime_of(flags), guide=checked.guide, seed=flags.seed,
+        objectives=objectives, jitter_seed=checked.jitter_seed,
+    )  # fmt: skip
 
 
 def frame_settings(flags: Flags, checked: Checked, model: Model) -> dict[str, object]:
@@ -90,17 +75,6 @@ def pixels_sha1(picture: np.ndarray) -> str:
     return digest.hexdigest()
 
 
-def _already_assembled(frames_dir: Path, flags: Flags, checked: Checked, bars: RichProgress) -> RunResult | None:
-    """The result of a run that has nothing left to do: every frame of the range is dreamed and the video made
-    from them is still there (one video per dream, however often its commands are run); else None."""
-    video = assembled_video(frames_dir, checked.frames)
-    if video is None:
-        return None
-    count = len(dreamed_frames(frames_dir, check_image_type(flags.image_type), checked.frames))
-    bars.log(1, f"{video} was made from these frames and none changed since: nothing to do")
-    return RunResult(frames_dir, count, reused=count, video=video)
-
-
 def folders(flags: Flags) -> tuple[str, Path, Path]:
     """(video name, extracted frames folder, dreamed frames folder) for these flags."""
     input_root, output_root = paths.input_root(flags.input_dir), paths.output_root(flags.output_dir)
@@ -113,8 +87,6 @@ def folders(flags: Flags) -> tuple[str, Path, Path]:
 
 def run_video_mode(flags: Flags, checked: Checked) -> RunResult:
     """Mode 0, 1, 2 or 3 of the original, as the flags ask; prints where the result is."""
-    name, frames_in, frames_out = folders(flags)
-    guided = flags.guide_image is not None
     err = consoles.err()
     model = None
     if flags.mode in (0, 2):
@@ -128,61 +100,59 @@ def run_video_mode(flags: Flags, checked: Checked) -> RunResult:
 
             return run_video_preview(flags, checked, model)
     with rich_progress(err, flags.verbose) as bars:
-        common = {"frames": checked.frames, "image_type": flags.image_type, "progress": bars}
-        if flags.mode == 1:
-            result = extract_frames(flags.extract, frames_in, **common)
-        elif flags.mode == 3:
-            source = flags.extract if flags.extract is not None and flags.extract.is_file() else None
-            if flags.extract is not None and source is None:
-                bars.log(1, f"{flags.extract} is not there: the video is assembled at 25 frames/s, without audio")
-            words = ""
-            if flags.extract is not None:
-                found = find_frames_folder(
-                    folder_for(frames_out.parent, name, guided),
-                    folder_words(changed_from_defaults(flags, checked), flag_settings(flags, checked), flags),
-                    flag_settings(flags, checked),
-                )
-                frames_out, words = found.folder, found.words
-            result = _already_assembled(frames_out, flags, checked, bars) or assemble_video(
-                frames_out, paths.dream_video_path(video_name(name, words), guided), source=source,
-                crf=flags.crf, **common,
-            )  # fmt: skip
-        else:
-            assert model is not None
-            on_gpu = resolve_device(flags.device).type == "cuda"
-            settings = frame_settings(flags, checked, model)
-            words = ""
-            if flags.extract is not None:  # the folder is named after the video: a dream of its own settings
-                choice = choose_frames_folder(
-                    folder_for(frames_out.parent, name, guided), words_for(flags, checked, settings), settings
-                )
-                frames_out, words = choice.folder, choice.words
-                if choice.describe() is not None:
-                    bars.log(1, choice.describe())
-            run = {
-                "blend": checked.blend,
-                "batch_size": CUDA_BATCH if on_gpu and checked.blend.independent else 1,
-                "restart": flags.restart,
-                "frame_settings": settings,
-                "flow": checked.flow,
-            }
-            # -v 2 ends with the run's warping error beside the footage's (modes 0 and 2 in one process).
-            steadiness = {"measure": flags.verbose >= 2}
-            dreamer = make_dreamer(model, flags, checked, bars)
-            video_out = paths.dream_video_path(video_name(name, words), guided)
-            if flags.ray is not None:
-                from deepdream_torch.cli.ray_mode import run_on_ray
-
-                result = run_on_ray(flags, checked, model, run, frames_in, frames_out, video_out, bars)
-            elif flags.mode == 0:
-                result = (None if flags.restart else _already_assembled(frames_out, flags, checked, bars)) or dream_video(
-                    flags.extract, frames_out, video_out, dreamer, checked.layers, crf=flags.crf,
-                    **run, **steadiness, **common,
-                )  # fmt: skip
-            else:
-                result = dream_frames(frames_in, frames_out, dreamer, checked.layers, **run, **steadiness, **common)
+        job = video_job(flags, checked, model, bars)
+        if job.ray is not None:
+            import deepdream_torch.cluster  # noqa: F401 (registers the runner's loop for runs in chunks on Ray)
+        result = run(job, bars)
+    assert isinstance(result, RunResult)
     out = consoles.out()
     if result.video is not None:
         out.print(f"video: {result.video}")
     out.print(f"frames: {result.frames_dir} ({result.frames} frames)")
     return result
+
+
+def video_job(flags: Flags, checked: Checked, model: Model | None, bars: RichProgress) -> VideoRun:
+    """The run value of modes 0 to 3 for these flags: its folders chosen (a dream of other settings goes beside
+    the video's first one), its settings record, the dreaming for modes 0 and 2."""
+    name, frames_in, frames_out = folders(flags)
+    guided = flags.guide_image is not None
+    common = {"frames": checked.frames, "image_type": flags.image_type, "encoder": Encoder(crf=flags.crf)}
+    if flags.mode == 1:
+        return VideoRun(1, flags.extract, frames_in, **common)
+    if flags.mode == 3:
+        source = flags.extract if flags.extract is not None and flags.extract.is_file() else None
+        if flags.extract is not None and source is None:
+            bars.log(1, f"{flags.extract} is not there: the video is assembled at 25 frames/s, without audio")
+        words = ""
+        if flags.extract is not None:
+            known = flag_settings(flags, checked)
+            found = find_frames_folder(
+                folder_for(frames_out.parent, name, guided),
+                folder_words(changed_from_defaults(flags, checked), known, flags), known,
+            )  # fmt: skip
+            frames_out, words = found.folder, found.words
+        return VideoRun(3, source, frames_out, paths.dream_video_path(video_name(name, words), guided), **common)
+    assert model is not None
+    settings = frame_settings(flags, checked, model)
+    words = ""
+    if flags.extract is not None:  # the folder is named after the video: a dream of its own settings
+        choice = choose_frames_folder(
+            folder_for(frames_out.parent, name, guided), words_for(flags, checked, settings), settings
+        )
+        frames_out, words = choice.folder, choice.words
+        if choice.describe() is not None:
+            bars.log(1, choice.describe())
+    on_gpu = resolve_device(flags.device).type == "cuda"
+    ray = None
+    if flags.ray is not None:
+        ray = RayPlan(flags.ray or "local", flags.workers, flags.threads, flags.chunk_frames, flags.warmup)
+    return VideoRun(
+        flags.mode, flags.extract if flags.mode == 0 else frames_in, frames_out,
+        paths.dream_video_path(video_name(name, words), guided),
+        Dreaming(model.net, tuple(checked.layers), recipe_of(flags, checked, model)),
+        blend=checked.blend, flow=checked.flow, restart=flags.restart, record=settings,
+        # -v 2 ends with the run's warping error beside the footage's (modes 0 and 2 in one process).
+        measure=flags.verbose >= 2, batch_size=CUDA_BATCH if on_gpu and checked.blend.independent else 1, ray=ray,
+        **common,
+    )  # fmt: skip

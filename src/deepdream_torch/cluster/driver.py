@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from types import ModuleType
 from typing import Any
 
@@ -16,6 +16,7 @@ from deepdream_torch.cluster.plan import Chunk, chunk_size, default_warmup, plan
 from deepdream_torch.cluster.runtime import NetFromObjectStore, Sizing, connected, size_workers, start_workers
 from deepdream_torch.cluster.worker import ChunkJob, ChunkReport
 from deepdream_torch.errors import DeepDreamError
+from deepdream_torch.runner.runs import RayPlan
 from deepdream_torch.video.checkpoint import FramesCheckpoint
 from deepdream_torch.video.errors import VideoInterrupted
 from deepdream_torch.video.frame import Dreamer, FrameRange
@@ -27,20 +28,7 @@ from deepdream_torch.video.signals import stop_on_signals
 POLL_SECONDS = 0.5
 
 
-@dataclass(frozen=True)
-class RayOptions:
-    """How a run is spread: the cluster ``address`` (``local`` starts one here), ``workers`` (None: one per
-    GPU, else one per two CPUs), torch ``threads`` per worker (None: its share of the CPUs), frames per chunk
-    and warm-up frames (None: chosen from the blend, see ``plan``)."""
-
-    address: str = "local"
-    workers: int | None = None
-    threads: int | None = None
-    chunk_frames: int | None = None
-    warmup: int | None = None
-
-
-LOCAL_RAY = RayOptions()  # a Ray instance on this machine, every choice left to the defaults
+LOCAL_RAY = RayPlan()  # a Ray instance on this machine, every choice left to the defaults
 
 
 def dream_chunked(
@@ -49,7 +37,7 @@ def dream_chunked(
     recipe: Callable[[torch.nn.Module], Dreamer],
     last: int,
     *,
-    options: RayOptions = LOCAL_RAY,
+    options: RayPlan = LOCAL_RAY,
     cuda: bool = False,
     restart: bool = False,
     frame_settings: Mapping[str, object] | None = None,
@@ -88,7 +76,7 @@ def _plan_and_run(
     job: ChunkJob,
     net: torch.nn.Module,
     recipe: Callable[[torch.nn.Module], Dreamer],
-    options: RayOptions,
+    options: RayPlan,
     cuda: bool,
     checkpoint: FramesCheckpoint,
     done: set[int],

@@ -9,9 +9,11 @@ from pathlib import Path
 
 import torch
 
-from deepdream_torch.cluster.driver import LOCAL_RAY, RayOptions, dream_chunked
+from deepdream_torch.cluster.driver import LOCAL_RAY, dream_chunked
 from deepdream_torch.cluster.sources import FolderFrames, VideoFrames
 from deepdream_torch.cluster.worker import ChunkJob
+from deepdream_torch.dreaming.device import resolve_device
+from deepdream_torch.runner.runs import RayPlan, VideoRun
 from deepdream_torch.video.assemble import assemble_video
 from deepdream_torch.video.blend import DEFAULT_BLEND, Blend
 from deepdream_torch.video.flow import NO_FLOW, Flow
@@ -21,6 +23,30 @@ from deepdream_torch.video.modes import folder_to_dream, video_to_dream
 from deepdream_torch.video.paths import check_image_type, partial_video_path
 from deepdream_torch.video.progress import NO_PROGRESS, Progress
 from deepdream_torch.video.result import RunResult, refuse_to_overwrite
+
+
+def run_chunked(job: VideoRun, progress: Progress) -> RunResult:
+    """The runner's loop for a ``VideoRun`` with ``ray`` set (mode 0 or 2): its frames dreamed in chunks on Ray
+    workers, each building its dreamer from the run's recipe."""
+    dreaming, runtime = job.dreaming, None
+    assert dreaming is not None and job.source is not None and job.ray is not None  # the runner checked them
+    runtime = dreaming.recipe.runtime
+    # Ray gives each worker one GPU of its own (CUDA_VISIBLE_DEVICES), seen as cuda:0 there: `cuda:N` means it too.
+    # No log: a worker's lines would go nowhere.
+    device = "cuda" if runtime.device.startswith("cuda") else runtime.device
+    recipe = replace(dreaming.recipe, runtime=replace(runtime, device=device, log=None))
+    common = {
+        "blend": job.blend, "frames": job.frames, "image_type": job.image_type, "restart": job.restart,
+        "options": job.ray, "cuda": resolve_device(runtime.device).type == "cuda", "batch_size": job.batch_size,
+        "flow": job.flow, "frame_settings": job.record, "progress": progress,
+    }  # fmt: skip
+    if job.mode == 0:
+        assert job.video_out is not None
+        return dream_video_on_ray(
+            job.source, job.frames_dir, job.video_out, dreaming.net, recipe, dreaming.layers, crf=job.encoder.crf,
+            **common,
+        )  # fmt: skip
+    return dream_frames_on_ray(job.source, job.frames_dir, dreaming.net, recipe, dreaming.layers, **common)
 
 
 def dream_video_on_ray(
@@ -36,7 +62,7 @@ def dream_video_on_ray(
     image_type: str = "jpg",
     crf: int | None = None,
     restart: bool = False,
-    options: RayOptions = LOCAL_RAY,
+    options: RayPlan = LOCAL_RAY,
     cuda: bool = False,
     batch_size: int = 1,
     flow: Flow = NO_FLOW,
@@ -81,7 +107,7 @@ def dream_frames_on_ray(
     frames: FrameRange = ALL_FRAMES,
     image_type: str = "jpg",
     restart: bool = False,
-    options: RayOptions = LOCAL_RAY,
+    options: RayPlan = LOCAL_RAY,
     cuda: bool = False,
     batch_size: int = 1,
     flow: Flow = NO_FLOW,

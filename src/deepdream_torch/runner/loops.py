@@ -14,7 +14,10 @@ from deepdream_torch.runner.runs import Dreaming, PictureRun, VideoRun, ZoomRun
 from deepdream_torch.video.assemble import assemble_video
 from deepdream_torch.video.dream_loop import Dreamer
 from deepdream_torch.video.extract import extract_frames
+from deepdream_torch.video.folder import dreamed_frames
+from deepdream_torch.video.manifest import assembled_video
 from deepdream_torch.video.modes import dream_frames, dream_video
+from deepdream_torch.video.paths import check_image_type
 from deepdream_torch.video.progress import Progress
 from deepdream_torch.video.result import RunResult
 
@@ -35,7 +38,7 @@ def video(job: VideoRun, progress: Any) -> RunResult:
             raise RunError("mode 1 extracts the frames of a video: give its source")
         return extract_frames(job.source, job.frames_dir, frames=job.frames, image_type=job.image_type, progress=progress)
     if job.mode == 3:
-        return assemble_video(
+        return _already_assembled(job, progress) or assemble_video(
             job.frames_dir, _video_out(job), source=job.source, frame_rate=job.encoder.frame_rate, frames=job.frames,
             image_type=job.image_type, crf=job.encoder.crf, progress=progress,
         )  # fmt: skip
@@ -55,7 +58,7 @@ def video(job: VideoRun, progress: Any) -> RunResult:
         "measure": job.measure,
     }  # fmt: skip
     if job.mode == 0:
-        return dream_video(
+        return (None if job.restart else _already_assembled(job, progress)) or dream_video(
             job.source, job.frames_dir, _video_out(job), dreamer, dreaming.layers, crf=job.encoder.crf, **options
         )
     return dream_frames(job.source, job.frames_dir, dreamer, dreaming.layers, **options)
@@ -85,6 +88,17 @@ def picture(job: PictureRun, reporter: Reporter) -> SinglePictureResult:
         progress=reporter.step, runtime=replace(recipe.runtime, log=reporter.note),
         objective_for=None if objectives is None else objectives.get, name=job.name, tag=job.tag,
     )  # fmt: skip
+
+
+def _already_assembled(job: VideoRun, progress: Progress) -> RunResult | None:
+    """The result of a run that has nothing left to do: every frame of the range is dreamed and the video made
+    from them is still there (one video per dream, however often its commands are run); else None."""
+    video = assembled_video(job.frames_dir, job.frames)
+    if video is None:
+        return None
+    count = len(dreamed_frames(job.frames_dir, check_image_type(job.image_type), job.frames))
+    progress.log(1, f"{video} was made from these frames and none changed since: nothing to do")
+    return RunResult(job.frames_dir, count, reused=count, video=video)
 
 
 def _needs_dreaming(dreaming: Dreaming | None, mode: int) -> Dreaming:
