@@ -48,6 +48,7 @@ from deepdream_torch.video.decode import decode_frames
 from deepdream_torch.video.flow import NO_FLOW, Flow
 from deepdream_torch.video.frame import FrameRange
 from deepdream_torch.video.images import read_image
+from deepdream_torch.video.options import FrameOptions
 from deepdream_torch.video.paths import dream_frame_path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -208,7 +209,7 @@ def one_run(source: Path, out: Path, blend: str, how: str) -> None:
         dream_frames_on_ray(source, out, net, RECIPE, [BLOB], blend=chosen, image_type="png", options=options)
     else:
         torch.set_num_threads(int(how))
-        dream_frames(source, out, RECIPE(net), [BLOB], blend=chosen, image_type="png")
+        dream_frames(source, out, RECIPE(net), [BLOB], options=FrameOptions(blend=chosen, image_type="png"))
 
 
 def paper_plan(fps: float) -> None:

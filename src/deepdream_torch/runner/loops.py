@@ -1,18 +1,21 @@
-"""The loop of each mode inside the runner: a run value turned into the frames it dreams, extracts or encodes."""
+"""The loop of each mode inside the runner: a run value turned into the frames it dreams, extracts or encodes,
+with the run's one ``Stop`` (Ctrl-C, SIGTERM and ``Cancel`` set it)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
+from deepdream_torch.dreaming.pixels import as_rgb_array
 from deepdream_torch.picture.single import SinglePictureResult, dream_single_picture
-from deepdream_torch.picture.zoom import dream_zoom
+from deepdream_torch.runner import zoom as zoom_loop
 from deepdream_torch.runner.errors import RunError
 from deepdream_torch.runner.events import Reporter, Started
+from deepdream_torch.runner.recipe import DreamRecipe
 from deepdream_torch.runner.runs import Dreaming, PictureRun, VideoRun, ZoomRun
 from deepdream_torch.video.assemble import assemble_video
-from deepdream_torch.video.dream_loop import Dreamer
 from deepdream_torch.video.extract import extract_frames
 from deepdream_torch.video.folder import dreamed_frames
 from deepdream_torch.video.manifest import assembled_video
@@ -20,6 +23,7 @@ from deepdream_torch.video.modes import dream_frames, dream_video
 from deepdream_torch.video.paths import check_image_type
 from deepdream_torch.video.progress import Progress
 from deepdream_torch.video.result import RunResult
+from deepdream_torch.video.signals import Stop
 
 # Modes 0 and 2 in chunks on Ray: the cluster package registers its loop here when imported (it sits above the
 # runner, which never imports it).
@@ -31,49 +35,39 @@ def register_chunked(loop: Callable[[VideoRun, Any], RunResult]) -> None:
     _chunked[:] = [loop]
 
 
-def video(job: VideoRun, progress: Any) -> RunResult:
+def video(job: VideoRun, progress: Any, stop: Stop) -> RunResult:
     """Mode 0, 1, 2 or 3 of ``job``, reporting to ``progress`` (a ``run.ReporterProgress``)."""
     if job.mode == 1:
-        if job.source is None:
-            raise RunError("mode 1 extracts the frames of a video: give its source")
-        return extract_frames(job.source, job.frames_dir, frames=job.frames, image_type=job.image_type, progress=progress)
+        source = _source(job, "mode 1 extracts the frames of a video")
+        return extract_frames(source, job.frames_dir, frames=job.frames, image_type=job.image_type, progress=progress)
     if job.mode == 3:
         return _already_assembled(job, progress) or assemble_video(
-            job.frames_dir, _video_out(job), source=job.source, frame_rate=job.encoder.frame_rate, frames=job.frames,
-            image_type=job.image_type, crf=job.encoder.crf, progress=progress,
+            job.frames_dir, _video_out(job), source=job.source, encoder=job.encoder, frames=job.frames,
+            image_type=job.image_type, progress=progress, stop=stop,
         )  # fmt: skip
     if job.mode not in (0, 2):
         raise RunError(f"mode {job.mode} is not a video run: give 0, 1, 2 or 3")
-    if job.source is None:
-        raise RunError(f"mode {job.mode} dreams a {'video' if job.mode == 0 else 'frames folder'}: give its source")
+    source = _source(job, f"mode {job.mode} dreams a {'video' if job.mode == 0 else 'frames folder'}")
     if job.ray is not None:
         if not _chunked:
             raise RunError("a run with ray= needs deepdream_torch.cluster: import it (pip install 'deepdream-torch[ray]')")
         return _chunked[0](job, progress)
     dreaming = _needs_dreaming(job.dreaming, job.mode)
-    dreamer = _dreamer(dreaming, progress)
-    options = {
-        "blend": job.blend, "batch_size": job.batch_size, "frames": job.frames, "image_type": job.image_type,
-        "restart": job.restart, "progress": progress, "flow": job.flow, "frame_settings": job.record,
-        "measure": job.measure,
-    }  # fmt: skip
+    dreamer = _logged(dreaming.recipe, progress).dreamer(dreaming.net, steps=progress.step)
+    options = job.frame_options()
     if job.mode == 0:
         return (None if job.restart else _already_assembled(job, progress)) or dream_video(
-            job.source, job.frames_dir, _video_out(job), dreamer, dreaming.layers, crf=job.encoder.crf, **options
+            source, job.frames_dir, _video_out(job), dreamer, dreaming.layers, options, progress, stop
         )
-    return dream_frames(job.source, job.frames_dir, dreamer, dreaming.layers, **options)
+    return dream_frames(source, job.frames_dir, dreamer, dreaming.layers, options, progress, stop)
 
 
-def zoom(job: ZoomRun, progress: Any) -> RunResult:
-    """The zoom animation of ``job``."""
-    recipe = job.dreaming.recipe
-    objectives = recipe.objectives
-    return dream_zoom(
-        job.picture, job.dreaming.net, job.frames_dir, job.video_out, job.count, job.dreaming.layers, job.camera,
-        settings=recipe.settings, guide=recipe.guide, objective_for=None if objectives is None else objectives.get,
-        seed=recipe.seed, fps=int(job.encoder.frame_rate), image_type=job.image_type, crf=job.encoder.crf,
-        restart=job.restart, frame_settings=job.record, progress=progress, runtime=_logged(recipe.runtime, progress),
-    )  # fmt: skip
+def zoom(job: ZoomRun, progress: Any, stop: Stop) -> RunResult:
+    """The zoom animation of ``job`` (``runner/zoom.py``)."""
+    recipe = _logged(job.dreaming.recipe, progress)
+    # Frame n seeded seed + n, whatever --jitter-seed says, and the guide read once for every frame.
+    recipe = replace(recipe, jitter_seed="frame", guide=None if recipe.guide is None else as_rgb_array(recipe.guide))
+    return zoom_loop.zoom(job, recipe.dreamer(job.dreaming.net), progress, stop)
 
 
 def picture(job: PictureRun, reporter: Reporter) -> SinglePictureResult:
@@ -107,17 +101,20 @@ def _needs_dreaming(dreaming: Dreaming | None, mode: int) -> Dreaming:
     return dreaming
 
 
-def _dreamer(dreaming: Dreaming, progress: Any) -> Dreamer:
-    recipe = replace(dreaming.recipe, runtime=_logged(dreaming.recipe.runtime, progress))
-    return recipe.dreamer(dreaming.net, steps=progress.step)
+def _logged(recipe: DreamRecipe, progress: Progress) -> DreamRecipe:
+    """``recipe`` with the dream's detail lines going to the run's reporter (unless its runtime has a log)."""
+    if recipe.runtime.log is not None:
+        return recipe
+    return replace(recipe, runtime=replace(recipe.runtime, log=progress.log))
 
 
-def _logged(runtime: Any, progress: Progress) -> Any:
-    """``runtime`` with the dream's detail lines going to the run's reporter (unless it has a log already)."""
-    return runtime if runtime.log is not None else replace(runtime, log=progress.log)
+def _source(job: VideoRun, what: str) -> Path:
+    if job.source is None:
+        raise RunError(f"{what}: give its source")
+    return job.source
 
 
-def _video_out(job: VideoRun) -> Any:
+def _video_out(job: VideoRun) -> Path:
     if job.video_out is None:
         raise RunError(f"mode {job.mode} writes a video: give video_out")
     return job.video_out

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from deepdream_torch.picture.single import SinglePictureResult
+from deepdream_torch.runner import loops
 from deepdream_torch.runner.events import Cancel, FrameDone, NoReporter, Reporter, Started, Stopped
 from deepdream_torch.runner.runs import PictureRun, VideoRun, ZoomRun
 from deepdream_torch.video.errors import VideoInterrupted
@@ -33,10 +34,11 @@ def run(job: Job, reporter: Reporter | None = None, cancel: Cancel | None = None
     progress = ReporterProgress(reporter)
     try:
         if isinstance(job, PictureRun):
-            result: Result = _run_picture(job, reporter)
+            # Ctrl-C stops a single picture at once (KeyboardInterrupt): its few files are written whole.
+            result: Result = loops.picture(job, reporter)
         else:
             with stop_on_signals(progress.note) as stop, cancel.bound(stop, progress.note):
-                result = _run_frames(job, progress)
+                result = loops.zoom(job, progress, stop) if isinstance(job, ZoomRun) else loops.video(job, progress, stop)
     except VideoInterrupted as stopped:
         reporter.interrupted(Stopped(stopped.done, str(stopped), stopped.partial))
         raise
@@ -64,17 +66,3 @@ class ReporterProgress:
 
     def step(self, step: Any) -> None:
         self.reporter.step(step)
-
-
-def _run_frames(job: VideoRun | ZoomRun, progress: ReporterProgress) -> RunResult:
-    from deepdream_torch.runner import loops
-
-    if isinstance(job, ZoomRun):
-        return loops.zoom(job, progress)
-    return loops.video(job, progress)
-
-
-def _run_picture(job: PictureRun, reporter: Reporter) -> SinglePictureResult:
-    from deepdream_torch.runner import loops
-
-    return loops.picture(job, reporter)

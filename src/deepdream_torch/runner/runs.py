@@ -17,11 +17,14 @@ from deepdream_torch.runner.recipe import DreamRecipe
 from deepdream_torch.video.blend import DEFAULT_BLEND, Blend
 from deepdream_torch.video.flow import NO_FLOW, Flow
 from deepdream_torch.video.frame import ALL_FRAMES, FrameRange
+from deepdream_torch.video.options import FrameOptions
+from deepdream_torch.video.partial import DEFAULT_ENCODER, Encoder
 
 # What shapes a frame, as a frames folder's manifest records it (JSON-able; ``video.manifest``): a rerun resumes
 # only when it matches. None: nothing is checked or recorded.
 Record = Mapping[str, object]
 DEFAULT_CAMERA = Camera()  # the zoom flags' defaults: 5% in per frame
+ZOOM_ENCODER = Encoder(frame_rate=Fraction(24))  # --zoom-fps's default
 
 
 @dataclass(frozen=True)
@@ -32,15 +35,6 @@ class Dreaming:
     net: torch.nn.Module
     layers: tuple[str, ...]
     recipe: DreamRecipe
-
-
-@dataclass(frozen=True)
-class Encoder:
-    """How a video is written: ``crf`` (None: the encoder's default quality) and, for frames with no source video
-    to take their times from (mode 3 without one, a zoom), ``frame_rate``."""
-
-    crf: int | None = None
-    frame_rate: Fraction = Fraction(25)
 
 
 @dataclass(frozen=True)
@@ -82,9 +76,16 @@ class VideoRun:
     restart: bool = False
     record: Record | None = None
     measure: bool = False
-    encoder: Encoder = Encoder()
+    encoder: Encoder = DEFAULT_ENCODER
     batch_size: int = 1
     ray: RayPlan | None = None
+
+    def frame_options(self) -> FrameOptions:
+        """How the video package's frame loop dreams this run's frames."""
+        return FrameOptions(
+            self.blend, self.flow, self.frames, self.image_type, self.batch_size, self.restart, self.record,
+            self.measure, self.encoder,
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -119,4 +120,4 @@ class ZoomRun:
     image_type: str = "jpg"
     restart: bool = False
     record: Record | None = None
-    encoder: Encoder = Encoder(frame_rate=Fraction(24))
+    encoder: Encoder = ZOOM_ENCODER
