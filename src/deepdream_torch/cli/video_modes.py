@@ -52,8 +52,9 @@ def recipe_of(flags: Flags, checked: Checked, model: Model) -> DreamRecipe:
 
 def frame_settings(flags: Flags, checked: Checked, model: Model) -> dict[str, object]:
     """Everything that shapes a dreamed frame, as the frames folder's manifest records it (``video.manifest``): a
-    rerun resumes only when these match. A new setting that changes what a frame looks like adds its key to
-    ``frames_folders.flag_settings`` (only when it is on, so that folders dreamed before it still resume)."""
+    rerun resumes only when these match: the flags' settings (``frames_folders.SETTINGS``, the one table a new
+    setting that changes what a frame looks like is added to) and the model's (its sha1s and mean, the guide's
+    pixels)."""
     from deepdream_torch.weights.checksum import model_sha1
 
     guide = checked.guide
