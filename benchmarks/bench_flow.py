@@ -61,9 +61,9 @@ from deepdream_torch.net.random_weights import write_random_caffemodel
 from deepdream_torch.video import dream_loop
 from deepdream_torch.video.blend import Blend
 from deepdream_torch.video.decode import decode_frames
+from deepdream_torch.video.dream_run import dream_video
 from deepdream_torch.video.flow import NO_FLOW, Flow, Motion, flow_input, frame_motion, warp
 from deepdream_torch.video.frame import Frame, FrameRange, frame_seeds
-from deepdream_torch.video.modes import dream_video
 from deepdream_torch.video.options import FrameOptions
 from deepdream_torch.video.progress import NO_PROGRESS
 from deepdream_torch.video.stability import warping_error

@@ -77,7 +77,7 @@ def test_a_protected_input_named_like_a_frame_in_the_frames_folder_is_refused_be
     job = ChunkJob(None, tmp_path, ("x",), Blend(value=1.0), "png", 1)  # type: ignore[arg-type]
     monkeypatch.setattr(driver, "connected", lambda address: pytest.fail("Ray was started"))
     with protect({"guide picture": guide}), pytest.raises(VideoError, match="refusing to write into"):
-        # The chunked run opens its frames folder so (cluster/modes.py), before the driver touches it.
+        # The chunked run opens its frames folder so (cluster/chunked.py), before the driver touches it.
         checkpoint = FramesCheckpoint.open(tmp_path, "png", FrameRange(1, 2), 2, restart=True)
         driver.dream_chunked(job, None, None, checkpoint)  # type: ignore[arg-type]
     assert guide.read_bytes() == b"guide"
@@ -86,11 +86,11 @@ def test_a_protected_input_named_like_a_frame_in_the_frames_folder_is_refused_be
 def test_ray_mode_0_refuses_to_overwrite_its_source_before_dreaming_anything(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from deepdream_torch.cluster import modes
+    from deepdream_torch.cluster import chunked
     from tests.video.video_clips import write_clip
 
     clip = write_clip(tmp_path / "clip.mp4", frames=3)
-    monkeypatch.setattr(modes, "dream_chunked", lambda *args, **kwargs: pytest.fail("frames were dreamed"))
+    monkeypatch.setattr(chunked, "dream_chunked", lambda *args, **kwargs: pytest.fail("frames were dreamed"))
     with pytest.raises(VideoError, match="input video"):
         job = VideoRun(0, clip, tmp_path / "frames", clip, Dreaming(None, ("x",), None))  # type: ignore[arg-type]
-        modes.dream_video_on_ray(job)
+        chunked.dream_video_on_ray(job)

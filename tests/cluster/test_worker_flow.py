@@ -14,7 +14,7 @@ from deepdream_torch.cluster.sources import FolderFrames
 from deepdream_torch.cluster.worker import ChunkJob, ChunkWorker
 from deepdream_torch.video import dream_loop
 from deepdream_torch.video.blend import Blend
-from deepdream_torch.video.modes import dream_frames
+from deepdream_torch.video.dream_run import dream_frames
 from deepdream_torch.video.options import FrameOptions
 from tests.video.test_flow import DIS, _moving, _sharpen, _texture
 from tests.video.video_clips import read_png, write_frames

@@ -13,10 +13,10 @@ import pytest
 
 from deepdream_torch.video.blend import Blend
 from deepdream_torch.video.decode import decode_frames, probe
+from deepdream_torch.video.dream_run import dream_video
 from deepdream_torch.video.errors import VideoError
 from deepdream_torch.video.extract import extract_frames
 from deepdream_torch.video.frame import FrameRange
-from deepdream_torch.video.modes import dream_video
 from deepdream_torch.video.options import FrameOptions
 from deepdream_torch.video.progress import FrameDone
 from tests.video.video_clips import Recorder, clip_frame, psnr, read_png, write_clip

@@ -12,10 +12,10 @@ import pytest
 
 from deepdream_torch.video.blend import Blend
 from deepdream_torch.video.dream_loop import dream_sequence
+from deepdream_torch.video.dream_run import dream_frames, dream_video
 from deepdream_torch.video.errors import VideoError
 from deepdream_torch.video.flow import Flow, flow_input, frame_motion, parse_flow, warp, with_motion
 from deepdream_torch.video.frame import Frame, FrameRange
-from deepdream_torch.video.modes import dream_frames, dream_video
 from deepdream_torch.video.options import FrameOptions
 from deepdream_torch.video.progress import NO_PROGRESS
 from tests.video.video_clips import dreamed_numbers, read_png, write_frames

@@ -141,7 +141,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from deepdream_torch.video import VideoInterrupted, dream_video, parse_blend
 from deepdream_torch.video.options import FrameOptions
-from deepdream_torch.video import modes, partial
+from deepdream_torch.video import dream_run, partial
 
 source, frames_dir, out, log, slow, slow_frame, restart = sys.argv[1:8]
 slow_frame = int(slow_frame)
@@ -155,13 +155,13 @@ def dreamer(batch, layers, numbers):
     time.sleep(20.0 if slow == "dreaming" and numbers[0] == slow_frame else 0.05)
     return 255 - batch
 
-write_image = modes.write_image
+write_image = dream_run.write_image
 def slow_write(path, image):
     if slow == "saving" and int(path.stem[-8:]) >= slow_frame:
         note(f"save {path.stem[-8:]}")
         time.sleep(0.4)
     write_image(path, image)
-modes.write_image = slow_write
+dream_run.write_image = slow_write
 
 open_writer = partial.open_writer
 @contextmanager

@@ -16,10 +16,10 @@ from deepdream_torch import dream_batch
 from deepdream_torch.dreaming.settings import DreamSettings, Runtime
 from deepdream_torch.video.blend import Blend
 from deepdream_torch.video.dream_loop import dream_sequence
+from deepdream_torch.video.dream_run import dream_frames
 from deepdream_torch.video.errors import VideoError
 from deepdream_torch.video.flow import Flow, Motion, frame_motion, parse_flow, temporal_pull, warp
 from deepdream_torch.video.frame import Frame, FrameRange, frame_seeds
-from deepdream_torch.video.modes import dream_frames
 from deepdream_torch.video.options import FrameOptions
 from deepdream_torch.video.progress import NO_PROGRESS
 from deepdream_torch.video.stability import Steadiness, warping_error

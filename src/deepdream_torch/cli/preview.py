@@ -7,7 +7,7 @@ from dataclasses import replace
 from deepdream_torch.cli import console as consoles
 from deepdream_torch.cli.flags import Checked, Flags
 from deepdream_torch.cli.model import Model, console_log
-from deepdream_torch.cli.video_modes import recipe_of
+from deepdream_torch.cli.video_run import recipe_of
 from deepdream_torch.picture.preview import preview_settings, preview_video
 from deepdream_torch.video import paths
 from deepdream_torch.video.result import RunResult

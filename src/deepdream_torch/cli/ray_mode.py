@@ -1,4 +1,4 @@
-"""``--ray``: the checks of the flags that spread modes 0 and 2 over a Ray cluster (``video_modes.video_job``
+"""``--ray``: the checks of the flags that spread modes 0 and 2 over a Ray cluster (``video_run.video_job``
 puts them in the run value as a ``RayPlan``)."""
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from deepdream_torch.cli.flags import Checked, Flags
 from deepdream_torch.cli.model import Model, console_log, layers_to_dream, load
 from deepdream_torch.cli.picture_progress import picture_bars
 from deepdream_torch.cli.rich_progress import rich_progress
-from deepdream_torch.cli.video_modes import recipe_of
+from deepdream_torch.cli.video_run import recipe_of
 from deepdream_torch.dreaming.dream import check_layer
 from deepdream_torch.dreaming.layers import distinct
 from deepdream_torch.dreaming.pixels import as_rgb_array
@@ -96,7 +96,7 @@ def _run_zoom(flags: Flags, checked: Checked, model: Model, layers: tuple[str, .
 
 def zoom_settings(flags: Flags, checked: Checked, model: Model) -> dict[str, object]:
     """What the zoom frames folder records: every setting of a video frame, the picture's pixels and the move."""
-    from deepdream_torch.cli.video_modes import frame_settings, pixels_sha1
+    from deepdream_torch.cli.video_run import frame_settings, pixels_sha1
 
     assert flags.single_picture is not None
     move = camera(flags)

@@ -5,9 +5,9 @@ Importing the package registers ``run_chunked`` with the runner: a ``VideoRun`` 
 chunks through ``runner.run``, with the same lifecycle as any other run.
 """
 
+from deepdream_torch.cluster.chunked import dream_frames_on_ray, dream_video_on_ray, run_chunked
 from deepdream_torch.cluster.driver import dream_chunked
 from deepdream_torch.cluster.errors import ClusterError
-from deepdream_torch.cluster.modes import dream_frames_on_ray, dream_video_on_ray, run_chunked
 from deepdream_torch.cluster.plan import default_warmup
 from deepdream_torch.runner.loops import register_chunked
 from deepdream_torch.runner.recipe import DreamRecipe

@@ -16,10 +16,10 @@ from deepdream_torch.runner.events import Reporter, Started
 from deepdream_torch.runner.recipe import DreamRecipe
 from deepdream_torch.runner.runs import Dreaming, PictureRun, VideoRun, ZoomRun
 from deepdream_torch.video.assemble import assemble_video
+from deepdream_torch.video.dream_run import dream_frames, dream_video
 from deepdream_torch.video.extract import extract_frames
-from deepdream_torch.video.folder import dreamed_frames
+from deepdream_torch.video.frame_files import dreamed_frames
 from deepdream_torch.video.manifest import assembled_video
-from deepdream_torch.video.modes import dream_frames, dream_video
 from deepdream_torch.video.paths import check_image_type
 from deepdream_torch.video.progress import Progress
 from deepdream_torch.video.result import RunResult

@@ -11,8 +11,8 @@ from deepdream_torch.video.audio import describe_audio
 from deepdream_torch.video.background import QUEUE_FRAMES, Prefetch
 from deepdream_torch.video.decode import decode_frames, probe
 from deepdream_torch.video.errors import VideoError
-from deepdream_torch.video.folder import dreamed_frames
 from deepdream_torch.video.frame import ALL_FRAMES, Frame, FrameRange
+from deepdream_torch.video.frame_files import dreamed_frames
 from deepdream_torch.video.images import read_image
 from deepdream_torch.video.lock import held_by_other_run, output_lock
 from deepdream_torch.video.manifest import read_record, record_video
@@ -64,7 +64,7 @@ def assemble_video(
     note = _note(progress)
     partial.video_out.parent.mkdir(parents=True, exist_ok=True)
     # The lock and the handlers stay until the video is closed and moved: no other run can empty the partial
-    # video between its close and the move, and a late Ctrl-C cannot break it (as in modes.dream_video).
+    # video between its close and the move, and a late Ctrl-C cannot break it (as in dream_run.dream_video).
     with ExitStack() as held:
         held.enter_context(output_lock(partial.path, log=note))
         stop = stop or held.enter_context(stop_on_signals(note))

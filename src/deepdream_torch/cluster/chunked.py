@@ -19,9 +19,9 @@ from deepdream_torch.runner.runs import Dreaming, VideoRun
 from deepdream_torch.video.assemble import assemble_video
 from deepdream_torch.video.checkpoint import FramesCheckpoint
 from deepdream_torch.video.dream_loop import Dreamer
+from deepdream_torch.video.dream_run import folder_to_dream, video_to_dream
 from deepdream_torch.video.frame import FrameRange
 from deepdream_torch.video.lock import output_lock
-from deepdream_torch.video.modes import folder_to_dream, video_to_dream
 from deepdream_torch.video.paths import check_image_type, partial_video_path
 from deepdream_torch.video.progress import NO_PROGRESS, Progress
 from deepdream_torch.video.result import RunResult, refuse_to_overwrite

@@ -1,7 +1,7 @@
 """The words a video's frames folder is named with when its settings differ, and ``deepdream frames list``.
 
 A run whose settings differ from the dream already in ``<output>/<video>/`` goes to ``<video>_<words>/``
-(``video.settings_folder``); the words are the flags' own, as the single-picture file names write them:
+(``video.folder_choice``); the words are the flags' own, as the single-picture file names write them:
 ``i-6_b-0.85_L-inception_4c-output`` for ``-itr 6 --blend 0.85 --layers inception_4c/output``. One table
 (``SETTINGS``) says of each setting its manifest key, its word, its value from the flags, when it is recorded and
 when it is away from the defaults; the manifest record, the words, ``describe`` and ``changed_from_defaults`` all
@@ -40,7 +40,7 @@ class Setting:
 
     key: str
     word: str | None
-    value: Callable[[Flags, Checked], object] | None = None  # None: from the model (``video_modes.frame_settings``)
+    value: Callable[[Flags, Checked], object] | None = None  # None: from the model (``video_run.frame_settings``)
     recorded: Callable[[Flags, Checked], bool] = lambda flags, checked: True
     changed: Callable[[Flags, Checked], bool] = lambda flags, checked: False
 
@@ -207,7 +207,7 @@ def show_frames_folders(video: Path, output_dir: Path | None) -> None:
     from rich.table import Table
 
     from deepdream_torch.cli import console as consoles
-    from deepdream_torch.video.settings_folder import dreams_of
+    from deepdream_torch.video.folder_choice import dreams_of
 
     root, name = paths.output_root(output_dir), paths.video_name(video)
     found = dreams_of(root, name)

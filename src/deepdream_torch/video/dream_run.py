@@ -25,8 +25,8 @@ from deepdream_torch.video.decode import VideoInfo, decode_frames, probe, short_
 from deepdream_torch.video.dream_loop import Dreamed, Dreamer, dream_sequence
 from deepdream_torch.video.errors import VideoError, VideoInterrupted
 from deepdream_torch.video.flow import Flow, with_motion
-from deepdream_torch.video.folder import source_frames
 from deepdream_torch.video.frame import Frame, FrameRange
+from deepdream_torch.video.frame_files import source_frames
 from deepdream_torch.video.images import read_image, write_image
 from deepdream_torch.video.lock import output_lock
 from deepdream_torch.video.manifest import record_video

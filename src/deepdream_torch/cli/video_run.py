@@ -16,14 +16,14 @@ import numpy as np
 from deepdream_torch.cli import console as consoles
 from deepdream_torch.cli.artist import objective_for
 from deepdream_torch.cli.flags import Checked, Flags, runtime_of
-from deepdream_torch.cli.frames_folders import (
+from deepdream_torch.cli.folder_words import (
     changed_from_defaults,
     flag_settings,
     folder_for,
     video_name,
     words_for,
 )
-from deepdream_torch.cli.frames_folders import words as folder_words
+from deepdream_torch.cli.folder_words import words as folder_words
 from deepdream_torch.cli.model import Model, console_log, layers_to_dream, load
 from deepdream_torch.cli.rich_progress import RichProgress, rich_progress
 from deepdream_torch.dreaming.device import resolve_device
@@ -31,8 +31,8 @@ from deepdream_torch.dreaming.dream import check_layer
 from deepdream_torch.dreaming.layers import distinct
 from deepdream_torch.runner import Dreaming, DreamRecipe, Encoder, RayPlan, VideoRun, run
 from deepdream_torch.video import paths
+from deepdream_torch.video.folder_choice import choose_frames_folder, find_frames_folder
 from deepdream_torch.video.result import RunResult
-from deepdream_torch.video.settings_folder import choose_frames_folder, find_frames_folder
 
 # Frames dreamed together when the blend leaves them independent (-b 1): only worth it on a GPU.
 CUDA_BATCH = 4
@@ -52,7 +52,7 @@ def recipe_of(flags: Flags, checked: Checked, model: Model) -> DreamRecipe:
 
 def frame_settings(flags: Flags, checked: Checked, model: Model) -> dict[str, object]:
     """Everything that shapes a dreamed frame, as the frames folder's manifest records it (``video.manifest``): a
-    rerun resumes only when these match: the flags' settings (``frames_folders.SETTINGS``, the one table a new
+    rerun resumes only when these match: the flags' settings (``folder_words.SETTINGS``, the one table a new
     setting that changes what a frame looks like is added to) and the model's (its sha1s and mean, the guide's
     pixels)."""
     from deepdream_torch.weights.checksum import model_sha1
