@@ -22,11 +22,12 @@ from deepdream_torch.cluster.plan import Chunk, chunk_begin
 from deepdream_torch.cluster.sources import FrameSource
 from deepdream_torch.video.background import QUEUE_FRAMES, Prefetch
 from deepdream_torch.video.blend import Blend
-from deepdream_torch.video.dream_loop import dream_sequence
+from deepdream_torch.video.dream_loop import Dreamer, dream_sequence
 from deepdream_torch.video.flow import NO_FLOW, Flow
-from deepdream_torch.video.frame import Dreamer, Frame
+from deepdream_torch.video.frame import Frame
 from deepdream_torch.video.images import read_image, write_image
 from deepdream_torch.video.motion import limit_threads, with_motion
+from deepdream_torch.video.options import FrameOptions
 from deepdream_torch.video.paths import dream_frame_path
 from deepdream_torch.video.progress import NO_PROGRESS
 
@@ -114,9 +115,8 @@ class ChunkWorker:
         dreamed = warmup = reused = 0
         with Prefetch(read, QUEUE_FRAMES + job.batch_size, "read frames") as frames:
             for item in dream_sequence(
-                frames, timed, job.layers, job.blend,
-                finished=finished, stop=threading.Event(), progress=NO_PROGRESS,
-                total=chunk.end - begin + 1, batch_size=job.batch_size, flow=flow,
+                frames, timed, job.layers, FrameOptions(job.blend, flow, batch_size=job.batch_size),
+                finished=finished, stop=threading.Event(), progress=NO_PROGRESS, total=chunk.end - begin + 1,
             ):  # fmt: skip
                 number = item.frame.number
                 if item.reused:

@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from deepdream_torch.video.errors import VideoError
 from deepdream_torch.video.flow import JITTER_SEEDS
-
-# What the video modes call to dream: frames (N, H, W, 3) uint8 RGB, one layer name per frame and the frames'
-# 1-based numbers in, the dreamed frames (same shape and dtype) out. The numbers let a dreamer seed each frame
-# by its number, so a frame dreams the same in a resumed run and frames do not share one jitter sequence.
-# Build it once (net, guide features, settings) and pass it in; the pipeline never builds a net, so guide
-# features are computed once per layer by the dreamer, not per frame. When the flow steers (``Flow.steers``: a
-# temporal weight, or refining) a carried frame is also given ``pulls=[dreaming.pull.Pull]`` (one per frame) by keyword, to hand to ``dream_batch``; a dreamer that takes
-# ``**options`` and passes them on carries it.
-Dreamer = Callable[..., np.ndarray]
 
 
 def frame_seeds(seed: int, numbers: Sequence[int], mode: str = "frame") -> list[int]:
