@@ -3,6 +3,10 @@
 Both prototxt formats (``layer {}`` and the legacy ``layers {}`` with V1 type enums) and every input declaration seen
 in the zoo (``input:`` with ``input_dim:`` or ``input_shape``, and ``Input`` layers) come out the same way. Layers
 that Caffe would leave out of a TEST-phase net (``include``/``exclude`` rules) are left out here too.
+
+A net published only as a train/test definition (``train_val.prototxt``) is read the way a Caffe user turns it into
+a deploy net by hand (``train_test.py``): its data layer's picture top becomes the input, and the label with every
+loss and accuracy layer (and whatever reads the label) is left out; ``NetSpec.notes`` says so in one line.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from typing import Any
 from deepdream_torch.caffe import caffe_pb2
 from deepdream_torch.caffe.errors import CaffeFormatError
 from deepdream_torch.caffe.layer_types import V1_TYPE_NAMES
+from deepdream_torch.caffe.train_test import train_test_as_deploy
 
 Shape = tuple[int, ...]
 
@@ -39,6 +44,7 @@ class NetSpec:
     name: str
     inputs: dict[str, Shape | None]  # input blob name → declared shape (N, C, H, W), or None when undeclared
     layers: list[LayerSpec]
+    notes: list[str] = field(default_factory=list)  # one line each, for the user: what was changed to run the net
 
 
 def net_spec(net: caffe_pb2.NetParameter, stages: tuple[str, ...] = ()) -> NetSpec:
@@ -55,9 +61,8 @@ def net_spec(net: caffe_pb2.NetParameter, stages: tuple[str, ...] = ()) -> NetSp
             continue
         layers.append(spec)
     if not inputs:
-        raise CaffeFormatError(
-            "the net declares no input (no `input:` line and no Input layer); deploy.prototxt files declare one"
-        )
+        inputs, layers, note = train_test_as_deploy(layers)
+        return NetSpec(name=net.name, inputs=inputs, layers=layers, notes=[note])
     return NetSpec(name=net.name, inputs=inputs, layers=layers)
 
 

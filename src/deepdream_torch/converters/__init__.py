@@ -11,6 +11,12 @@ from deepdream_torch.converters import (  # noqa: F401  (imported for their @add
     shape,
     softmax,
 )
-from deepdream_torch.converters.registry import Converter, add_converter, converter_for, supported_types
+from deepdream_torch.converters.registry import (
+    Converter,
+    add_converter,
+    converter_for,
+    has_converter,
+    supported_types,
+)
 
-__all__ = ["Converter", "add_converter", "converter_for", "supported_types"]
+__all__ = ["Converter", "add_converter", "converter_for", "has_converter", "supported_types"]
