@@ -3,10 +3,12 @@
 from deepdream_torch.converters import (  # noqa: F401  (imported for their @add_converter registrations)
     activation,
     batch_norm,
+    bias,
     conv,
     eltwise,
     inner_product,
     lrn,
+    normalize,
     pooling,
     shape,
     softmax,

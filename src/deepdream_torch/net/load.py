@@ -145,10 +145,11 @@ def _unconverted_note(plan: ShapePlan) -> list[str]:
     if not stops:
         return []
     first = ", ".join(f"{b.layer!r} ({b.type})" for b in stops[:3]) + (", ..." if len(stops) > 3 else "")
-    return [
+    note = (
         f"{len(plan.blocked)} layers not converted: they depend on {len(stops)} layer(s) of types deepdream-torch "
         f"cannot convert ({first}); the blobs before them convert and dream"
-    ]
+    )
+    return [note]
 
 
 def _check_same_net(spec: NetSpec, plan: ShapePlan, weights: dict[str, LayerWeights]) -> None:
