@@ -52,7 +52,10 @@ def train_test_as_deploy(layers: list[Any]) -> tuple[dict[str, tuple[int, ...] |
             dropped.update(top for top in layer.tops if top != picture)
             continue
         kept.append(layer)
-    _refuse_non_picture(picture, source, kept)
+    for layer in _feeding_only_losses(kept, layers):
+        kept.remove(layer)
+        left_out.append(layer.name)
+    _refuse_non_picture(picture, source, [layer for layer in layers if layer.type not in DATA_TYPES])
     shape, size_from = _picture_shape(source)
     labels = [top for top in others if top != picture]
     note = (
@@ -63,6 +66,39 @@ def train_test_as_deploy(layers: list[Any]) -> tuple[dict[str, tuple[int, ...] |
            f"{', ...' if len(left_out) > 3 else ''})" if left_out else "")
     )
     return {picture: shape}, kept, note
+
+
+def _feeding_only_losses(kept: list[Any], everything: list[Any]) -> list[Any]:
+    """Side branches whose blobs went only into losses (GoogLeNet's auxiliary classifiers): layers whose every
+    top some left-out layer read and no kept layer reads, repeatedly; the main classifier (the last kept layer
+    and what it reads) stays, as in the model's deploy net."""
+    last = kept[-1] if kept else None
+    trunk = _ancestors(last, kept) if last is not None else set()
+    read_by_dropped = {b for layer in everything if layer not in kept for b in layer.bottoms}
+    dead: list[Any] = []
+    changed = True
+    while changed:
+        changed = False
+        live = [layer for layer in kept if layer not in dead]
+        read_by_live = {b for layer in live for b in layer.bottoms if b not in layer.tops}
+        for layer in reversed(live):
+            if id(layer) in trunk or not layer.tops:
+                continue
+            if all(top in read_by_dropped and top not in read_by_live for top in layer.tops):
+                dead.append(layer)
+                read_by_dropped.update(layer.bottoms)
+                changed = True
+    return dead
+
+
+def _ancestors(layer: Any, kept: list[Any]) -> set[int]:
+    """ids of ``layer`` and every kept layer that writes a blob it (transitively) reads."""
+    found, wanted = {id(layer)}, set(layer.bottoms)
+    for other in reversed(kept[: kept.index(layer)]):
+        if wanted & set(other.tops):
+            found.add(id(other))
+            wanted.update(other.bottoms)
+    return found
 
 
 def _scores(layer: Any) -> bool:

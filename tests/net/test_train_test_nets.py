@@ -1,0 +1,89 @@
+"""Nets published only as train/test definitions, read as the deploy net a Caffe user writes from them by hand:
+checked against the same model's published deploy.prototxt with the same weights (independently written files),
+and refused in one line where the input is not a picture."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+
+from deepdream_torch import dream, load_caffe
+from deepdream_torch.caffe.errors import CaffeFormatError
+from deepdream_torch.net.random_weights import write_random_caffemodel
+
+ZOO = Path(__file__).parents[1] / "data" / "zoo"
+
+PAIRS = {  # train/test definition → the same model's deploy definition, and its input size
+    "squeezenet_v1.1": (ZOO / "squeezenet_v1.1_train_val.prototxt", ZOO / "squeezenet_v1.1_deploy.prototxt", 227),
+    "places365_alexnet": (
+        ZOO / "places365_alexnet_train_val.prototxt", ZOO / "places365_alexnet_deploy.prototxt", 227
+    ),
+}
+
+
+@pytest.mark.parametrize("model", sorted(PAIRS))
+def test_a_train_val_net_computes_what_its_deploy_net_does(model, tmp_path):
+    train_val, deploy, side = PAIRS[model]
+    weights = write_random_caffemodel(deploy, tmp_path / "w.caffemodel", seed=4, input_shape=(1, 3, side, side))
+    ours = load_caffe(train_val, weights, input_shape=(1, 3, side, side))
+    reference = load_caffe(deploy, weights, input_shape=(1, 3, side, side))
+    assert ours.notes and ours.notes[0].startswith("train/test net: TEST phase; input 'data' from Data layer")
+    assert "left out 'label'" in ours.notes[0] and "loss" in ours.notes[0]
+    names = [name for name in ours.blob_names if name != "data"]
+    assert set(names) <= set(reference.blob_names)
+    x = torch.randn(1, 3, side, side) * 50
+    with torch.no_grad():
+        got, expected = ours(x, outputs=names), reference(x, outputs=names)
+    for name in names:
+        assert torch.equal(got[name], expected[name]), name
+
+
+def test_the_input_size_comes_from_crop_size_or_else_from_the_caffemodel(tmp_path):
+    train_val, deploy, _ = PAIRS["places365_alexnet"]
+    weights = write_random_caffemodel(deploy, tmp_path / "w.caffemodel", seed=1, input_shape=(1, 3, 227, 227))
+    net = load_caffe(train_val, weights)
+    assert net.input_shape[:2] == (1, 3)
+    # Any side whose fc6 input count matches the weights' is Caffe-correct; 227 is the model's own crop.
+    assert load_caffe(deploy, weights, input_shape=net.input_shape).blob_shapes["fc6"] == (1, 4096)
+    if "crop_size" in net.notes[0]:
+        assert net.input_shape == (1, 3, 227, 227)
+
+
+def test_lenet_takes_its_one_channel_and_size_from_the_caffemodel(tmp_path):
+    prototxt = ZOO / "lenet_train_test.prototxt"
+    weights = write_random_caffemodel(prototxt, tmp_path / "lenet.caffemodel", input_shape=(1, 1, 28, 28))
+    net = load_caffe(prototxt, weights)
+    assert net.input_shape[1] == 1 and net.blob_shapes["ip1"] == (1, 500)
+    assert "to fit the caffemodel" in net.notes[0]
+
+
+def test_googlenets_train_val_lists_its_blobs_and_dreams(tmp_path, shared):
+    train_val = ZOO / "googlenet_train_val.prototxt"
+    net = load_caffe(train_val, meta=True)
+    assert "inception_4c/output" in net.listing and "loss1/loss" not in net.listing
+    assert "loss1/conv" not in net.listing and "loss3/classifier" in net.listing  # aux branches go, as in deploy
+    weights = write_random_caffemodel(shared / "models" / "bvlc_googlenet" / "deploy.prototxt", tmp_path / "g.caffemodel")
+    net = load_caffe(train_val, weights, input_shape=(1, 3, 224, 224))
+    picture = torch.randint(0, 255, (64, 80, 3), dtype=torch.uint8).numpy()
+    out = dream(picture, net, layer="inception_3b/output", octaves=1, iterations=1, seed=0, device="cpu")
+    assert out.shape == picture.shape
+
+
+def test_a_net_whose_input_is_not_a_picture_is_refused_in_one_line():
+    with pytest.raises(CaffeFormatError, match="not a picture net: its input 'data' .*InnerProduct layer 'fc1'") as e:
+        load_caffe(ZOO / "hdf5_classification_train_val.prototxt")
+    assert "\n" not in str(e.value)
+
+
+def test_features_into_an_lstm_are_refused(tmp_path):
+    prototxt = tmp_path / "captioner.prototxt"
+    prototxt.write_text(
+        'layer { name: "data" type: "DummyData" top: "features" top: "cont" '
+        "dummy_data_param { shape { dim: 20 dim: 4096 } shape { dim: 20 dim: 1 } } }\n"
+        'layer { name: "lstm" type: "LSTM" bottom: "features" bottom: "cont" top: "h" }\n'
+    )
+    with pytest.raises(CaffeFormatError, match="not a picture net") as e:
+        load_caffe(prototxt)
+    assert "\n" not in str(e.value)
