@@ -33,7 +33,8 @@ def test_a_second_bottom_is_the_bias(tmp_path):
     prototxt = header(4, 5, 6) + (
         'layer { name: "p" type: "Pooling" bottom: "data" top: "p" pooling_param { pool: AVE global_pooling: true } }\n'
         'layer { name: "f" type: "Flatten" bottom: "p" top: "f" }\n'
-        'layer { name: "b" type: "Bias" bottom: "data" bottom: "f" top: "b" }\n'
+        # The second bottom (1, 4) lines up with the first's axes 0 and 1.
+        'layer { name: "b" type: "Bias" bottom: "data" bottom: "f" top: "b" bias_param { axis: 0 } }\n'
     )
 
     def caffe(x, weights):

@@ -1,5 +1,6 @@
-"""ELU, AbsVal, BNLL, Exp and Log against OpenCV; Threshold (which OpenCV lacks) against Caffe's formula in numpy;
-and each one passes a dream's gradient back to the picture (Threshold's is zero: a step has no slope)."""
+"""ELU, AbsVal, BNLL, Exp and Log against OpenCV; Log's base/scale/shift (which OpenCV ignores: it takes the plain
+natural log) and Threshold (which OpenCV lacks) against Caffe's formula in numpy; and each one passes a dream's
+gradient back to the picture, as do Bias and Normalize (Threshold's is zero: a step has no slope)."""
 
 from __future__ import annotations
 
@@ -27,8 +28,8 @@ LAYERS = {
     "Exp": (0.02, 'type: "Exp"', 0.0),
     "Exp base 2 scale shift": (0.02, 'type: "Exp" exp_param { base: 2 scale: 0.5 shift: -1 }', 0.0),
     "Log": (0.01, 'type: "Log"', 2.0),
-    "Log base 10 scale shift": (0.01, 'type: "Log" log_param { base: 10 scale: 3 shift: 0.5 }', 2.0),
 }
+LOG_WITH_PARAMS = (0.01, 'type: "Log" log_param { base: 10 scale: 3 shift: 0.5 }', 2.0)
 
 
 def net(size, scale: float, layer: str, shift: float = 0.0, channels: int = 4) -> str:
@@ -45,6 +46,13 @@ def test_layer_matches_opencv(tmp_path, case, size):
     assert_matches_opencv(tmp_path, net(size, *case), ["s", "l"], (1, 4, *size))
 
 
+def test_log_base_scale_shift_match_caffes_formula(tmp_path):
+    assert_matches_reference(
+        tmp_path, net((13, 17), *LOG_WITH_PARAMS), "l", (1, 4, 13, 17),
+        lambda x, weights: np.log(3 * (0.01 * x + 2) + 0.5) / np.log(10),
+    )
+
+
 @pytest.mark.parametrize("threshold", [0.0, 0.7, -1.5])
 def test_threshold_matches_caffes_formula(tmp_path, threshold):
     layer = f'type: "Threshold" threshold_param {{ threshold: {threshold} }}'
@@ -56,10 +64,16 @@ def test_threshold_matches_caffes_formula(tmp_path, threshold):
 
 
 @pytest.mark.parametrize(
-    "layer", [*(case[1] for case in LAYERS.values()), 'type: "Threshold"'], ids=[*LAYERS, "Threshold"]
+    "layer",
+    [
+        *(case[1] for case in LAYERS.values()), LOG_WITH_PARAMS[1], 'type: "Bias"',
+        'type: "Normalize" norm_param { across_spatial: false channel_shared: false }', 'type: "Threshold"',
+    ],
+    ids=[*LAYERS, "Log base 10", "Bias", "Normalize", "Threshold"],
 )
 def test_a_dream_gradient_reaches_the_picture(tmp_path, layer):
-    scale, shift = next(((c[0], c[2]) for c in LAYERS.values() if c[1] == layer), (0.02, 0.0))
+    cases = [*LAYERS.values(), LOG_WITH_PARAMS]
+    scale, shift = next(((c[0], c[2]) for c in cases if c[1] == layer), (0.02, 0.0))
     deploy, weights = write_net(tmp_path, net((9, 11), scale, layer, shift, channels=3))
     model = load_caffe(deploy, weights)
     x = torch.from_numpy(np.random.default_rng(3).normal(0, 40, (1, 3, 9, 11)).astype(np.float32)).requires_grad_()

@@ -1,5 +1,6 @@
-"""Normalize (SSD / ParseNet) against OpenCV, for every combination of across_spatial and channel_shared, with
-the eps inside the square root as the fork has it."""
+"""Normalize (SSD / ParseNet) against OpenCV for the combinations OpenCV reads, against the fork's formula in
+numpy for the one it refuses (a norm over the whole sample with a scale per channel: OpenCV asserts one scale),
+with the eps inside the square root as the fork has it."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from tests.converters.opencv_reference import assert_matches_opencv, assert_matc
 CASES = {
     "per pixel, per channel scale (SSD)": "across_spatial: false channel_shared: false",
     "per pixel, shared scale": "across_spatial: false channel_shared: true",
-    "whole sample, per channel scale": "across_spatial: true channel_shared: false",
     "whole sample, shared scale (defaults)": "",
 }
 
@@ -29,6 +29,19 @@ def net(size, norm_param: str, channels: int = 6) -> str:
 @pytest.mark.parametrize("norm_param", CASES.values(), ids=CASES.keys())
 def test_normalize_matches_opencv(tmp_path, norm_param, size):
     assert_matches_opencv(tmp_path, net(size, norm_param), ["c", "n"], (1, 6, *size))
+
+
+def test_a_whole_sample_norm_with_a_scale_per_channel_matches_the_forks_formula(tmp_path):
+    prototxt = header(6, 13, 17) + (
+        'layer { name: "n" type: "Normalize" bottom: "data" top: "n" '
+        "norm_param { across_spatial: true channel_shared: false } }\n"
+    )
+
+    def caffe(x, weights):
+        norm = np.sqrt((x * x).sum(axis=(1, 2, 3), keepdims=True) + 1e-10)
+        return x / norm * weights["n"][0].reshape(1, -1, 1, 1)
+
+    assert_matches_reference(tmp_path, prototxt, "n", (1, 6, 13, 17), caffe)
 
 
 def test_eps_sits_inside_the_square_root(tmp_path):

@@ -130,7 +130,10 @@ class Threshold(nn.Module):
         self.threshold = threshold
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return (x > self.threshold).to(x.dtype)
+        step = (x.detach() > self.threshold).to(x.dtype)
+        # Tied to x with a zero slope, so autograd (a dream's backward pass) goes through it and gives zeros
+        # instead of failing on a blob that no longer depends on the input.
+        return step + (x - x.detach()) * 0
 
 
 def _check_base(spec: LayerSpec, base: float) -> None:
