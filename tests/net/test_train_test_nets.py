@@ -87,3 +87,51 @@ def test_features_into_an_lstm_are_refused(tmp_path):
     with pytest.raises(CaffeFormatError, match="not a picture net") as e:
         load_caffe(prototxt)
     assert "\n" not in str(e.value)
+
+
+V1_TRAIN_VAL = """name: "v1"
+layers { name: "data" type: DATA top: "data" top: "label" include: { phase: TRAIN }
+  data_param { source: "train_lmdb" batch_size: 64 } transform_param { crop_size: 40 mirror: true } }
+layers { name: "data" type: DATA top: "data" top: "label" include: { phase: TEST }
+  data_param { source: "val_lmdb" batch_size: 50 } transform_param { crop_size: 32 } }
+layers { name: "conv1" type: CONVOLUTION bottom: "data" top: "conv1" blobs_lr: 1 blobs_lr: 2
+  convolution_param { num_output: 8 kernel_size: 5 weight_filler { type: "gaussian" std: 0.01 } } }
+layers { name: "relu1" type: RELU bottom: "conv1" top: "conv1" }
+layers { name: "pool1" type: POOLING bottom: "conv1" top: "pool1" pooling_param { pool: AVE kernel_size: 28 } }
+layers { name: "accuracy" type: ACCURACY bottom: "pool1" bottom: "label" top: "accuracy" include: { phase: TEST } }
+layers { name: "loss" type: SOFTMAX_LOSS bottom: "pool1" bottom: "label" include: { phase: TRAIN } }
+"""
+
+
+def test_a_v1_train_val_takes_its_test_phase_crop_size(tmp_path):
+    # The layout of Network in Network's published train_val: V1 layers, a DATA layer per phase, no deploy file.
+    prototxt = tmp_path / "train_val.prototxt"
+    prototxt.write_text(V1_TRAIN_VAL)
+    net = load_caffe(prototxt, meta=True)
+    assert net.input_shape == (1, 3, 32, 32)
+    assert net.listing == ["data", "conv1", "relu1", "pool1"]
+    assert net.blob_shapes["pool1"] == (1, 8, 1, 1)
+    assert net.notes == [
+        ("train/test net: TEST phase; input 'data' from Data layer 'data' (3×32×32 from crop_size); left out "
+        "'label' and 1 layers of its loss/accuracy branches (accuracy)")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("data_layer", "shape"),
+    [
+        ('type: "DummyData" top: "data" dummy_data_param { shape { dim: 2 dim: 3 dim: 20 dim: 24 } }', (2, 3, 20, 24)),
+        (('type: "MemoryData" top: "data" top: "label" '
+         "memory_data_param { batch_size: 1 channels: 3 height: 30 width: 26 }"), (1, 3, 30, 26)),
+        ('type: "ImageData" top: "data" top: "label" image_data_param { source: "l.txt" new_height: 33 new_width: 35 }',
+         (1, 3, 33, 35)),
+    ],
+    ids=["DummyData", "MemoryData", "ImageData"],
+)
+def test_other_data_layers_give_their_picture_size(tmp_path, data_layer, shape):
+    prototxt = tmp_path / "p.prototxt"
+    prototxt.write_text(
+        f'layer {{ name: "d" {data_layer} }}\n'
+        'layer { name: "c" type: "Convolution" bottom: "data" top: "c" convolution_param { num_output: 2 kernel_size: 3 } }\n'
+    )
+    assert load_caffe(prototxt, meta=True).input_shape == shape

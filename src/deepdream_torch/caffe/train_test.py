@@ -62,7 +62,7 @@ def train_test_as_deploy(layers: list[Any]) -> tuple[dict[str, tuple[int, ...] |
         f"train/test net: TEST phase; input {picture!r} from {source.type} layer {source.name!r}"
         f" ({_describe(shape, size_from)})"
         + (f"; left out {', '.join(repr(t) for t in labels)}" if labels else "")
-        + (f" and {len(left_out)} loss/accuracy/label layers ({', '.join(left_out[:3])}"
+        + (f" and {len(left_out)} layers of its loss/accuracy branches ({', '.join(left_out[:3])}"
            f"{', ...' if len(left_out) > 3 else ''})" if left_out else "")
     )
     return {picture: shape}, kept, note
