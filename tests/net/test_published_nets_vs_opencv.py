@@ -3,8 +3,8 @@ Caffe importer with fusion off: every converted blob has OpenCV's shape and valu
 
 These cover what the BVLC nets in ../shared do not: depthwise convolutions (MobileNet), fire modules and global
 pooling (SqueezeNet), a fork's pooling field (DenseNet's ``ceil_mode: false``), a batch of 10 declared with
-``input_dim`` (Places365), and a detector whose later layers we do not convert (SSD: Normalize converts; Permute,
-PriorBox, DetectionOutput are left unconverted and the blobs before them still match).
+``input_dim`` (Places365), and a detector whose later layers we do not convert (SSD: Normalize and Permute convert;
+PriorBox, what reads it and DetectionOutput are left unconverted and the blobs before them still match).
 """
 
 from __future__ import annotations
