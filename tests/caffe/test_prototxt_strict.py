@@ -146,3 +146,10 @@ def test_dropout_that_scales_at_test_time_becomes_the_power_layer_it_is():
     assert scaled.power_param.scale == pytest.approx(0.75) and scaled.power_param.power == 1
     assert scaled.power_param.shift == 0
     assert kept.type == "Dropout" and not kept.dropout_param.HasField("scale_train")
+
+
+def test_an_unknown_field_in_a_net_level_block_says_which_block():
+    text = 'input: "data"\ninput_shape { dim: 1 dim: 3 dim: 8 dim: 8 layout: NCHW }\n' \
+           'layer { name: "r" type: "ReLU" bottom: "data" top: "r" }\n'
+    with pytest.raises(CaffeFormatError, match=r"line 2, column 43: the net has a field `layout` in input_shape"):
+        parse_prototxt(text)
