@@ -1,9 +1,19 @@
 """Fork fields that change a net (rewritten by the reader into upstream terms) against OpenCV, which reads them
-itself: DenseNet's `ceil_mode: false` pooling, and Faster R-CNN's `scale_train: false` dropout."""
+itself (DenseNet's `ceil_mode: false` pooling, Faster R-CNN's `scale_train: false` dropout), or in upstream's
+terms (DeepLab's `hole` convolution as `dilation`)."""
 
 from __future__ import annotations
 
-from tests.converters.opencv_reference import assert_matches_opencv, header
+from deepdream_torch.net.random_weights import write_random_caffemodel
+from tests.converters.opencv_reference import (
+    assert_matches_opencv,
+    header,
+    opencv_address,
+    opencv_outputs,
+    random_input,
+    relative_error,
+    run_ours,
+)
 
 
 def densenet_stem(ceil_mode: str) -> str:
@@ -40,3 +50,22 @@ def test_dropout_scaled_at_test_time_matches_opencv(tmp_path):
         "  dropout_param { dropout_ratio: 0.3 scale_train: false } }\n"
     )
     assert_matches_opencv(tmp_path, prototxt, ["conv", "drop"], (1, 3, 9, 11))
+
+
+def test_deeplab_hole_convolution_matches_opencv_reading_it_as_dilation(tmp_path):
+    """OpenCV does not know `hole`; the same weights under upstream's `dilation` are its reference."""
+    body = (
+        'layer { name: "conv" type: "Convolution" bottom: "data" top: "conv"\n'
+        "  convolution_param { num_output: 4 kernel_size: 3 pad: 2 %s } }\n"
+    )
+    hole = tmp_path / "hole.prototxt"
+    hole.write_text(header(3, 17, 19) + body % "hole_h: 2 hole_w: 3")
+    dilation = tmp_path / "dilation.prototxt"
+    dilation.write_text(header(3, 17, 19) + body % "dilation: 2 dilation: 3")
+    weights = write_random_caffemodel(dilation, tmp_path / "weights.caffemodel")
+    x = random_input((1, 3, 17, 19))
+    net, ours = run_ours(hole, weights, x, ["conv"])
+    theirs = opencv_outputs(dilation, weights, x, {"conv": opencv_address(net, "conv")})
+    # (17 + 4 - 5) + 1 = 17 rows, (19 + 4 - 7) + 1 = 17 columns: the dilated 5x7 window.
+    assert ours["conv"].shape == theirs["conv"].shape == (1, 4, 17, 17)
+    assert relative_error(ours["conv"], theirs["conv"]) < 1e-5
