@@ -146,3 +146,30 @@ def test_dropout_that_scales_at_test_time_becomes_the_power_layer_it_is():
     assert scaled.power_param.scale == pytest.approx(0.75) and scaled.power_param.power == 1
     assert scaled.power_param.shift == 0
     assert kept.type == "Dropout" and not kept.dropout_param.HasField("scale_train")
+
+
+def test_an_unknown_field_in_a_net_level_block_says_which_block():
+    text = 'input: "data"\ninput_shape { dim: 1 dim: 3 dim: 8 dim: 8 layout: NCHW }\n' \
+           'layer { name: "r" type: "ReLU" bottom: "data" top: "r" }\n'
+    with pytest.raises(CaffeFormatError, match=r"line 2, column 43: the net has a field `layout` in input_shape"):
+        parse_prototxt(text)
+
+
+def test_deeplab_hole_becomes_dilation():
+    text = HEAD + (
+        'layer { name: "a" type: "Convolution" convolution_param { num_output: 2 kernel_size: 3 hole: 2 } }\n'
+        'layer { name: "b" type: "Convolution" convolution_param { num_output: 2 kernel_size: 3 hole_h: 2 hole_w: 3 } }\n'
+    )
+    first, second = (layer.convolution_param for layer in parse_prototxt(text).layer)
+    assert list(first.dilation) == [2] and not first.HasField("hole")
+    assert list(second.dilation) == [2, 3] and not second.HasField("hole_h") and not second.HasField("hole_w")
+    both = HEAD + 'layer { name: "c" type: "Convolution" convolution_param { hole: 2 dilation: 2 } }\n'
+    with pytest.raises(CaffeFormatError, match="layer 'c': convolution_param sets both hole and dilation"):
+        parse_prototxt(both)
+
+
+def test_nvidia_precision_fields_are_skipped_on_purpose():
+    text = 'default_forward_type: FLOAT16\n' + HEAD + (
+        'layer { name: "r" type: "ReLU" bottom: "data" top: "r" forward_type: FLOAT16 backward_math: FLOAT }\n'
+    )
+    assert parse_prototxt(text).layer[0].type == "ReLU"

@@ -4,6 +4,7 @@ Published nets trained with Caffe forks use a few fields upstream Caffe does not
 computes. Each is turned into what upstream says the same way, so converters only ever read upstream fields:
 
 - pooling ``ceil_mode: false`` (DenseNet's fork, read by OpenCV) is ``round_mode: FLOOR``; ``true`` is ``CEIL``.
+- convolution ``hole`` / ``hole_h`` / ``hole_w`` (DeepLab's fork: the filter stride) are ``dilation``.
 - dropout ``scale_train: false`` (Faster R-CNN's fork, read by OpenCV) scales by ``1 - dropout_ratio`` at test
   time instead of during training: at inference that is a Power layer of that scale.
 """
@@ -21,6 +22,7 @@ _POOLING = caffe_pb2.PoolingParameter
 def normalise_fork_fields(net: caffe_pb2.NetParameter) -> None:
     for layer in list(net.layer) + list(net.layers):
         _pooling_ceil_mode(layer)
+        _convolution_hole(layer)
         _dropout_scale_train(layer)
 
 
@@ -36,6 +38,21 @@ def _pooling_ceil_mode(layer: Any) -> None:
         )
     param.round_mode = wanted
     param.ClearField("ceil_mode")
+
+
+def _convolution_hole(layer: Any) -> None:
+    if not layer.HasField("convolution_param"):
+        return
+    param = layer.convolution_param
+    if not any(param.HasField(name) for name in ("hole", "hole_h", "hole_w")):
+        return
+    if param.dilation:
+        raise CaffeFormatError(f"layer {layer.name!r}: convolution_param sets both hole and dilation; keep one")
+    height = param.hole_h if param.HasField("hole_h") else param.hole
+    width = param.hole_w if param.HasField("hole_w") else param.hole
+    param.dilation.extend([height] if height == width else [height, width])
+    for name in ("hole", "hole_h", "hole_w"):
+        param.ClearField(name)
 
 
 def _dropout_scale_train(layer: Any) -> None:

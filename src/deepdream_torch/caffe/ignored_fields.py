@@ -9,6 +9,11 @@ Fields that are in the schema but change nothing at inference (fillers, ``lr_mul
 
 from __future__ import annotations
 
+_NVIDIA_PRECISION = (
+    "NVIDIA's fork: the number type a layer stores or computes in on their GPUs (float16, float32); we compute in "
+    "float32, the precision such a net approximates"
+)
+
 # Field name → why skipping it is safe, wherever it appears.
 IGNORED_FIELDS: dict[str, str] = {
     "engine": "chooses which implementation runs the layer (Caffe's, cuDNN, Intel's MKL/MKL-DNN): same arithmetic",
@@ -20,6 +25,15 @@ IGNORED_FIELDS: dict[str, str] = {
     "bias_filler": "how biases are initialised before training: a trained net's biases come from its caffemodel",
     "filler": "how a parameter is initialised before training: a trained net's come from its caffemodel",
     "scale_filler": "how a scale is initialised before training: a trained net's come from its caffemodel",
+    "forward_type": _NVIDIA_PRECISION,
+    "forward_math": _NVIDIA_PRECISION,
+    "backward_type": "NVIDIA's fork: the number type of the backward pass in training",
+    "backward_math": "NVIDIA's fork: the number type of the backward pass in training",
+    "default_forward_type": _NVIDIA_PRECISION,
+    "default_forward_math": _NVIDIA_PRECISION,
+    "default_backward_type": "NVIDIA's fork: the number type of the backward pass in training",
+    "default_backward_math": "NVIDIA's fork: the number type of the backward pass in training",
+    "global_grad_scale": "NVIDIA's fork: gradient scaling in training",
     "multinode": "Intel's fork: how training is spread over machines",
     "mn_activation_param": "Intel's fork: how training is spread over machines",
     "mn_grad_compress_param": "Intel's fork: how gradients are compressed between machines in training",

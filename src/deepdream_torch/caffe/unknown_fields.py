@@ -191,15 +191,14 @@ def scan_fields(text: str) -> FieldScan:
             tokens.take()
             if len(stack) >= MAX_NESTING:
                 raise tokens.error(_TOO_DEEP, opener.start)
-            layer = frame.layer
-            if frame.close is None and name in counts:
+            layer, path = frame.layer, frame.path + (name,)
+            if frame.close is None and name in counts:  # a layer block: paths inside start from the layer
                 line, _ = tokens.position(name_token.start)
-                layer = LayerSite(name, counts[name], line)
+                layer, path = LayerSite(name, counts[name], line), ()
                 counts[name] += 1
                 scan.layers.append(layer)
             close = "}" if opener.text == "{" else ">"
-            stack.append(_Frame(descriptor.message_type, close, () if frame.close is None else frame.path + (name,),
-                                layer, opener.start))
+            stack.append(_Frame(descriptor.message_type, close, path, layer, opener.start))
             continue
         tokens.take_if(":")
         value_start = tokens.index
