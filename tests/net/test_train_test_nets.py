@@ -135,3 +135,10 @@ def test_other_data_layers_give_their_picture_size(tmp_path, data_layer, shape):
         'layer { name: "c" type: "Convolution" bottom: "data" top: "c" convolution_param { num_output: 2 kernel_size: 3 } }\n'
     )
     assert load_caffe(prototxt, meta=True).input_shape == shape
+
+
+def test_a_crop_size_net_takes_its_channel_count_from_the_caffemodel(tmp_path):
+    prototxt = tmp_path / "train_val.prototxt"
+    prototxt.write_text(V1_TRAIN_VAL)
+    weights = write_random_caffemodel(prototxt, tmp_path / "gray.caffemodel", input_shape=(1, 1, 32, 32))
+    assert load_caffe(prototxt, weights).input_shape == (1, 1, 32, 32)  # grey pictures, as MNIST-like nets read

@@ -27,10 +27,10 @@ class UnknownBlobError(CaffeFormatError):
 class UnconvertedBlobError(CaffeFormatError):
     """A blob of the net that depends on a layer whose type deepdream-torch cannot convert."""
 
-    def __init__(self, name: str, blocker: object):
-        layer, type_name = getattr(blocker, "layer", "?"), getattr(blocker, "type", "?")
-        own = "" if layer == name else f"comes after (depends on) layer {layer!r} of type {type_name!r}, which"
-        what = f"blob {name!r} {own}" if own else f"blob {name!r} is the output of layer {layer!r} of type {type_name!r}, which"
-        super().__init__(f"{what} deepdream-torch cannot convert; dream a blob before it (list them with --mode 5)")
-        self.name = name
-        self.layer, self.type = layer, type_name
+    def __init__(self, name: str, layer: str, type_name: str):
+        where = "is the output of" if name == layer else "comes after"
+        super().__init__(
+            f"blob {name!r} {where} layer {layer!r} of type {type_name!r}, which deepdream-torch cannot convert; "
+            "dream a blob before it (list them with --mode 5)"
+        )
+        self.name, self.layer, self.type = name, layer, type_name

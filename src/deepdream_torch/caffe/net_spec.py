@@ -45,6 +45,7 @@ class NetSpec:
     inputs: dict[str, Shape | None]  # input blob name → declared shape (N, C, H, W), or None when undeclared
     layers: list[LayerSpec]
     notes: list[str] = field(default_factory=list)  # one line each, for the user: what was changed to run the net
+    from_data_layer: bool = False  # a train/test net: the input is its data layer's picture (sizes may be guesses)
 
 
 def net_spec(net: caffe_pb2.NetParameter, stages: tuple[str, ...] = ()) -> NetSpec:
@@ -62,7 +63,7 @@ def net_spec(net: caffe_pb2.NetParameter, stages: tuple[str, ...] = ()) -> NetSp
         layers.append(spec)
     if not inputs:
         inputs, layers, note = train_test_as_deploy(layers)
-        return NetSpec(name=net.name, inputs=inputs, layers=layers, notes=[note])
+        return NetSpec(name=net.name, inputs=inputs, layers=layers, notes=[note], from_data_layer=True)
     return NetSpec(name=net.name, inputs=inputs, layers=layers)
 
 

@@ -107,7 +107,8 @@ class CaffeNet(nn.Module):
         if name in self._addresses:
             return
         if name in self.unconverted:
-            raise UnconvertedBlobError(name, self.unconverted[name])
+            blocker = self.unconverted[name]
+            raise UnconvertedBlobError(name, blocker.layer, blocker.type)
         raise UnknownBlobError(name, self.blob_names)
 
     def forward(

@@ -36,12 +36,15 @@ def load_caffe(
     first = next(iter(spec.inputs))
     if input_shape is not None:
         overrides = {first: tuple(input_shape)}
-    elif spec.inputs[first] is None and spec.notes:  # a train/test net whose data layer gives no size
+    elif spec.from_data_layer and spec.inputs[first] is None:  # a train/test net whose data layer gives no size
         overrides = {first: _picture_size(spec, first, weights)}
         spec.notes[0] = spec.notes[0].replace(
             "size not declared", f"size not declared: {'×'.join(map(str, overrides[first][1:]))} chosen"
             + (" to fit the caffemodel" if weights is not None else "; pass input_shape to change")
         )
+    elif spec.from_data_layer:  # the data layer says the size; its channels (1 for MNIST) only the weights say
+        declared = spec.inputs[first]
+        overrides = {first: (declared[0], _channels(spec, first, weights, declared[1]), *declared[2:])}
     else:
         overrides = None
     return build_net(spec, weights, overrides, meta=meta)
@@ -50,16 +53,22 @@ def load_caffe(
 DEFAULT_SIDE = 224  # a train/test net's input side when nothing (data layer, caffemodel) says otherwise
 
 
+def _channels(spec: NetSpec, name: str, weights: dict[str, LayerWeights] | None, default: int) -> int:
+    """The input's channel count as the caffemodel's first convolution reading it has it, else ``default``."""
+    reader = next((layer for layer in spec.layers if name in layer.bottoms and layer.type == "Convolution"), None)
+    if weights is None or reader is None or reader.name not in weights or not weights[reader.name].blobs:
+        return default
+    blob = weights[reader.name].blobs[0]
+    if len(blob.shape) != 4:
+        return default
+    return int(blob.shape[1]) * max(1, int(reader.param("convolution_param").group))
+
+
 def _picture_size(spec: NetSpec, name: str, weights: dict[str, LayerWeights] | None) -> Shape:
     """(1, C, H, H) for a train/test net's undeclared input: C from the weights of the first layer that reads
     it (3 without a caffemodel); H the side at which every weight blob fits, found by bisection on the first
     blob whose size grows with the input (a fully connected layer's), else ``DEFAULT_SIDE``."""
-    channels = 3
-    reader = next((layer for layer in spec.layers if name in layer.bottoms and layer.type == "Convolution"), None)
-    if weights is not None and reader is not None and reader.name in weights and weights[reader.name].blobs:
-        blob = weights[reader.name].blobs[0]
-        if len(blob.shape) == 4:
-            channels = int(blob.shape[1]) * max(1, int(reader.param("convolution_param").group))
+    channels = _channels(spec, name, weights, 3)
 
     def misfit(side: int) -> int:
         """-1 / 0 / +1: the first size-dependent weight blob at this side is smaller than / as / larger than
