@@ -40,13 +40,13 @@ def parse_prototxt(
     except TextSyntaxError as error:
         raise CaffeFormatError(f"{source}: syntax error at line {error.line}, column {error.column}: "
                                f"{error.message}") from None
-    refused = [
-        field for field in scan.unknown
-        if field.ignored_because is None and (field.layer is None or field.layer.type in checked_types)
-    ]
+
+    def refuses(field: UnknownField) -> bool:
+        return field.ignored_because is None and (field.layer is None or field.layer.type in checked_types)
+
     # A refused enum value stays in the text: protobuf's own message for it names the values the field takes.
-    cut = [field for field in scan.unknown if not (field.bad_value and field in refused)]
-    refused = [field for field in refused if not field.bad_value]
+    cut = [field for field in scan.unknown if not (field.bad_value and refuses(field))]
+    refused = [field for field in scan.unknown if refuses(field) and not field.bad_value]
     net = caffe_pb2.NetParameter()
     parsed_text = _blank_out(text, cut)
     try:
