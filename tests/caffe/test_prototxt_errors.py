@@ -41,9 +41,9 @@ layer {
         # A block never closed, and one closed twice.
         (DATA_LAYER.rstrip()[:-1], 17, 1, "block opened at line 11 is never closed"),
         (DATA_LAYER.replace("    batch_size: 64\n", "    batch_size: 64\n  }\n"), 11, 1, "more blocks are closed"),
-        # An enum value the schema does not have.
-        (DATA_LAYER.replace("    batch_size: 64\n", "    backend: LMBD\n"), 8, 14,
-         "LMBD is not a value of DataParameter.DB (it takes LEVELDB, LMDB)"),
+        # An enum value the schema does not have (in a layer that is converted: a data layer's are its own).
+        (DATA_LAYER.replace('  top: "conv1"\n', '  top: "conv1"\n  phase: TRAINING\n'), 16, 10,
+         "TRAINING is not a value of Phase (it takes TRAIN, TEST)"),
         # A number where a whole number belongs, and a missing colon.
         (DATA_LAYER.replace("kernel_size: 3", "kernel_size: 3.5"), 16, 50, "Couldn't parse integer: 3.5"),
         (DATA_LAYER.replace('top: "conv1"', 'top "conv1"'), 15, 7, 'Expected ":"'),

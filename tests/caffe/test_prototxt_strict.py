@@ -173,3 +173,17 @@ def test_nvidia_precision_fields_are_skipped_on_purpose():
         'layer { name: "r" type: "ReLU" bottom: "data" top: "r" forward_type: FLOAT16 backward_math: FLOAT }\n'
     )
     assert parse_prototxt(text).layer[0].type == "ReLU"
+
+
+def test_a_fork_enum_value_in_a_fork_layer_is_kept_to_that_layer():
+    """R-FCN's published nets give their own loss layers a normalisation value upstream's enum lacks."""
+    text = HEAD + (
+        'layer { name: "r" type: "ReLU" bottom: "data" top: "r" }\n'
+        'layer { name: "loss" type: "SmoothL1LossOHEM" bottom: "r" loss_param { normalization: PRE_FIXED '
+        "pre_fixed_normalizer: 128 } }\n"
+    )
+    assert [layer.name for layer in parse_prototxt(text).layer] == ["r", "loss"]
+    checked = text.replace("SmoothL1LossOHEM", "Softmax")
+    with pytest.raises(CaffeFormatError, match=r"line 7, column \d+: PRE_FIXED is not a value of "
+                                               r"LossParameter.NormalizationMode"):
+        parse_prototxt(checked)

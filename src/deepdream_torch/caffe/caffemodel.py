@@ -4,7 +4,8 @@ A caffemodel is a serialized NetParameter whose layers carry their weights as Bl
 Parsing it whole with protobuf holds the file's bytes, the parsed message and then the numpy copies at once. Instead
 we walk the protobuf wire format with Caffe's field numbers (those of ``caffe.proto``): the top level and each layer
 are scanned tag by tag, and every packed float array is read with one ``readinto`` straight into the numpy array that
-keeps it, so the peak is about one copy of the weights. The small parts (blob shapes) go through protobuf.
+keeps it, so the peak is about one copy of the weights. The small parts (blob shapes) go through protobuf. All three
+layer formats are read: current ``layer``, V1 ``layers``, and V0 (a V1 block whose weights sit in its ``layer``).
 """
 
 from __future__ import annotations

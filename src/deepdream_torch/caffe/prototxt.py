@@ -40,17 +40,21 @@ def parse_prototxt(
     except TextSyntaxError as error:
         raise CaffeFormatError(f"{source}: syntax error at line {error.line}, column {error.column}: "
                                f"{error.message}") from None
-    refused = [
-        field for field in scan.unknown
-        if field.ignored_because is None and (field.layer is None or field.layer.type in checked_types)
-    ]
+
+    def refuses(field: UnknownField) -> bool:
+        return field.ignored_because is None and (field.layer is None or field.layer.type in checked_types)
+
+    # A refused enum value stays in the text: protobuf's own message for it names the values the field takes.
+    cut = [field for field in scan.unknown if not (field.bad_value and refuses(field))]
+    refused = [field for field in scan.unknown if refuses(field) and not field.bad_value]
     net = caffe_pb2.NetParameter()
+    parsed_text = _blank_out(text, cut)
     try:
-        text_format.Parse(_blank_out(text, scan.unknown), net)
+        text_format.Parse(parsed_text, net)
     except text_format.ParseError as error:
-        line = error.GetLine()
-        if not refused or (line is not None and line < refused[0].line):
-            raise CaffeFormatError(f"{source}: {_describe_parse_error(error, text)}") from None
+        where = (error.GetLine(), error.GetColumn())
+        if not refused or (where[0] is not None and where < (refused[0].line, refused[0].column)):
+            raise CaffeFormatError(f"{source}: {_describe_parse_error(error, parsed_text)}") from None
     if refused:
         raise CaffeFormatError(f"{source}: {_describe_unknown(refused[0], len(refused) - 1)}")
     if not net.layer and not net.layers:
@@ -160,6 +164,9 @@ def _plain_words(message: str) -> str:
 
 def _enum_values(name: str) -> list[str]:
     message_name, _, enum_name = name.rpartition(".")
-    message = caffe_pb2.DESCRIPTOR.message_types_by_name.get(message_name)
-    enum = message.enum_types_by_name.get(enum_name) if message is not None else None
+    if not message_name:
+        enum = caffe_pb2.DESCRIPTOR.enum_types_by_name.get(enum_name)
+    else:
+        message = caffe_pb2.DESCRIPTOR.message_types_by_name.get(message_name)
+        enum = message.enum_types_by_name.get(enum_name) if message is not None else None
     return [value.name for value in enum.values] if enum is not None else []

@@ -56,7 +56,8 @@ class LayerSite:
 
 @dataclass(frozen=True)
 class UnknownField:
-    """A field the schema lacks (or an enum value it lacks, for a field skipped on purpose)."""
+    """A field the schema lacks, or a field it has set to an enum value it lacks (``bad_value``: a fork's value,
+    such as ``engine: MKL2017`` or a loss normalisation of its own)."""
 
     path: tuple[str, ...]  # the enclosing fields inside the layer (or net), then the field's own name
     line: int
@@ -65,6 +66,7 @@ class UnknownField:
     end: int
     layer: LayerSite | None  # None: at the net's own level
     ignored_because: str | None  # why skipping it is safe, from ignored_fields.py; None: not known to be safe
+    bad_value: bool = False
 
     @property
     def name(self) -> str:
@@ -170,14 +172,15 @@ def scan_fields(text: str) -> FieldScan:
         name_token = tokens.take()
         name = name_token.text
         descriptor = frame.message.fields_by_name.get(name)
-        if descriptor is None or _is_unknown_enum_value(tokens, descriptor):
+        bad_value = descriptor is not None and _is_unknown_enum_value(tokens, descriptor)
+        if descriptor is None or bad_value:
             _skip_value(tokens, len(stack))
             _take_separator(tokens)
             line, column = tokens.position(name_token.start)
             path = frame.path + (name,)
             scan.unknown.append(UnknownField(
                 path, line, column, name_token.start, tokens.end_of_previous(), frame.layer,
-                ignored_reason(frame.message.name, name),
+                ignored_reason(frame.message.name, name), bad_value,
             ))
             continue
         if descriptor.type == FieldDescriptor.TYPE_MESSAGE:
@@ -228,9 +231,8 @@ def _unquote(value: str) -> str:
 
 
 def _is_unknown_enum_value(tokens: _Tokens, descriptor: FieldDescriptor) -> bool:
-    """An enum value the schema lacks, in a field skipped on purpose (``engine: MKL2017`` of Intel's fork)."""
-    if descriptor.type != FieldDescriptor.TYPE_ENUM or ignored_reason(descriptor.containing_type.name,
-                                                                     descriptor.name) is None:
+    """An enum field set to a name its enum lacks (a number is left to protobuf to judge)."""
+    if descriptor.type != FieldDescriptor.TYPE_ENUM:
         return False
     after = tokens.index + (1 if tokens.peek() is not None and tokens.peek().text == ":" else 0)
     if after >= len(tokens.tokens) or tokens.tokens[after].kind != "word":
