@@ -142,3 +142,17 @@ def test_a_crop_size_net_takes_its_channel_count_from_the_caffemodel(tmp_path):
     prototxt.write_text(V1_TRAIN_VAL)
     weights = write_random_caffemodel(prototxt, tmp_path / "gray.caffemodel", input_shape=(1, 1, 32, 32))
     assert load_caffe(prototxt, weights).input_shape == (1, 1, 32, 32)  # grey pictures, as MNIST-like nets read
+
+
+def test_a_deploy_net_that_kept_its_data_layer_runs_from_its_declared_input(tmp_path):
+    prototxt = tmp_path / "deploy.prototxt"
+    prototxt.write_text(
+        'input: "data" input_shape { dim: 1 dim: 3 dim: 20 dim: 20 }\n'
+        'layer { name: "d" type: "Data" top: "data" top: "label" data_param { source: "lmdb" batch_size: 1 } }\n'
+        'layer { name: "c" type: "Convolution" bottom: "data" top: "c" convolution_param { num_output: 2 kernel_size: 3 } }\n'
+        'layer { name: "acc" type: "Accuracy" bottom: "c" bottom: "label" top: "acc" }\n'
+    )
+    net = load_caffe(prototxt, meta=True)
+    assert net.blob_shapes["c"] == (1, 2, 18, 18)
+    # The label comes from the database only: what reads it is listed, unconverted, behind the data layer.
+    assert (net.unconverted["acc"].layer, net.unconverted["acc"].type) == ("d", "Data")

@@ -17,7 +17,7 @@ from typing import Any
 from deepdream_torch.caffe import caffe_pb2
 from deepdream_torch.caffe.errors import CaffeFormatError
 from deepdream_torch.caffe.layer_types import V1_TYPE_NAMES
-from deepdream_torch.caffe.train_test import train_test_as_deploy
+from deepdream_torch.caffe.train_test import DATA_TYPES, train_test_as_deploy
 
 Shape = tuple[int, ...]
 
@@ -61,7 +61,15 @@ def net_spec(net: caffe_pb2.NetParameter, stages: tuple[str, ...] = ()) -> NetSp
             inputs.update(_input_layer_shapes(spec))
             continue
         layers.append(spec)
-    if not inputs:
+    if inputs:
+        # A deploy net that kept a data layer writing its declared input: the declared input wins, as in Caffe's
+        # pycaffe use (the data layer would overwrite it from a database we do not have).
+        # Its other tops (the label) stay, unconverted, with what reads them.
+        for layer in layers:
+            if layer.type in DATA_TYPES:
+                layer.tops = [top for top in layer.tops if top not in inputs]
+        layers = [layer for layer in layers if layer.tops or layer.type not in DATA_TYPES]
+    else:
         inputs, layers, note = train_test_as_deploy(layers)
         return NetSpec(name=net.name, inputs=inputs, layers=layers, notes=[note], from_data_layer=True)
     return NetSpec(name=net.name, inputs=inputs, layers=layers)
