@@ -156,3 +156,16 @@ def test_a_deploy_net_that_kept_its_data_layer_runs_from_its_declared_input(tmp_
     assert net.blob_shapes["c"] == (1, 2, 18, 18)
     # The label comes from the database only: what reads it is listed, unconverted, behind the data layer.
     assert (net.unconverted["acc"].layer, net.unconverted["acc"].type) == ("d", "Data")
+
+
+def test_a_net_fed_by_a_python_data_layer_is_refused_naming_it(tmp_path):
+    # Faster R-CNN's training nets read their pictures through Python code (roi_data_layer), which we cannot run.
+    prototxt = tmp_path / "train.prototxt"
+    prototxt.write_text(
+        'layer { name: "input-data" type: "Python" top: "data" top: "im_info" '
+        "python_param { module: 'roi_data_layer.layer' layer: 'RoIDataLayer' } }\n"
+        'layer { name: "c" type: "Convolution" bottom: "data" top: "c" convolution_param { num_output: 2 kernel_size: 3 } }\n'
+    )
+    with pytest.raises(CaffeFormatError, match="declares no input .*Python layer 'input-data'") as e:
+        load_caffe(prototxt)
+    assert "\n" not in str(e.value)
