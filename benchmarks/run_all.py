@@ -14,6 +14,7 @@ HERE = Path(__file__).parent
 SCRIPTS = ["bench_caffemodel_memory", "bench_model_cache", "bench_dream", "bench_video", "bench_artist", "bench_flow"]
 SCRIPTS.append("bench_limits")
 SCRIPTS.append("bench_tiles")
+SCRIPTS.append("bench_zoo")  # published prototxts vs OpenCV
 SCRIPTS.append("bench_downloads")  # hostile servers on 127.0.0.1
 SCRIPTS.append("bench_ray")  # a local Ray instance on 127.0.0.1 (the [ray] extra)
 

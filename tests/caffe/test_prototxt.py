@@ -38,8 +38,8 @@ def test_train_only_layers_are_left_out_of_the_test_phase_net():
     assert [layer.name for layer in net_spec(parse_prototxt(text)).layers] == ["d"]
 
 
-def test_unknown_fields_are_skipped():
-    text = 'input: "data" input_dim: 1 input_dim: 1 input_dim: 4 input_dim: 4 some_future_field: 3\n' \
+def test_training_fields_of_the_schema_parse_and_leave_the_layer_as_it_is():
+    text = 'input: "data" input_dim: 1 input_dim: 1 input_dim: 4 input_dim: 4\n' \
            'layer { name: "r" type: "ReLU" bottom: "data" top: "r" relu_param { engine: CUDNN } param { lr_mult: 0 } }'
     assert net_spec(parse_prototxt(text)).layers[0].type == "ReLU"
 

@@ -64,13 +64,6 @@ def test_extra_train_only_layers_in_the_caffemodel_are_ignored(small, tmp_path):
         assert torch.equal(load_caffe(prototxt, extra)(x, outputs=["fc"])["fc"], net(x, outputs=["fc"])["fc"])
 
 
-def test_unsupported_layer_type_fails_at_load_naming_layer_and_type(tmp_path):
-    prototxt = tmp_path / "p.prototxt"
-    prototxt.write_text(SMALL + 'layer { name: "spp" type: "SPP" bottom: "fc" top: "spp" }\n')
-    with pytest.raises(CaffeFormatError, match="layer 'spp' has type 'SPP', which deepdream-torch cannot convert"):
-        load_caffe(prototxt)
-
-
 def test_a_bottom_nobody_writes_is_named(tmp_path):
     prototxt = tmp_path / "p.prototxt"
     prototxt.write_text(SMALL.replace('bottom: "pool1"', 'bottom: "pool_1"'))

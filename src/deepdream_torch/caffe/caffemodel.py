@@ -4,7 +4,8 @@ A caffemodel is a serialized NetParameter whose layers carry their weights as Bl
 Parsing it whole with protobuf holds the file's bytes, the parsed message and then the numpy copies at once. Instead
 we walk the protobuf wire format with Caffe's field numbers (those of ``caffe.proto``): the top level and each layer
 are scanned tag by tag, and every packed float array is read with one ``readinto`` straight into the numpy array that
-keeps it, so the peak is about one copy of the weights. The small parts (blob shapes) go through protobuf.
+keeps it, so the peak is about one copy of the weights. The small parts (blob shapes) go through protobuf. All three
+layer formats are read: current ``layer``, V1 ``layers``, and V0 (a V1 block whose weights sit in its ``layer``).
 """
 
 from __future__ import annotations
@@ -20,12 +21,13 @@ from google.protobuf.message import DecodeError
 
 from deepdream_torch.caffe import caffe_pb2
 from deepdream_torch.caffe.errors import CaffeFormatError
-from deepdream_torch.caffe.layer_types import V1_TYPE_NAMES
+from deepdream_torch.caffe.layer_types import V0_TYPE_NAMES, V1_TYPE_NAMES
 
 # Field numbers from Caffe's schema (caffe.proto), for the messages we scan by hand.
 NET_LAYER, NET_V1_LAYERS = 100, 2
 LAYER_NAME, LAYER_TYPE, LAYER_BLOBS = 1, 2, 7
 V1_NAME, V1_TYPE, V1_BLOBS, V1_V0_LAYER = 4, 5, 6, 1
+V0_NAME, V0_TYPE, V0_BLOBS = 1, 2, 50
 BLOB_NUM, BLOB_CHANNELS, BLOB_HEIGHT, BLOB_WIDTH = 1, 2, 3, 4
 BLOB_DATA, BLOB_SHAPE, BLOB_DOUBLE_DATA = 5, 7, 8
 
@@ -147,10 +149,21 @@ def _read_layer(reader: _WireReader, end: int, legacy_format: bool) -> LayerWeig
         elif number == blobs_field and wire == LENGTH_DELIMITED:
             blobs.append(_read_blob(reader, reader.tell() + value))
         elif number == V1_V0_LAYER and legacy_format and wire == LENGTH_DELIMITED:
-            raise CaffeFormatError(
-                "this caffemodel uses Caffe's V0 layer format (before 2014); upgrade it with Caffe's "
-                "upgrade_net_proto_binary tool first"
-            )
+            # A V0 net (before 2014): the layer's name, type and weights live in the V0 message inside.
+            return _read_v0_layer(reader, reader.tell() + value)
+    return LayerWeights(name=name, type=type_name, blobs=blobs)
+
+
+def _read_v0_layer(reader: _WireReader, end: int) -> LayerWeights:
+    name, type_name, blobs = "", "", []
+    for number, wire, value in reader.fields(end):
+        if number == V0_NAME and wire == LENGTH_DELIMITED:
+            name = _text(reader.read(value))
+        elif number == V0_TYPE and wire == LENGTH_DELIMITED:
+            raw = _text(reader.read(value))
+            type_name = V0_TYPE_NAMES.get(raw, raw)
+        elif number == V0_BLOBS and wire == LENGTH_DELIMITED:
+            blobs.append(_read_blob(reader, reader.tell() + value))
     return LayerWeights(name=name, type=type_name, blobs=blobs)
 
 

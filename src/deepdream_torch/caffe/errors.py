@@ -22,3 +22,15 @@ class UnknownBlobError(CaffeFormatError):
         super().__init__(f"unknown blob {name!r} ({hint})")
         self.name = name
         self.close_matches = close
+
+
+class UnconvertedBlobError(CaffeFormatError):
+    """A blob of the net that depends on a layer whose type deepdream-torch cannot convert."""
+
+    def __init__(self, name: str, layer: str, type_name: str):
+        where = "is the output of" if name == layer else "comes after"
+        super().__init__(
+            f"blob {name!r} {where} layer {layer!r} of type {type_name!r}, which deepdream-torch cannot convert; "
+            "dream a blob before it (list them with --mode 5)"
+        )
+        self.name, self.layer, self.type = name, layer, type_name

@@ -3,6 +3,10 @@
 Both prototxt formats (``layer {}`` and the legacy ``layers {}`` with V1 type enums) and every input declaration seen
 in the zoo (``input:`` with ``input_dim:`` or ``input_shape``, and ``Input`` layers) come out the same way. Layers
 that Caffe would leave out of a TEST-phase net (``include``/``exclude`` rules) are left out here too.
+
+A net published only as a train/test definition (``train_val.prototxt``) is read the way a Caffe user turns it into
+a deploy net by hand (``train_test.py``): its data layer's picture top becomes the input, and the label with every
+loss and accuracy layer (and whatever reads the label) is left out; ``NetSpec.notes`` says so in one line.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from typing import Any
 from deepdream_torch.caffe import caffe_pb2
 from deepdream_torch.caffe.errors import CaffeFormatError
 from deepdream_torch.caffe.layer_types import V1_TYPE_NAMES
+from deepdream_torch.caffe.train_test import DATA_TYPES, train_test_as_deploy
 
 Shape = tuple[int, ...]
 
@@ -39,6 +44,8 @@ class NetSpec:
     name: str
     inputs: dict[str, Shape | None]  # input blob name → declared shape (N, C, H, W), or None when undeclared
     layers: list[LayerSpec]
+    notes: list[str] = field(default_factory=list)  # one line each, for the user: what was changed to run the net
+    from_data_layer: bool = False  # a train/test net: the input is its data layer's picture (sizes may be guesses)
 
 
 def net_spec(net: caffe_pb2.NetParameter, stages: tuple[str, ...] = ()) -> NetSpec:
@@ -54,10 +61,17 @@ def net_spec(net: caffe_pb2.NetParameter, stages: tuple[str, ...] = ()) -> NetSp
             inputs.update(_input_layer_shapes(spec))
             continue
         layers.append(spec)
-    if not inputs:
-        raise CaffeFormatError(
-            "the net declares no input (no `input:` line and no Input layer); deploy.prototxt files declare one"
-        )
+    if inputs:
+        # A deploy net that kept a data layer writing its declared input: the declared input wins, as in Caffe's
+        # pycaffe use (the data layer would overwrite it from a database we do not have).
+        # Its other tops (the label) stay, unconverted, with what reads them.
+        for layer in layers:
+            if layer.type in DATA_TYPES:
+                layer.tops = [top for top in layer.tops if top not in inputs]
+        layers = [layer for layer in layers if layer.tops or layer.type not in DATA_TYPES]
+    else:
+        inputs, layers, note = train_test_as_deploy(layers)
+        return NetSpec(name=net.name, inputs=inputs, layers=layers, notes=[note], from_data_layer=True)
     return NetSpec(name=net.name, inputs=inputs, layers=layers)
 
 

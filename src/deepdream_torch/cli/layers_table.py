@@ -30,13 +30,20 @@ def layers_table(files: ModelFiles) -> Table:
         suggested = set(CUSTOMLOOP)
     default, _ = default_layers(net, entry.dream_layers if entry is not None else ())
     size = "×".join(str(d) for d in net.input_shape[1:])
-    table = Table(title=f"{files.name}: {len(net.blob_names)} blobs at input {size}", title_justify="left")
+    table = Table(
+        title=f"{files.name}: {len(net.listing)} blobs at input {size}", title_justify="left",
+        caption="\n".join(net.notes) or None, caption_justify="left",
+    )
     table.add_column("#", justify="right", style="dim")
     table.add_column("blob (--layers)")
     table.add_column("shape (C×H×W)", justify="right")
     table.add_column("dreamable", justify="center")
     table.add_column("suggested", style="green")
-    for number, name in enumerate(net.blob_names):
+    for number, name in enumerate(net.listing):
+        if name in net.unconverted:  # behind a layer we cannot convert: no shape, not dreamable
+            blocker = net.unconverted[name]
+            table.add_row(str(number), name, "?", f"no ({blocker.type} {blocker.layer!r})", "", style="dim")
+            continue
         shape = "×".join(str(d) for d in net.blob_shapes[name][1:])
         marks = [word for word, yes in (("default", name in default), ("zoo", name in suggested)) if yes]
         table.add_row(str(number), name, shape, _dreamable(net, name), ", ".join(marks))

@@ -78,6 +78,8 @@ def load(model_name: str, model_path: Path | None, console: Console) -> Model:
     mean = entry.mean_bgr if entry is not None and entry.mean_bgr is not None else IMAGENET_MEAN
     # A cache that cannot be written is a note, not a stop: one line where the run's other warnings go.
     net = load_model(files, warn=lambda message: console_log(console, 1)(1, f"warning: {message}"))
+    for note in getattr(net, "notes", ()):  # how a train/test net was read, which layers stay unconverted
+        console_log(console, 1)(1, f"note: {note}")
     return Model(files, net, tuple(mean), entry)
 
 

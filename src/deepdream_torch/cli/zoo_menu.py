@@ -27,10 +27,11 @@ def zoo_table(numbered: bool = True) -> Table:
     table.add_column("model", no_wrap=True, min_width=max(len(name) for name in models))
     table.add_column("what it is", ratio=2)
     table.add_column("license", ratio=1)
+    table.add_column("dreamable", ratio=1)
     table.add_column("here", style="green", no_wrap=True)
     for number, (name, entry) in enumerate(models.items()):
         here = "✓" if (root / name / caffemodel_name(name)).exists() else ""
-        row = [name, entry.title, entry.license or "unknown", here]
+        row = [name, entry.title, entry.license or "unknown", entry.dreamable or "unknown", here]
         table.add_row(*([str(number)] if numbered else []), *row)
     return table
 

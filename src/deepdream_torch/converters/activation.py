@@ -1,13 +1,20 @@
-"""Element-wise layers: ReLU (with negative_slope), PReLU, Sigmoid, TanH, Power, and Dropout (identity at test time)."""
+"""Element-wise layers: ReLU (with negative_slope), PReLU, ELU, Sigmoid, TanH, AbsVal, BNLL, Power, Exp, Log,
+Threshold, and Dropout (identity at test time).
+
+Threshold is a step (1 above the threshold, else 0): a dream can read its blob, but its gradient is zero
+everywhere, so a dream on it (or on a blob that depends on the input only through it) never changes the picture.
+"""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from deepdream_torch.caffe.errors import CaffeFormatError
 from deepdream_torch.caffe.net_spec import LayerSpec, Shape
 from deepdream_torch.converters.registry import add_converter, frozen
 
@@ -80,6 +87,93 @@ def tanh(spec: LayerSpec, blobs: list[torch.Tensor]) -> nn.Module:
 def power(spec: LayerSpec, blobs: list[torch.Tensor]) -> nn.Module:
     p = spec.param("power_param")
     return Power(p.power, p.scale, p.shift)
+
+
+class ELU(nn.Module):
+    def __init__(self, alpha: float):
+        super().__init__()
+        self.alpha = alpha
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.elu(x, self.alpha)
+
+
+class Exp(nn.Module):
+    """Caffe's Exp layer: base ** (shift + scale * x), base e when the prototxt says -1 (its default)."""
+
+    def __init__(self, base: float, scale: float, shift: float):
+        super().__init__()
+        self.log_base = 1.0 if base == -1 else math.log(base)
+        self.scale, self.shift = scale, shift
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.exp((x * self.scale + self.shift) * self.log_base)
+
+
+class Log(nn.Module):
+    """Caffe's Log layer: log_base(shift + scale * x), the natural log when base is -1 (its default)."""
+
+    def __init__(self, base: float, scale: float, shift: float):
+        super().__init__()
+        self.inverse_log_base = 1.0 if base == -1 else 1.0 / math.log(base)
+        self.scale, self.shift = scale, shift
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.log(x * self.scale + self.shift) * self.inverse_log_base
+
+
+class Threshold(nn.Module):
+    """Caffe's Threshold layer: 1 where x > threshold, else 0 (a step: zero gradient everywhere)."""
+
+    def __init__(self, threshold: float):
+        super().__init__()
+        self.threshold = threshold
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        step = (x.detach() > self.threshold).to(x.dtype)
+        # Tied to x with a zero slope, so autograd (a dream's backward pass) goes through it and gives zeros
+        # instead of failing on a blob that no longer depends on the input.
+        return step + (x - x.detach()) * 0
+
+
+def _check_base(spec: LayerSpec, base: float) -> None:
+    if base != -1 and base <= 0:
+        raise CaffeFormatError(f"layer {spec.name!r} ({spec.type}): base {base:g} must be -1 (e) or positive")
+
+
+@add_converter("ELU")
+def elu(spec: LayerSpec, blobs: list[torch.Tensor]) -> nn.Module:
+    return ELU(spec.param("elu_param").alpha)
+
+
+@add_converter("AbsVal")
+def absval(spec: LayerSpec, blobs: list[torch.Tensor]) -> nn.Module:
+    return Elementwise(torch.abs)
+
+
+@add_converter("BNLL")
+def bnll(spec: LayerSpec, blobs: list[torch.Tensor]) -> nn.Module:
+    # Caffe's log(1 + exp(x)), written to stay finite for large x: torch's softplus is the same function.
+    return Elementwise(F.softplus)
+
+
+@add_converter("Exp")
+def exp(spec: LayerSpec, blobs: list[torch.Tensor]) -> nn.Module:
+    p = spec.param("exp_param")
+    _check_base(spec, p.base)
+    return Exp(p.base, p.scale, p.shift)
+
+
+@add_converter("Log")
+def log(spec: LayerSpec, blobs: list[torch.Tensor]) -> nn.Module:
+    p = spec.param("log_param")
+    _check_base(spec, p.base)
+    return Log(p.base, p.scale, p.shift)
+
+
+@add_converter("Threshold")
+def threshold(spec: LayerSpec, blobs: list[torch.Tensor]) -> nn.Module:
+    return Threshold(spec.param("threshold_param").threshold)
 
 
 @add_converter("Dropout")

@@ -54,6 +54,11 @@ def converter_for(spec: LayerSpec) -> Converter:
         ) from None
 
 
+def has_converter(spec: LayerSpec) -> bool:
+    """Whether layers of ``spec``'s type convert; the others are left unconverted (see ``net.shape_plan``)."""
+    return spec.type in _CONVERTERS
+
+
 def supported_types() -> list[str]:
     return sorted(_CONVERTERS)
 

@@ -1,4 +1,4 @@
-"""Layers that move values without computing on them: Concat, Flatten, Reshape, Crop, Slice, Split."""
+"""Layers that move values without computing on them: Concat, Flatten, Reshape, Crop, Slice, Split, Permute (SSD)."""
 
 from __future__ import annotations
 
@@ -101,6 +101,20 @@ class Slice(nn.Module):
         return tuple(torch.split(x, sizes, dim=self.axis))
 
 
+class Permute(nn.Module):
+    """SSD's Permute: axes reordered as ``order`` lists them; axes it leaves out follow in their own order."""
+
+    def __init__(self, spec: LayerSpec):
+        super().__init__()
+        self.name, self.order = spec.name, list(spec.param("permute_param").order)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        order = [axis % x.dim() for axis in self.order]
+        if len(set(order)) != len(order) or any(not -x.dim() <= a < x.dim() for a in self.order):
+            raise CaffeFormatError(f"layer {self.name!r}: order {self.order} does not fit a {x.dim()}-axis blob")
+        return x.permute(*order, *(axis for axis in range(x.dim()) if axis not in order))
+
+
 class Split(nn.Module):
     def __init__(self, count: int):
         super().__init__()
@@ -141,3 +155,8 @@ def slice_(spec: LayerSpec, blobs: list[torch.Tensor]) -> nn.Module:
 @add_converter("Split")
 def split(spec: LayerSpec, blobs: list[torch.Tensor]) -> nn.Module:
     return Split(len(spec.tops))
+
+
+@add_converter("Permute")
+def permute(spec: LayerSpec, blobs: list[torch.Tensor]) -> nn.Module:
+    return Permute(spec)

@@ -8,6 +8,10 @@ name that is no layer's name means the output of the first layer that writes it;
 Inside ``recomputing(segments)`` the forward runs each given range of steps under ``torch.utils.checkpoint``:
 autograd keeps only the blobs entering the range and runs it again during the backward pass (less memory for one
 more forward of those steps; ``dreaming/recompute.py`` chooses the ranges).
+
+Layers whose type could not be converted (and the layers that read what they write) are not steps: their blobs are
+``unconverted``, listed in ``listing`` with the rest, and asking for one raises ``UnconvertedBlobError`` naming the
+layer that stops it.
 """
 
 from __future__ import annotations
@@ -15,12 +19,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 from torch import nn
 from torch.utils.checkpoint import checkpoint
 
-from deepdream_torch.caffe.errors import CaffeFormatError, UnknownBlobError
+from deepdream_torch.caffe.errors import CaffeFormatError, UnconvertedBlobError, UnknownBlobError
 from deepdream_torch.caffe.net_spec import Shape
 
 
@@ -41,9 +46,15 @@ class CaffeNet(nn.Module):
         steps: Sequence[Step],
         modules: Iterable[nn.Module],
         blob_shapes: dict[str, Shape],
+        *,
+        unconverted: dict[str, Any] | None = None,
+        listing: Sequence[str] | None = None,
+        notes: Sequence[str] = (),
     ):
         super().__init__()
         self.name = name
+        self.unconverted = dict(unconverted or {})  # blob name → the blocker (a layer and its type) it needs
+        self.notes = list(notes)  # one line each: what was changed to run the net (train/test, unconverted layers)
         self.input_names = list(input_shapes)
         self.input_shapes = dict(input_shapes)
         self.steps = list(steps)
@@ -56,6 +67,8 @@ class CaffeNet(nn.Module):
                 self._addresses.setdefault(top, (index, position))
         self.blob_names = sorted(self._addresses, key=lambda n: (self._addresses[n], n != self._layer_at(n)))
         self.blob_shapes = {n: blob_shapes[n] for n in self.blob_names}
+        # Every blob in the order Caffe makes them, the unconverted ones included (what mode 5 lists).
+        self.listing = list(listing) if listing is not None else list(self.blob_names)
         self._last_read = {}
         for index, step in enumerate(self.steps):
             for bottom in step.bottoms:
@@ -95,8 +108,12 @@ class CaffeNet(nn.Module):
         return self.input_shapes[self.input_names[0]]
 
     def check_blob(self, name: str) -> None:
-        if name not in self._addresses:
-            raise UnknownBlobError(name, self.blob_names)
+        if name in self._addresses:
+            return
+        if name in self.unconverted:
+            blocker = self.unconverted[name]
+            raise UnconvertedBlobError(name, blocker.layer, blocker.type)
+        raise UnknownBlobError(name, self.blob_names)
 
     def forward(
         self, x: torch.Tensor | dict[str, torch.Tensor], outputs: Sequence[str] | None = None

@@ -34,6 +34,9 @@ class ZooEntry:
     readme_url: str | None = None
     gist: str | None = None
     notes: str = ""
+    # What a dream can use of the model's published prototxt: "dreamable", "dreamable up to <blob>", "not a picture
+    # net (...)"...; None where we have not seen that prototxt.
+    dreamable: str | None = None
 
     @property
     def caffemodel(self) -> str:
@@ -103,6 +106,7 @@ def _entry(name: str, fields: dict[str, object]) -> ZooEntry:
         readme_url=text("readme_url"),
         gist=text("gist"),
         notes=text("notes") or "",
+        dreamable=text("dreamable"),
     )
 
 
