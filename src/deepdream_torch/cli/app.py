@@ -30,6 +30,7 @@ from deepdream_torch.cli.flags import (
     DEFAULT_REFINE_OCTAVES,
     DEFAULT_TEMPORAL,
     MODES,
+    RANDOM_SEED,
     Flags,
 )
 from deepdream_torch.dreaming.settings import DEFAULT_SETTINGS
@@ -188,6 +189,13 @@ def _checked_size(value: str | None) -> str | None:
         parse_size(value)
     except DeepDreamError as error:
         raise typer.BadParameter(str(error)) from error
+    return value
+
+
+def _checked_seed(value: int) -> int:
+    """--seed: 0 to 2^63-1, or -1 for a random one (drawn in ``run.run_flags``); any other negative is one line."""
+    if value < RANDOM_SEED:
+        raise typer.BadParameter(f"{value} is not a seed: give 0 to {MAX_SEED}, or -1 for a random seed")
     return value
 
 
@@ -444,13 +452,16 @@ def deepdream(
         typer.Option("--device", rich_help_panel=RUN_PANEL, help="auto (CUDA when present), cpu, cuda or cuda:N."),
     ] = "auto",
     precision: Annotated[
-        Literal["fp32", "bf16", "fp16"],
-        typer.Option("--precision", rich_help_panel=RUN_PANEL, help="Arithmetic of the dream (fp16: CUDA only)."),
-    ] = "fp32",
+        Literal["auto", "fp32", "bf16", "fp16"],
+        typer.Option("--precision", rich_help_panel=RUN_PANEL,
+                     help="Arithmetic of the dream: auto (bf16 where the CPU or GPU computes it natively, else "
+                          "fp32; said at -v 1), fp32, bf16, fp16 (CUDA only)."),
+    ] = "auto",
     seed: Annotated[
         int,
-        typer.Option("--seed", min=0, max=MAX_SEED, rich_help_panel=RUN_PANEL,
-                     help="Seed of the jitter: same seed, same dream."),
+        typer.Option("--seed", max=MAX_SEED, rich_help_panel=RUN_PANEL, callback=_checked_seed,
+                     help="Seed of the jitter: same seed, same dream; -1: a random seed (said and recorded, so "
+                          "that the dream can be repeated)."),
     ] = 0,
     verbose: Annotated[
         int,

@@ -25,6 +25,7 @@ DEFAULT_MODEL_NAME = "bvlc_googlenet.caffemodel"
 DEFAULT_TEMPORAL = 0.3
 DEFAULT_JITTER_SEED = "fixed"
 DEFAULT_REFINE_OCTAVES = 1
+RANDOM_SEED = -1  # --seed -1: a random seed, as in neural-dream and the Stable Diffusion web UIs
 MODES = {
     0: "extract frames, dream them, assemble the video",
     1: "extract frames only",
@@ -87,7 +88,7 @@ class Flags:
     max_memory: str | None = None  # e.g. "2GiB"; None: the device's default budget
     device: str = "auto"
     seed: int = 0
-    precision: str = "fp32"
+    precision: str = "auto"  # recorded as what it runs as here (frames_folders.flag_settings)
     restart: bool = False
     crf: int | None = None
     chain: bool = False

@@ -70,7 +70,7 @@ def flag_settings(flags: Flags, checked: Checked) -> dict[str, object]:
         "blend": blend.value if blend.kind == "fixed" else blend.kind,
         "seed": flags.seed,
         "image_type": check_image_type(flags.image_type),
-        "precision": flags.precision,
+        "precision": precision_run(flags.precision, flags.device),
         **({"channels": flags.channels, "channels_weight": flags.channels_weight} if flags.channels else {}),
         **({"flow": checked.flow.method} if not checked.flow.off else {}),
         **({"flow_quality": checked.flow.quality} if checked.flow.method == "dis" else {}),
@@ -110,13 +110,21 @@ def changed_from_defaults(flags: Flags, checked: Checked) -> list[str]:
         changed.append("refine_octaves")
     if checked.jitter_seed != (DEFAULT_JITTER_SEED if flowing else "frame"):
         changed.append("jitter_seed")
-    if flags.precision != "fp32":
+    if precision_run(flags.precision, flags.device) != precision_run("auto", flags.device):
         changed.append("precision")
     if check_image_type(flags.image_type) != "jpg":
         changed.append("image_type")
     if flags.guide_image is not None:  # `_guided` says there is one; the word says which, should two be dreamed
         changed.append("guide")
     return changed
+
+
+def precision_run(precision: str, device: str) -> str:
+    """What ``--precision`` runs as on ``--device`` here (fp32, bf16 or fp16): a frames folder records that, not
+    ``auto``, so that a rerun on this machine resumes and a machine that resolves auto otherwise dreams apart."""
+    from deepdream_torch.dreaming.device import precision_name, resolve_device
+
+    return precision_name(precision, resolve_device(device))
 
 
 def words(keys: Sequence[str], values: Mapping[str, Any], flags: Flags) -> str:

@@ -7,7 +7,8 @@ loaded or printed.
 from __future__ import annotations
 
 import math
-from dataclasses import fields
+import secrets
+from dataclasses import fields, replace
 from pathlib import Path
 
 from deepdream_torch.cli.errors import CliError
@@ -16,6 +17,7 @@ from deepdream_torch.cli.flags import (
     DEFAULT_JITTER_SEED,
     DEFAULT_REFINE_OCTAVES,
     DEFAULT_TEMPORAL,
+    RANDOM_SEED,
     Checked,
     Flags,
 )
@@ -96,6 +98,7 @@ def check(flags: Flags) -> Checked:
 
 def run_flags(flags: Flags) -> None:
     """Run the original form's command line ``flags`` stands for."""
+    flags = with_drawn_seed(flags)
     checked = check(flags)
     if flags.threads is not None:
         import torch
@@ -109,6 +112,18 @@ def run_flags(flags: Flags) -> None:
     # Every file the run writes is checked against these (safe_paths): no output may overwrite an input.
     with protect({"picture": flags.single_picture, "guide picture": flags.guide_image, "video": flags.extract}):
         _run_mode(flags, checked)
+
+
+def with_drawn_seed(flags: Flags) -> Flags:
+    """``--seed -1``: the flags with a random seed drawn, said at -v 1 so that ``--seed N`` repeats the dream (and
+    recorded as any seed is: the frames folder's manifest, the picture's name)."""
+    if flags.seed != RANDOM_SEED:
+        return flags
+    seed = secrets.randbelow(2**31)  # short enough to retype
+    from deepdream_torch.cli import console as consoles
+
+    consoles.err().print(f"seed -1: dreaming with the random seed {seed} (--seed {seed} dreams this again)", markup=False)
+    return replace(flags, seed=seed)
 
 
 def _run_mode(flags: Flags, checked: Checked) -> None:
