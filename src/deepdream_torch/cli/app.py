@@ -99,6 +99,8 @@ class DeepDreamGroup(TyperGroup):
         try:
             result = super().main(args, prog_name or PROG, complete_var, standalone_mode=False, **extra)
             code = result if isinstance(result, int) else 0
+            if code == Interrupted.exit_code:  # typer's silent answer to a Ctrl-C while the line is parsed
+                code = _fail("interrupted (Ctrl-C)", code)
         except typer.Abort:
             code = _fail("aborted", 1)
         except DeepDreamError as error:
@@ -121,9 +123,10 @@ class DeepDreamGroup(TyperGroup):
 
 def _exit_code(error: DeepDreamError) -> int:
     """2 for a user's mistake; 130 (the shell's code for SIGINT) for a run stopped by Ctrl-C."""
-    from deepdream_torch.video.errors import VideoInterrupted
-
-    if isinstance(error, VideoInterrupted):
+    # Not imported for the check: an error raised before the video package was imported is none of its own (and
+    # importing it then could import torch again after an interrupted import).
+    video_errors = sys.modules.get("deepdream_torch.video.errors")
+    if video_errors is not None and isinstance(error, video_errors.VideoInterrupted):
         return Interrupted.exit_code
     return getattr(error, "exit_code", 2)
 
@@ -156,6 +159,9 @@ def _silence_stdout() -> None:
 
 
 def _fail(message: str, code: int) -> int:
+    from deepdream_torch import interrupts
+
+    interrupts.answered()  # under the console script, a Ctrl-C now would only cut this line short
     # A stop the user asked for (Ctrl-C) is not an error; its message already begins with "interrupted".
     kind = "" if code == Interrupted.exit_code else "error: "
     print(f"{PROG}: {kind}{one_line(message)}", file=sys.stderr)
@@ -498,5 +504,12 @@ def _with_typed(ctx: Any) -> dict[str, Any]:
 
 
 def main() -> None:
-    """The ``deepdream`` console script."""
+    """The ``deepdream`` console script (``cli/start.py``'s ``main``, which handles Ctrl-C from its first line)."""
+    from deepdream_torch.cli.start import main as start
+
+    start()
+
+
+def run_command() -> None:
+    """Parse ``sys.argv`` and run it: every failure one line with its exit code."""
     typer.main.get_command(app).main(prog_name=PROG)
