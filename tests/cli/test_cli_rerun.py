@@ -201,9 +201,10 @@ def test_the_default_precision_is_recorded_as_what_runs_and_names_no_folder(clip
     from deepdream_torch.dreaming.precision import choose
 
     runs_as = choose("auto", torch.device("cpu")).name
-    default = run("-e", str(clip), *BASE, "--device", "cpu")
+    default = run("-e", str(clip), *with_flag(BASE, "-v", "2"), "--device", "cpu")
     assert default.exit_code == 0, default.output
-    assert f"precision {runs_as}: " in default.stderr  # said once, with why
+    said = [line for line in default.stderr.splitlines() if line.startswith("precision ")]
+    assert said == [f"precision {runs_as}: {choose('auto', torch.device('cpu')).reason}"]  # once, with why
     assert json.loads((FRAMES / "deepdream_settings.json").read_text())["settings"]["precision"] == runs_as
     before = frame_bytes(FRAMES)
 

@@ -461,7 +461,7 @@ def deepdream(
         Literal["auto", "fp32", "bf16", "fp16"],
         typer.Option("--precision", rich_help_panel=RUN_PANEL,
                      help="Arithmetic of the dream: auto (bf16 where the CPU or GPU computes it natively, else "
-                          "fp32; said at -v 1), fp32, bf16, fp16 (CUDA only)."),
+                          "fp32; said at -v 2), fp32, bf16, fp16 (CUDA only)."),
     ] = "auto",
     seed: Annotated[
         int,
