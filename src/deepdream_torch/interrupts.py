@@ -3,19 +3,24 @@
 Python's own handler raises KeyboardInterrupt wherever the main thread is, and one raised while torch is being
 imported leaves torch half-imported: whatever imports it next (the code that reports the interrupt) fails with
 "partially initialized module 'torch'" instead of the one-line stop. This handler does what Python's does, except
-inside an import: there the interrupt waits until the import is done (rechecked every ``RETRY_SECONDS``), so it is
-then raised, or handed to whichever handler a run has installed meanwhile (``video.signals``), as any other.
+inside an import: there the interrupt waits until the import is done (as the outermost ``import`` statement
+returns, or at a retry every ``RETRY_SECONDS``), and is then raised, or handed to whichever handler a run has
+installed meanwhile (``video.signals``), as any other.
 """
 
 from __future__ import annotations
 
 import _thread
+import builtins
 import signal
+import sys
 import threading
 from types import FrameType
+from typing import Any
 
 RETRY_SECONDS = 0.05
-_waiting = threading.Event()  # an interrupt is held until the import in progress is done
+_held = threading.Lock()
+_holding = [False]  # an interrupt is held until the import in progress is done; delivered exactly once
 _answered = threading.Event()  # the command's outcome is decided: what is left is saying it and exiting
 
 
@@ -25,13 +30,57 @@ def handle(signum: int, frame: FrameType | None) -> None:
     if _answered.is_set():
         return
     if _importing(frame):
-        if not _waiting.is_set():
-            _waiting.set()
-            retry = threading.Timer(RETRY_SECONDS, _deliver_again, (signum,))
-            retry.daemon = True
-            retry.start()
+        _hold(signum)
         return
     raise KeyboardInterrupt
+
+
+def _hold(signum: int) -> None:
+    """Deliver the interrupt once the import in progress is done: when the outermost ``import`` statement returns
+    (``builtins.__import__``), or else (``importlib.import_module``) at a retry that finds no import running."""
+    with _held:
+        if _holding[0]:
+            return  # held already (a second press while importing is the same stop)
+        _holding[0] = True
+    if getattr(builtins.__import__, "original", None) is None:
+        original = builtins.__import__
+
+        def import_then_interrupt(*args: Any, **options: Any) -> Any:
+            module = original(*args, **options)
+            if _holding[0]:
+                caller = sys._getframe(1)
+                if not _importing(caller) and _take():
+                    _deliver(signum, caller)
+            return module
+
+        import_then_interrupt.original = original  # type: ignore[attr-defined]
+        builtins.__import__ = import_then_interrupt  # stays: without an interrupt held it only passes through
+    retry = threading.Timer(RETRY_SECONDS, _deliver_again, (signum,))
+    retry.daemon = True
+    retry.start()
+
+
+def _take() -> bool:
+    """Whether an interrupt was held, no longer held now: whoever takes it delivers it, once."""
+    with _held:
+        held, _holding[0] = _holding[0], False
+    return held
+
+
+def _deliver(signum: int, frame: FrameType | None) -> None:
+    """The held interrupt, to whichever handler is in place now (a run's own, ``video.signals``, may be)."""
+    current = signal.getsignal(signal.SIGINT)
+    if raises_keyboard_interrupt(current):
+        raise KeyboardInterrupt
+    if callable(current):
+        current(signum, frame)
+
+
+def _deliver_again(signum: int) -> None:
+    # The SIGINT handler in place runs in the main thread as for a signal (``handle`` holds it again when it
+    # finds an import still running).
+    if _take():
+        _thread.interrupt_main(signum)
 
 
 def install() -> None:
@@ -52,12 +101,6 @@ def answered() -> None:
 def raises_keyboard_interrupt(handler: object) -> bool:
     """Whether ``handler`` is Python's default SIGINT handler or ``handle``, which acts as it does."""
     return handler is signal.default_int_handler or handler is handle
-
-
-def _deliver_again(signum: int) -> None:
-    _waiting.clear()
-    # Runs the SIGINT handler in place now (ours, or a run's own) in the main thread, as a signal would.
-    _thread.interrupt_main(signum)
 
 
 def _importing(frame: FrameType | None) -> bool:

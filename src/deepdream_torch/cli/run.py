@@ -116,7 +116,7 @@ def run_flags(flags: Flags) -> None:
 
 def with_drawn_seed(flags: Flags) -> Flags:
     """``--seed -1``: the flags with a random seed drawn, said at -v 1 so that ``--seed N`` repeats the dream (and
-    recorded as any seed is: the frames folder's manifest, the picture's name)."""
+    recorded as any seed is: in a video's frames folder, its manifest and the folder's ``s-N`` word)."""
     if flags.seed != RANDOM_SEED:
         return flags
     seed = secrets.randbelow(2**31)  # short enough to retype
