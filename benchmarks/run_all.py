@@ -17,6 +17,7 @@ SCRIPTS.append("bench_tiles")
 SCRIPTS.append("bench_zoo")  # published prototxts vs OpenCV
 SCRIPTS.append("bench_downloads")  # hostile servers on 127.0.0.1
 SCRIPTS.append("bench_ray")  # a local Ray instance on 127.0.0.1 (the [ray] extra)
+SCRIPTS.append("bench_precision")  # --precision auto against fp32 and bf16, this CPU and oneDNN held to AVX2
 
 
 def main(names: list[str]) -> int:

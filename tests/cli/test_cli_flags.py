@@ -52,7 +52,7 @@ def test_defaults_are_the_original_ones() -> None:
     assert flags.model_name == "bvlc_googlenet.caffemodel"
     assert (flags.octaves, flags.octave_scale, flags.iterations, flags.jitter, flags.step_size) == (4, 1.4, 10, 32, 1.5)
     assert (flags.blend, flags.layers) == ("0.5", ("customloop",))
-    assert (flags.restart, flags.chain, flags.device, flags.precision) == (False, False, "auto", "fp32")
+    assert (flags.restart, flags.chain, flags.device, flags.precision) == (False, False, "auto", "auto")
 
 
 def test_switches() -> None:

@@ -32,7 +32,7 @@ OUT_OF_RANGE = [
     (["-ef", "1e30"], ["--end-frame"]),
     (["--crf", "52"], ["--crf"]),
     (["--crf", "-1"], ["--crf"]),
-    (["--seed", "-1"], ["--seed", "0"]),
+    (["--seed", "-2"], ["--seed", "-2", "-1 for a random seed"]),
     (["--seed", HUGE], ["--seed", "9223372036854775807"]),
     (["--threads", "100000000"], ["--threads"]),
     ([*PICTURE, "--zoom-frames", HUGE], ["--zoom-frames"]),

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+import torch
 
 from tests.cli.cli_helpers import decoded_frames, one_line_error, run, write_model, write_picture
 
@@ -169,3 +170,51 @@ def test_mode_3_says_how_many_frames_and_warns_about_an_incomplete_run(clip: Pat
     assert warned.exit_code == 0, warned.output
     warnings = [line for line in warned.stderr.splitlines() if line.startswith("warning")]
     assert len(warnings) == 1 and "stopped after 2 of 6 frames" in warnings[0]
+
+
+def test_seed_minus_one_draws_a_seed_that_is_said_recorded_and_repeats_the_dream(clip: Path) -> None:
+    first = run("-e", str(clip), *BASE, "--seed", "-1")
+    assert first.exit_code == 0, first.output
+    said = [line for line in first.stderr.splitlines() if line.startswith("seed -1: ")]
+    assert len(said) == 1, first.stderr
+    seed = int(said[0].split("random seed ")[1].split()[0])
+    assert 0 <= seed < 2**31 and f"--seed {seed}" in said[0]
+    assert json.loads((FRAMES / "deepdream_settings.json").read_text())["settings"]["seed"] == seed
+    dreamed = frame_bytes(FRAMES)
+    assert len(dreamed) == 2
+
+    again = run("-e", str(clip), *BASE, "--seed", str(seed), "--restart")  # the seed said dreams the same frames
+    assert again.exit_code == 0, again.output
+    assert "holds a dream with other settings" not in again.stderr
+    assert frame_bytes(FRAMES) == dreamed
+
+
+def test_two_random_seeds_differ_and_neither_is_zero_s_folder(clip: Path) -> None:
+    assert run("-e", str(clip), *BASE).exit_code == 0
+    other = run("-e", str(clip), *BASE, "--seed", "-1")
+    assert other.exit_code == 0, other.output
+    seed = int(other.stderr.split("random seed ")[1].split()[0])
+    assert (Path("data/output_frames") / f"my_video_i-1_o-1_L-conv1_m-tiny_s-{seed}").is_dir()
+
+
+def test_the_default_precision_is_recorded_as_what_runs_and_names_no_folder(clip: Path) -> None:
+    from deepdream_torch.dreaming.precision import choose
+
+    runs_as = choose("auto", torch.device("cpu")).name
+    default = run("-e", str(clip), *with_flag(BASE, "-v", "2"), "--device", "cpu")
+    assert default.exit_code == 0, default.output
+    said = [line for line in default.stderr.splitlines() if line.startswith("precision ")]
+    assert said == [f"precision {runs_as}: {choose('auto', torch.device('cpu')).reason}"]  # once, with why
+    assert json.loads((FRAMES / "deepdream_settings.json").read_text())["settings"]["precision"] == runs_as
+    before = frame_bytes(FRAMES)
+
+    # Asking by name for what auto runs here is the same dream: it resumes (nothing left) in the same folder.
+    same = run("-e", str(clip), *BASE, "--device", "cpu", "--precision", runs_as)
+    assert same.exit_code == 0, same.output
+    assert "holds a dream with other settings" not in same.stderr and frame_bytes(FRAMES) == before
+
+    other = "fp32" if runs_as == "bf16" else "bf16"
+    apart = run("-e", str(clip), *BASE, "--device", "cpu", "--precision", other)
+    assert apart.exit_code == 0, apart.output
+    assert (Path("data/output_frames") / f"my_video_i-1_o-1_L-conv1_m-tiny_p-{other}").is_dir()
+    assert not list(Path("data/output_frames").glob("*p-auto*"))

@@ -50,7 +50,7 @@ def test_one_step_follows_the_rule_with_a_hand_computed_gradient(one_conv_net):
     assert 0 < np.mean(np.isin(expected, (0, 255))) < 0.5  # some pixels reach the clip, most do not
 
     result = dream(
-        image, one_conv_net, "conv", octaves=1, iterations=1, jitter=0, step_size=40.0, device="cpu"
+        image, one_conv_net, "conv", octaves=1, iterations=1, jitter=0, step_size=40.0, device="cpu", precision="fp32"
     )
     assert result.dtype == np.uint8 and result.shape == image.shape
     assert np.abs(result - expected).max() <= 0.5 + 1e-3
@@ -91,7 +91,7 @@ def test_same_seed_same_dream_other_seed_other_dream(tiny_net):
 def test_octaves_too_small_for_the_layer_are_left_out_and_logged(tiny_net):
     image = picture(12, 30)  # octaves at scale 2: 12x30, 6x15, 3x8, 2x4; conv2 needs 7x7, conv1 3x3
     messages = []
-    options = {"octave_scale": 2.0, "iterations": 2, "seed": 3, "device": "cpu"}
+    options = {"octave_scale": 2.0, "iterations": 2, "seed": 3, "device": "cpu", "precision": "fp32"}
     asked = dream(
         image, tiny_net, "conv2", octaves=4, log=lambda level, text: messages.append((level, text)), **options
     )
@@ -247,7 +247,7 @@ def test_a_batch_needs_one_size_and_one_layer_per_picture(tiny_net, tmp_path):
 def test_bf16_on_the_cpu_dreams_close_to_fp32(tiny_net):
     image = picture(20, 20)
     options = {"octaves": 2, "iterations": 3, "seed": 2, "device": "cpu"}
-    full = dream(image, tiny_net, "conv2", **options).astype(int)
+    full = dream(image, tiny_net, "conv2", precision="fp32", **options).astype(int)
     half = dream(image, tiny_net, "conv2", precision="bf16", **options).astype(int)
     change = np.abs(full - image).mean()
     assert np.abs(half - full).mean() < 0.25 * change
@@ -259,7 +259,7 @@ def test_bf16_on_the_cpu_dreams_close_to_fp32(tiny_net):
 def test_cuda_dreams_like_the_cpu(tiny_net, precision):
     image = picture(32, 40)
     options = {"octaves": 2, "iterations": 3, "seed": 2}
-    cpu = dream(image, tiny_net, "conv2", device="cpu", **options).astype(int)
+    cpu = dream(image, tiny_net, "conv2", device="cpu", precision="fp32", **options).astype(int)
     gpu = dream(image, tiny_net, "conv2", device="cuda", precision=precision, **options).astype(int)
     assert np.abs(gpu - cpu).mean() < 0.25 * np.abs(cpu - image).mean()
 

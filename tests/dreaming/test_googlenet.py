@@ -30,7 +30,7 @@ def test_a_small_picture_dreams_on_every_layer_it_can_reach(googlenet):
         googlenet,
         ["inception_4c/output", "inception_5b/output"],
         DreamSettings(iterations=2),
-        Runtime(device="cpu", log=lambda level, text: messages.append(text)),
+        Runtime(device="cpu", precision="fp32", log=lambda level, text: messages.append(text)),
         seed=0,
     )
     # Octaves 40x56, 29x40, 20x29, 15x20: all reach inception_4c (15), only the first reaches inception_5b (31).

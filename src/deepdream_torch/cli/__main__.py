@@ -1,5 +1,5 @@
 """``python -m deepdream_torch.cli``: the same as the ``deepdream`` console script."""
 
-from deepdream_torch.cli.app import main
+from deepdream_torch.cli.start import main
 
 main()

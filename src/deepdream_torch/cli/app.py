@@ -23,7 +23,7 @@ from deepdream_torch.cli.argv import OptionTable, normalize_argv, table_from_opt
 from deepdream_torch.cli.commands import register
 from deepdream_torch.cli.errors import Interrupted, one_line
 from deepdream_torch.cli.failures import WorldFailure, world_failure
-from deepdream_torch.cli.flags import CUSTOMLOOP, DEFAULT_MODEL_NAME, MODES, Flags
+from deepdream_torch.cli.flags import CUSTOMLOOP, DEFAULT_MODEL_NAME, MODES, RANDOM_SEED, Flags
 from deepdream_torch.dreaming.settings import DEFAULT_SETTINGS
 from deepdream_torch.errors import DeepDreamError
 from deepdream_torch.video.flow import (
@@ -96,6 +96,8 @@ class DeepDreamGroup(TyperGroup):
         try:
             result = super().main(args, prog_name or PROG, complete_var, standalone_mode=False, **extra)
             code = result if isinstance(result, int) else 0
+            if code == Interrupted.exit_code:  # typer's silent answer to a Ctrl-C while the line is parsed
+                code = _fail("interrupted (Ctrl-C)", code)
         except typer.Abort:
             code = _fail("aborted", 1)
         except DeepDreamError as error:
@@ -118,9 +120,10 @@ class DeepDreamGroup(TyperGroup):
 
 def _exit_code(error: DeepDreamError) -> int:
     """2 for a user's mistake; 130 (the shell's code for SIGINT) for a run stopped by Ctrl-C."""
-    from deepdream_torch.video.errors import VideoInterrupted
-
-    if isinstance(error, VideoInterrupted):
+    # Not imported for the check: an error raised before the video package was imported is none of its own (and
+    # importing it then could import torch again after an interrupted import).
+    video_errors = sys.modules.get("deepdream_torch.video.errors")
+    if video_errors is not None and isinstance(error, video_errors.VideoInterrupted):
         return Interrupted.exit_code
     return getattr(error, "exit_code", 2)
 
@@ -153,6 +156,9 @@ def _silence_stdout() -> None:
 
 
 def _fail(message: str, code: int) -> int:
+    from deepdream_torch import interrupts
+
+    interrupts.answered()  # under the console script, a Ctrl-C now would only cut this line short
     # A stop the user asked for (Ctrl-C) is not an error; its message already begins with "interrupted".
     kind = "" if code == Interrupted.exit_code else "error: "
     print(f"{PROG}: {kind}{one_line(message)}", file=sys.stderr)
@@ -186,6 +192,13 @@ def _checked_size(value: str | None) -> str | None:
         parse_size(value)
     except DeepDreamError as error:
         raise typer.BadParameter(str(error)) from error
+    return value
+
+
+def _checked_seed(value: int) -> int:
+    """--seed: 0 to 2^63-1, or -1 for a random one (drawn in ``run.run_flags``); any other negative is one line."""
+    if value < RANDOM_SEED:
+        raise typer.BadParameter(f"{value} is not a seed: give 0 to {MAX_SEED}, or -1 for a random seed")
     return value
 
 
@@ -442,13 +455,16 @@ def deepdream(
         typer.Option("--device", rich_help_panel=RUN_PANEL, help="auto (CUDA when present), cpu, cuda or cuda:N."),
     ] = "auto",
     precision: Annotated[
-        Literal["fp32", "bf16", "fp16"],
-        typer.Option("--precision", rich_help_panel=RUN_PANEL, help="Arithmetic of the dream (fp16: CUDA only)."),
-    ] = "fp32",
+        Literal["auto", "fp32", "bf16", "fp16"],
+        typer.Option("--precision", rich_help_panel=RUN_PANEL,
+                     help="Arithmetic of the dream: auto (bf16 where the CPU or GPU computes it natively, else "
+                          "fp32; said at -v 2), fp32, bf16, fp16 (CUDA only)."),
+    ] = "auto",
     seed: Annotated[
         int,
-        typer.Option("--seed", min=0, max=MAX_SEED, rich_help_panel=RUN_PANEL,
-                     help="Seed of the jitter: same seed, same dream."),
+        typer.Option("--seed", max=MAX_SEED, rich_help_panel=RUN_PANEL, callback=_checked_seed,
+                     help="Seed of the jitter: same seed, same dream; -1: a random seed (said and recorded, so "
+                          "that the dream can be repeated)."),
     ] = 0,
     verbose: Annotated[
         int,
@@ -485,5 +501,12 @@ def _with_typed(ctx: Any) -> dict[str, Any]:
 
 
 def main() -> None:
-    """The ``deepdream`` console script."""
+    """The ``deepdream`` console script (``cli/start.py``'s ``main``, which handles Ctrl-C from its first line)."""
+    from deepdream_torch.cli.start import main as start
+
+    start()
+
+
+def run_command() -> None:
+    """Parse ``sys.argv`` and run it: every failure one line with its exit code."""
     typer.main.get_command(app).main(prog_name=PROG)

@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # only for the hints: `deepdream --help` imports this module 
 
 CUSTOMLOOP = "customloop"  # the original's name for its built-in layer cycle (dream.layers.CUSTOMLOOP)
 DEFAULT_MODEL_NAME = "bvlc_googlenet.caffemodel"
+RANDOM_SEED = -1  # --seed -1: a random seed, as in neural-dream and the Stable Diffusion web UIs
 MODES = {
     0: "extract frames, dream them, assemble the video",
     1: "extract frames only",
@@ -82,7 +83,7 @@ class Flags:
     max_memory: str | None = None  # e.g. "2GiB"; None: the device's default budget
     device: str = "auto"
     seed: int = 0
-    precision: str = "fp32"
+    precision: str = "auto"  # recorded as what it runs as here (frames_folders.flag_settings)
     restart: bool = False
     crf: int | None = None
     chain: bool = False

@@ -112,7 +112,11 @@ SETTINGS = (
         recorded=lambda flags, checked: checked.jitter_seed != "frame",
         changed=lambda flags, checked: checked.jitter_seed != _flow_defaults(checked).jitter_seed,
     ),
-    Setting("precision", "p", lambda flags, checked: flags.precision, changed=_away("precision")),
+    Setting(
+        "precision", "p", lambda flags, checked: precision_run(flags.precision, flags.device),
+        changed=lambda flags, checked: precision_run(flags.precision, flags.device)
+        != precision_run("auto", flags.device),
+    ),
     Setting(
         "image_type", "t", lambda flags, checked: check_image_type(flags.image_type),
         changed=lambda flags, checked: check_image_type(flags.image_type) != _FLAG_DEFAULTS["image_type"],
@@ -141,6 +145,14 @@ def changed_from_defaults(flags: Flags, checked: Checked) -> list[str]:
     """The settings keys these flags set away from the defaults (the video's first dream, as a plain
     ``deepdream -e VIDEO`` makes it)."""
     return [setting.key for setting in SETTINGS if setting.changed(flags, checked)]
+
+
+def precision_run(precision: str, device: str) -> str:
+    """What ``--precision`` runs as on ``--device`` here (fp32, bf16 or fp16): a frames folder records that, not
+    ``auto``, so that a rerun on this machine resumes and a machine that resolves auto otherwise dreams apart."""
+    from deepdream_torch.dreaming.device import precision_name, resolve_device
+
+    return precision_name(precision, resolve_device(device))
 
 
 def words(keys: Sequence[str], values: Mapping[str, Any], flags: Flags) -> str:

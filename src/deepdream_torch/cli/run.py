@@ -7,11 +7,12 @@ loaded or printed.
 from __future__ import annotations
 
 import math
-from dataclasses import fields
+import secrets
+from dataclasses import fields, replace
 from pathlib import Path
 
 from deepdream_torch.cli.errors import CliError
-from deepdream_torch.cli.flags import CUSTOMLOOP, Checked, Flags
+from deepdream_torch.cli.flags import CUSTOMLOOP, RANDOM_SEED, Checked, Flags
 from deepdream_torch.dreaming.device import resolve_device, resolve_precision
 from deepdream_torch.dreaming.layers import CUSTOMLOOP as CUSTOMLOOP_LAYERS
 from deepdream_torch.dreaming.pixels import as_rgb_array
@@ -85,6 +86,7 @@ def check(flags: Flags) -> Checked:
 
 def run_flags(flags: Flags) -> None:
     """Run the original form's command line ``flags`` stands for."""
+    flags = with_drawn_seed(flags)
     checked = check(flags)
     if flags.threads is not None:
         import torch
@@ -98,6 +100,18 @@ def run_flags(flags: Flags) -> None:
     # Every file the run writes is checked against these (safe_paths): no output may overwrite an input.
     with protect({"picture": flags.single_picture, "guide picture": flags.guide_image, "video": flags.extract}):
         _run_mode(flags, checked)
+
+
+def with_drawn_seed(flags: Flags) -> Flags:
+    """``--seed -1``: the flags with a random seed drawn, said at -v 1 so that ``--seed N`` repeats the dream (and
+    recorded as any seed is: in a video's frames folder, its manifest and the folder's ``s-N`` word)."""
+    if flags.seed != RANDOM_SEED:
+        return flags
+    seed = secrets.randbelow(2**31)  # short enough to retype
+    from deepdream_torch.cli import console as consoles
+
+    consoles.err().print(f"seed -1: dreaming with the random seed {seed} (--seed {seed} dreams this again)", markup=False)
+    return replace(flags, seed=seed)
 
 
 def _run_mode(flags: Flags, checked: Checked) -> None:

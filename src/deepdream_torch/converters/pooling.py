@@ -83,6 +83,13 @@ class Pooling(nn.Module):
         size = self._output_size(x)
         (ph, pw), (kh, kw), (sh, sw) = self.pad, self.kernel, self.stride
         height, width = x.shape[-2:]
+        # A stride past the whole input makes Caffe pool a window that lies wholly outside it (an empty window):
+        # no published net does that, and padding out to it could ask for terabytes.
+        if (size[0] - 1) * sh - ph >= height + ph or (size[1] - 1) * sw - pw >= width + pw:
+            raise CaffeFormatError(
+                f"layer {self.name!r}: its stride {self.stride} steps past its whole {height}x{width} input, "
+                f"so its last window would pool nothing; use a picture larger than the stride or fix the stride"
+            )
         extra_h = max(0, (size[0] - 1) * sh + kh - (height + 2 * ph))
         extra_w = max(0, (size[1] - 1) * sw + kw - (width + 2 * pw))
         fill = 0.0 if self.average else float("-inf")

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import contextlib
+import warnings
 from contextlib import AbstractContextManager
 
 import torch
 
 from deepdream_torch.dreaming.errors import DreamError
+from deepdream_torch.dreaming.precision import PRECISIONS, SlowPrecisionWarning, choose
+from deepdream_torch.dreaming.settings import Log
 
-PRECISIONS = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
+__all__ = [
+    "PRECISIONS", "SlowPrecisionWarning", "allow_tf32", "autocast", "memory_format", "precision_name",
+    "resolve_device", "resolve_precision", "tell_precision", "tune_for",
+]
+_warned: set[str] = set()  # the warnings given without a log: once per process
 
 
 def resolve_device(spec: str = "auto") -> torch.device:
@@ -36,14 +43,42 @@ def resolve_device(spec: str = "auto") -> torch.device:
 
 
 def resolve_precision(precision: str, device: torch.device) -> torch.dtype | None:
-    """The autocast dtype for ``fp32|bf16|fp16`` on ``device``; None means plain fp32 (no autocast)."""
-    if precision not in PRECISIONS:
-        raise DreamError(f"unknown precision {precision!r}: use one of {', '.join(PRECISIONS)}")
-    dtype = PRECISIONS[precision]
-    if dtype is torch.float16 and device.type == "cpu":
-        # CPU fp16 autocast runs, but through slow fallbacks and with no accuracy gain over bf16.
-        raise DreamError("fp16 is for CUDA GPUs; on the CPU use --precision bf16 or fp32")
-    return dtype
+    """The autocast dtype for ``auto|fp32|bf16|fp16`` on ``device`` (``precision.py`` picks for auto); None means
+    plain fp32 (no autocast). A precision that runs emulated here (bf16 on a CPU without AVX512-BF16) still runs;
+    ``tell_precision`` says so."""
+    chosen = choose(precision, device)
+    if chosen.tf32:
+        allow_tf32()
+    return chosen.dtype
+
+
+def tell_precision(precision: str, device: torch.device, log: Log | None, told: set[str]) -> None:
+    """Say which precision auto runs and why (``log`` level 2), and warn when the one asked for runs emulated here,
+    each line once per ``told`` (a run's: a video resolves its precision every frame). Without a log the warning
+    is a ``SlowPrecisionWarning``, once per process."""
+    chosen = choose(precision, device)
+    if log is None:
+        if chosen.warning is not None and chosen.warning not in _warned:
+            _warned.add(chosen.warning)
+            warnings.warn(chosen.warning, SlowPrecisionWarning, stacklevel=3)
+        return
+    said = chosen.describe() if precision == "auto" else None  # a precision asked for goes without saying
+    # The choice is a detail (level 2, the CLI's default): at -v 1 a failed run stays one line. A warning is not.
+    for level, line in ((2, said), (1, chosen.warning and f"warning: {chosen.warning}")):
+        if line and line not in told:
+            told.add(line)
+            log(level, line)
+
+
+def precision_name(precision: str, device: torch.device) -> str:
+    """What ``precision`` runs as on ``device`` (fp32, bf16 or fp16): what a frames folder records."""
+    return choose(precision, device).name
+
+
+def allow_tf32() -> None:
+    """Let the convolutions and matrix products that stay fp32 under autocast use TF32 tensor cores (CUDA)."""
+    torch.backends.cuda.matmul.allow_tf32 = True
+    torch.backends.cudnn.allow_tf32 = True
 
 
 def autocast(device: torch.device, dtype: torch.dtype | None) -> AbstractContextManager:

@@ -13,6 +13,7 @@ from deepdream_torch.dreaming.device import (
     memory_format,
     resolve_device,
     resolve_precision,
+    tell_precision,
     tune_for,
 )
 from deepdream_torch.dreaming.dream_net import DreamNet
@@ -53,7 +54,7 @@ def dream(
     mean: tuple[float, float, float] = IMAGENET_MEAN,
     device: str = "auto",
     seed: int | None = None,
-    precision: str = "fp32",
+    precision: str = "auto",
     progress: Callable[[Progress], None] | None = None,
     *,
     objective: Objective | None = None,
@@ -67,7 +68,9 @@ def dream(
     ``image``: an (H, W, 3) uint8 RGB array, a PIL image or a picture file. ``layer``: the blob to amplify (L2),
     or to pull towards ``guide``'s features when a guide picture is given. ``objective`` replaces both with any
     objective (see ``deepdream_torch.dreaming.objectives``). ``mean``: the model's B, G, R mean. ``seed``: same
-    seed, same picture. ``progress`` is called after every step; ``log(level, message)`` gets details.
+    seed, same picture. ``precision``: ``auto`` (the fastest that dreams as fp32 does on this device: bf16 where
+    it is native, ``precision.py``), fp32, bf16 or fp16 (CUDA). ``progress`` is called after every step;
+    ``log(level, message)`` gets details.
     The net is moved to ``device`` (and to the channels-last layout, which changes none of its results).
     ``max_memory`` (bytes, or text like ``"2GiB"``; default: a share of the free device memory or RAM) bounds
     what the dream may use: ``tile="auto"`` computes a step's gradient tile by tile when the picture would not
@@ -143,6 +146,7 @@ def dream_batch(
         layers_read = [name for objective in objectives for name in objective.layers]
         tiler = Tiler(net, layers_read, (count, *pictures.shape[1:3]), target, tile, budget, runtime.log)
     pull = None if pulls is None else pull_field(pulls, pictures.shape[:3], mean_on_device)
+    tell_precision(runtime.precision, target, runtime.log, runtime.told)  # once every check has passed
     result = dream_tensor(
         x, net, objectives, settings, generators, autocast(target, dtype), progress, runtime.log, tiler, pull
     )

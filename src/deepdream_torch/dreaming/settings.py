@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from deepdream_torch.dreaming.errors import DreamError
 
@@ -63,14 +63,16 @@ TileMode = str | int  # "auto", "off" or a tile side in pixels
 @dataclass(frozen=True)
 class Runtime:
     """Where and how a dream runs, apart from what it looks like: the ``device`` (auto, cpu, cuda, cuda:N), the
-    arithmetic (``precision`` fp32, bf16, fp16), the memory ``max_memory`` may use (bytes or text like "2GiB";
+    arithmetic (``precision`` auto: the fastest that dreams as fp32 does here; fp32, bf16, fp16), the memory ``max_memory`` may use (bytes or text like "2GiB";
     None: a share of what is free) and how ``tile`` meets it, and where details are said (``log``)."""
 
     device: str = "auto"
-    precision: str = "fp32"
+    precision: str = "auto"
     tile: TileMode = "auto"
     max_memory: int | str | None = None
     log: Log | None = None
+    # What was said through ``log`` already (the precision line): a video hands one runtime to every frame's dream.
+    told: set[str] = field(default_factory=set, init=False, compare=False, repr=False)
 
 
 def _whole(name: str, value: object, low: int, high: int, unit: str = "") -> None:

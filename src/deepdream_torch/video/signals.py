@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
 
+from deepdream_torch.interrupts import raises_keyboard_interrupt
+
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 GRACE_SECONDS = 2.0
 FIRST_MESSAGE = "stopping after this frame (Ctrl-C again to stop now)"
@@ -99,7 +101,7 @@ def _handlers(stop: Stop, tell: Callable[[str], None]) -> Iterator[None]:
         yield
     finally:
         for number, handler in previous.items():
-            if stop.is_set() and number == signal.SIGINT and handler is signal.default_int_handler:
+            if stop.is_set() and number == signal.SIGINT and raises_keyboard_interrupt(handler):
                 handler = _after_stop(time.monotonic())
             signal.signal(number, handler)
         if stop.is_set() and not _exit_quietly:
