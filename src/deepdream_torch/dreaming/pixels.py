@@ -118,5 +118,6 @@ def to_net(pictures: np.ndarray, mean: torch.Tensor) -> torch.Tensor:
 
 def to_pictures(x: torch.Tensor, mean: torch.Tensor) -> np.ndarray:
     """(N, 3, H, W) net-space float -> (N, H, W, 3) uint8 RGB on the host (rounded, where the original truncated)."""
-    rgb = (x + mean).flip(1).permute(0, 2, 3, 1)
-    return rgb.round().clamp(0, 255).to(torch.uint8).cpu().numpy()
+    # One float copy, rounded and clamped in place: the dream's result and source are still alive beside it.
+    rgb = (x + mean).round_().clamp_(0, 255).to(torch.uint8)
+    return rgb.flip(1).permute(0, 2, 3, 1).cpu().numpy()
