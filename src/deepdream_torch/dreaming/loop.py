@@ -47,12 +47,14 @@ def dream_tensor(
     log: Log | None = None,
     tiler: Tiler | None = None,
     pull: PullField | None = None,
+    overwrite: bool = False,
 ) -> torch.Tensor:
     """Dream the (N, 3, H, W) net-space batch ``x``; item i ascends ``objectives[i]`` with shifts from
     ``generators[i]``. Returns the dreamed batch, same shape, same device. ``tiler`` plans each step's gradient
     under a memory budget (fewer items per pass, tiles); without it every step is one pass. ``pull`` (full size)
     moves every step of every octave towards its target there (``pull.py``), resized to the octave, and may
-    leave an item fewer octaves.
+    leave an item fewer octaves. ``overwrite``: the caller is done with ``x``, so the full size is dreamed in its
+    memory (one full-size copy fewer) and ``x`` is the result.
 
     Each item uses the octaves its objective's blobs can be reached from; an item that needs bigger pictures
     than the others joins the batch at a later (larger) octave, exactly as it would start alone.
@@ -67,15 +69,17 @@ def dream_tensor(
 
     # Items sorted by octave count, most first, so the items dreaming at any octave are a prefix of the batch.
     order = sorted(range(n), key=lambda i: -usable[i])
-    x = _reorder(x, order)
+    reordered = _reorder(x, order)
+    overwrite = overwrite or reordered is not x  # a reordered batch is the loop's own
+    x = reordered
     objectives = [objectives[i] for i in order]
     generators = [generators[i] for i in order]
     usable = [usable[i] for i in order]
     pull = None if pull is None else pull.reorder(order)
 
     # Full-size copies are what no tile plan shrinks, so the loop keeps as few as the algorithm needs
-    # (memory.PICTURE_COPIES counts them): the source ``x``, the picture it dreams (changed in place) and a step's
-    # gradient. The smaller octaves' bases are dropped as the dream climbs out of them.
+    # (memory.PICTURE_COPIES counts them): the picture it dreams (changed in place; the source ``x`` too, unless
+    # ``overwrite``) and a step's gradient. The smaller octaves' bases are dropped as the dream climbs out of them.
     bases = [x]
     for size in sizes[1 : usable[0]]:
         bases.append(resize(bases[-1], size))
@@ -84,7 +88,10 @@ def dream_tensor(
     for level in reversed(range(usable[0])):
         base = bases.pop()
         # The smaller octave's detail, resized, becomes this octave's picture: nothing else holds it after.
-        image = base.clone() if detail is None else resize(detail, sizes[level]).add_(base)
+        if level == 0 and overwrite:
+            image = base if detail is None else base.add_(resize(detail, sizes[level]))
+        else:
+            image = base.clone() if detail is None else resize(detail, sizes[level]).add_(base)
         detail = None
         active = sum(1 for count in usable if count > level)
         part = image[:active]  # a view: the steps change the image in place
@@ -239,8 +246,7 @@ def pull_in_place(x: torch.Tensor, field: PullField | None) -> None:
     target)``, with one full-size copy while it runs."""
     if field is None:
         return
-    towards = field.target - x
-    x.add_(towards.mul_(field.strength))
+    x.add_(field.towards(x).mul_(field.strength))
 
 
 def clip(x: torch.Tensor, low: torch.Tensor, high: torch.Tensor) -> torch.Tensor:

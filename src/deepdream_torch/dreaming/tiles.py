@@ -108,6 +108,7 @@ def tiled_gradient(
         shifted = _rolled_crop(x, everything[0].crop, across[0].crop, shifts).contiguous(memory_format=layout)
         grad = gradient(slice(0, n), shifted)
         del shifted
+        release_freed_memory(x.device)  # the pass's blobs, before the smaller octave's holes meet the next's
         if all(shift == (0, 0) for shift in shifts):
             return grad
         back = [(-down, -right) for down, right in shifts]
@@ -129,8 +130,7 @@ def tiled_gradient(
             del crop
             _put_rolled(whole[items], rows.core, cols.core, shifts[items], core)
             del core
-            if plan.tile is not None:
-                release_freed_memory(x.device)
+            release_freed_memory(x.device)
     return whole
 
 
@@ -218,12 +218,14 @@ class Tiler:
         max_memory: int | str | None = None,
         log: Log | None = None,
         margin_share: float = MARGIN_SHARE,
+        pulled: bool = False,
     ):
         self.net, self.layers, self.device, self.log = net, tuple(dict.fromkeys(layers)), device, log
         self.margin_share = margin_share
         self.tile = parse_tile(tile)
         self.budget = parse_size(max_memory) if max_memory is not None else default_budget(device)
         self.picture = picture  # (items, height, width) of the whole dream: its loop's copies share the budget
+        self.pulled = pulled  # a pull's copies (pull.py) share it too
         self.state = _states.setdefault(net, _NetState())
         key = (self.layers, self.tile, margin_share, self._free() // 2**20)
         self.plans = self.state.plans.setdefault(key, {})
@@ -260,7 +262,7 @@ class Tiler:
             return TilePlan(items)
         if isinstance(self.tile, int):
             return self._tiles(items, height, width, self.tile)
-        memory, free = step_memory(self.net, self.layers), self._free()
+        memory, free = step_memory(self.net, self.layers), self._free((height, width))
         if memory.bytes(items, height, width) <= free:
             return TilePlan(items)
         fitting = int(free // max(1, memory.bytes(1, height, width)))
@@ -348,9 +350,10 @@ class Tiler:
             )
         return seen.stride, _ceil_div(int(seen.size * self.margin_share), seen.stride) * seen.stride
 
-    def _free(self) -> int:
+    def _free(self, octave: tuple[int, int] | None = None) -> int:
+        """What the budget leaves a step at the ``octave`` (height, width) beside the loop's copies."""
         budget = self.budget if self.state.cap is None else min(self.budget, self.state.cap)
-        return budget - loop_bytes(*self.picture)
+        return budget - loop_bytes(*self.picture, self.pulled, octave)
 
     def _shrink(self, failed: TilePlan, shape: tuple[int, int, int]) -> None:
         """After ``failed`` ran out of memory: a plan with half the items, else tiles of half the side."""
@@ -370,7 +373,7 @@ class Tiler:
         memory = step_memory(self.net, self.layers)
         tile = smaller.tile or (height, width)
         needed = memory.bytes(smaller.items, tile[0] + 2 * smaller.margin, tile[1] + 2 * smaller.margin)
-        self.state.cap = needed + loop_bytes(*self.picture)
+        self.state.cap = needed + loop_bytes(*self.picture, self.pulled, (height, width))
         self.plans[shape] = smaller
         self._say(2, f"out of memory on {self.device}: retrying the step in smaller tiles (and using them from now on)")
 
