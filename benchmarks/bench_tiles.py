@@ -5,12 +5,14 @@
   weights: they cost what trained ones do) at 960x540 to 7680x4320, untiled and tiled, each in a fresh process,
   beside the budget it was given. A step's peak is what matters, and every step of an octave is alike, so these
   rows run ITERATIONS iteration(s) per octave (``--iterations 10`` for the full dream).
-- time: seconds per step at 1920x1080 (1 octave) under budgets of 1/4 and 1/8 of the untiled step's planned memory
-  (beside the loop's own copies of the picture, which no plan can shrink) and the 0.4 GiB a user tried, ÷ untiled,
-  interleaved in one process, best of ``--repeat``; CPU seconds (robust on a shared machine) beside wall seconds,
-  the plan and its predicted cost, each mode's peak memory, and its PSNR against untiled beside the chaos floor
-  (the untiled dream of the input + 1e-3 noise, as below). One thread: on a busy machine a second one mostly
-  waits for the first. Goals: 1/4 at most 1.4x untiled, 1/8 at most 2x.
+- time: seconds per step at 1920x1080 (1 octave) under budgets of 1/4 and 1/8 of the untiled dream's peak memory
+  above the loaded net (measured first, in the same process; ``--budgets`` gives them in GiB instead, to run two
+  versions under the same ones; ``--time-frame 3840x2160 --budgets 1.0`` is the 4K row), ÷ untiled, interleaved
+  in one process, best of ``--repeat``; CPU seconds (robust on a shared machine) beside wall seconds, the plan and
+  its predicted cost, each mode's peak memory and whether it stayed within its budget, and its PSNR against
+  untiled beside the chaos floor (the untiled dream of the input + 1e-3 noise, as below). One thread: on a busy
+  machine a second one mostly waits for the first. Goals: 1/4 at most 1.4x untiled, 1/8 at most 2x within its
+  budget, 4K within 1.0 GiB at most 1.5x.
 - ``--device cuda``: the same rows on a GPU, memory as ``torch.cuda.max_memory_allocated`` above the loaded net.
 - seams: the real open_nsfw weights on ``eltwise_stage2_block2`` and ``hulk.jpg`` (960x540), tiles of 256 pixels
   against untiled: the mean gradient magnitude of the result on the tile-border lines ÷ elsewhere (1.00: no
@@ -21,7 +23,7 @@
 
     python benchmarks/bench_tiles.py [--quick] [--threads 2] [--iterations 1] [--only memory time seams]
                                      [--frames 3840x2160 7680x4320] [--time-iterations 1] [--repeat 2]
-                                     [--device cuda]
+                                     [--budgets 0.40 0.20] [--time-frame 3840x2160] [--device cuda]
 """
 
 from __future__ import annotations
