@@ -5,12 +5,14 @@
   weights: they cost what trained ones do) at 960x540 to 7680x4320, untiled and tiled, each in a fresh process,
   beside the budget it was given. A step's peak is what matters, and every step of an octave is alike, so these
   rows run ITERATIONS iteration(s) per octave (``--iterations 10`` for the full dream).
-- time: seconds per step at 1920x1080 (1 octave) under budgets of 1/4 and 1/8 of the untiled step's planned memory
-  (beside the loop's own copies of the picture, which no plan can shrink) and the 0.4 GiB a user tried, ÷ untiled,
-  interleaved in one process, best of ``--repeat``; CPU seconds (robust on a shared machine) beside wall seconds,
-  the plan and its predicted cost, each mode's peak memory, and its PSNR against untiled beside the chaos floor
-  (the untiled dream of the input + 1e-3 noise, as below). One thread: on a busy machine a second one mostly
-  waits for the first. Goals: 1/4 at most 1.4x untiled, 1/8 at most 2x.
+- time: seconds per step at 1920x1080 (1 octave) under budgets of 1/4 and 1/8 of the untiled dream's peak memory
+  above the loaded net (measured first, in the same process; ``--budgets`` gives them in GiB instead, to run two
+  versions under the same ones; ``--time-frame 3840x2160 --budgets 1.0`` is the 4K row), ÷ untiled, interleaved
+  in one process, best of ``--repeat``; CPU seconds (robust on a shared machine) beside wall seconds, the plan and
+  its predicted cost, each mode's peak memory and whether it stayed within its budget, and its PSNR against
+  untiled beside the chaos floor (the untiled dream of the input + 1e-3 noise, as below). One thread: on a busy
+  machine a second one mostly waits for the first. Goals: 1/4 at most 1.4x untiled, 1/8 at most 2x within its
+  budget, 4K within 1.0 GiB at most 1.5x.
 - ``--device cuda``: the same rows on a GPU, memory as ``torch.cuda.max_memory_allocated`` above the loaded net.
 - seams: the real open_nsfw weights on ``eltwise_stage2_block2`` and ``hulk.jpg`` (960x540), tiles of 256 pixels
   against untiled: the mean gradient magnitude of the result on the tile-border lines ÷ elsewhere (1.00: no
@@ -21,7 +23,7 @@
 
     python benchmarks/bench_tiles.py [--quick] [--threads 2] [--iterations 1] [--only memory time seams]
                                      [--frames 3840x2160 7680x4320] [--time-iterations 1] [--repeat 2]
-                                     [--device cuda]
+                                     [--budgets 0.40 0.20] [--time-frame 3840x2160] [--device cuda]
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ GIB = 2**30
 CASES = [
     (960, 540, None, True), (960, 540, 0.5, True),
     (1920, 1080, None, True), (1920, 1080, 1.0, True),
-    (3840, 2160, None, False), (3840, 2160, 1.5, True),
+    (3840, 2160, None, False), (3840, 2160, 1.0, True),
     (7680, 4320, 4.0, False),
 ]  # fmt: skip
 
@@ -69,11 +71,12 @@ else:
     open("/proc/self/clear_refs", "w").write("5")  # VmHWM := VmRSS: the peak from here on
     base = status("VmRSS")
 said = []
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 dream(picture, net, {layer!r}, octaves=4, iterations={iterations}, device={device!r}, seed=0,
       tile={tile!r}, max_memory={budget!r}, log=lambda level, line: said.append(line))
 peak = torch.cuda.max_memory_allocated() if cuda else status("VmHWM")
-print(json.dumps({{"peak": peak - base, "seconds": time.perf_counter() - start, "said": said}}))
+print(json.dumps({{"peak": peak - base, "seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu,
+                  "said": said}}))
 """
 
 
@@ -83,7 +86,8 @@ def memory_rows(
     peak = "torch.cuda.max_memory_allocated" if device.startswith("cuda") else "peak RSS"
     print(f"memory: GoogLeNet {LAYER}, 4 octaves x {iterations} iteration(s), {device}, {threads} thread(s); "
           f"{peak} above the loaded net and picture, each case in a fresh process")  # fmt: skip
-    print(f"{'frame':>10s} {'mode':>8s} {'budget GiB':>10s} {'peak GiB':>9s} {'peak<=budget':>12s} {'seconds':>8s}  plan")
+    print(f"{'frame':>10s} {'mode':>8s} {'budget GiB':>10s} {'peak GiB':>9s} {'peak<=budget':>12s} {'seconds':>8s}"
+          f" {'CPU s':>8s}  plan")
     for width, height, budget, in_quick in CASES:
         if (quick and not in_quick) or (frames and f"{width}x{height}" not in frames):
             continue
@@ -103,29 +107,32 @@ def memory_rows(
         mode = "untiled" if budget is None else "tiled"
         budget_text = "-" if budget is None else f"{budget:.2f}"
         print(f"{width:>5d}x{height:<4d} {mode:>8s} {budget_text:>10s} {peak:9.2f} {fits:>12s} "
-              f"{result['seconds']:8.1f}  {plan.split(': ', 1)[-1]}")  # fmt: skip
+              f"{result['seconds']:8.1f} {result['cpu']:8.1f}  {plan.split(': ', 1)[-1]}")  # fmt: skip
 
 
-def time_rows(caffemodel: Path, threads: int, iterations: int, repeat: int, device: str) -> None:
-    """Seconds per step at 1920x1080 under budgets of 1/4 and 1/8 of the untiled step's memory (beside the loop's
-    own copies of the picture, which every plan keeps) and the 0.4 GiB a user tried, over untiled; each mode's
-    peak memory above the loaded net; and its result's PSNR against untiled beside the chaos floor."""
+def time_rows(
+    caffemodel: Path, threads: int, iterations: int, repeat: int, device: str, fixed: list[float] | None,
+    frame: tuple[int, int] = (1920, 1080),
+) -> None:
+    """Seconds per step at ``frame`` (width, height) under budgets of 1/4 and 1/8 of the untiled dream's peak
+    memory (above the loaded net, measured first in this process; ``fixed``: these budgets in GiB instead), over
+    untiled; each mode's peak memory above the loaded net; and its result's PSNR against untiled beside the
+    chaos floor."""
     import cv2
     import torch
     from PIL import Image
 
     from deepdream_torch import dream, load_caffe
-    from deepdream_torch.dreaming.memory import loop_bytes, release_freed_memory, step_memory
+    from deepdream_torch.dreaming.memory import release_freed_memory
 
     torch.set_num_threads(threads)
     net = load_caffe(GOOGLENET, caffemodel)
-    picture = cv2.resize(np.asarray(Image.open(HULK).convert("RGB")), (1920, 1080))
+    picture = cv2.resize(np.asarray(Image.open(HULK).convert("RGB")), frame)
+    name_of_frame = f"{frame[0]}x{frame[1]}"
     noise = np.random.default_rng(0).normal(0, 0.255, picture.shape)
     perturbed = np.clip(np.round(picture + noise), 0, 255).astype(np.uint8)
-    step = step_memory(net, [LAYER]).bytes(1, 1080, 1920)
-    loop = loop_bytes(1, 1080, 1920)
-    budgets = {"untiled": None, "1/4": loop + step // 4, "1/8": loop + step // 8, "0.4 GiB": int(0.4 * GIB)}
-    said: dict[str, list[str]] = {name: [] for name in budgets}
+    budgets: dict[str, int | None] = {"untiled": None}
+    said: dict[str, list[str]] = {"untiled": []}
     settings = {"octaves": 1, "iterations": iterations, "device": device, "seed": 0}
     target = torch.device(device)
 
@@ -148,8 +155,15 @@ def time_rows(caffemodel: Path, threads: int, iterations: int, repeat: int, devi
         peak = torch.cuda.max_memory_allocated(target) if target.type == "cuda" else _status("VmHWM")
         return result, seconds[0] / iterations, seconds[1] / iterations, (peak - base) / GIB
 
-    for name in budgets:  # probes and plans once, as every run does
-        run(name)
+    run("untiled")  # probes once, as every run does
+    untiled_peak = run("untiled")[3]
+    shares = {"1/4": untiled_peak / 4, "1/8": untiled_peak / 8}
+    if fixed:
+        shares = {f"{given:.2f} GiB": given for given in fixed}
+    for name, gib in shares.items():
+        budgets[name] = int(gib * GIB)
+        said[name] = []
+        run(name)  # plans once, as every run does
     best = {name: [math.inf, math.inf, 0.0] for name in budgets}  # wall, CPU seconds per step, peak GiB
     results = {}
     for _ in range(repeat):
@@ -158,21 +172,23 @@ def time_rows(caffemodel: Path, threads: int, iterations: int, repeat: int, devi
             best[name] = [min(best[name][0], wall), min(best[name][1], cpu), max(best[name][2], peak)]
     floor = _psnr(run("untiled", perturbed)[0], results["untiled"])
     memory = "peak allocated GiB" if target.type == "cuda" else "peak RSS GiB"
-    print(f"\ntime: 1920x1080, GoogLeNet {LAYER}, 1 octave x {iterations} iteration(s), {device}, {threads}"
-          f" thread(s), best of {repeat} (interleaved); budgets are the loop's copies ({loop / GIB:.2f} GiB) plus"
-          f" a share of the untiled step's {step / GIB:.2f} GiB; chaos floor (input + 1e-3 noise): {floor:.2f} dB")
+    print(f"\ntime: {name_of_frame}, GoogLeNet {LAYER}, 1 octave x {iterations} iteration(s), {device}, {threads}"
+          f" thread(s), best of {repeat} (interleaved); budgets: shares of the untiled dream's peak above the loaded"
+          f" net ({untiled_peak:.2f} GiB){' as given' if fixed else ''}; chaos floor (input + 1e-3 noise):"
+          f" {floor:.2f} dB")  # fmt: skip
     print(f"| budget | GiB | plan | predicted | CPU s/step | CPU ratio | wall s/step | wall ratio | {memory} |"
-          " PSNR vs untiled dB |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+          " within budget | PSNR vs untiled dB |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for name, budget in budgets.items():
-        plan = next((line.split(": ", 1)[-1] for line in said[name] if "1920x1080:" in line), "one pass")
+        plan = next((line.split(": ", 1)[-1] for line in said[name] if f"{name_of_frame}:" in line), "one pass")
         predicted = plan.split("predicted cost ")[-1].split("x")[0] if "predicted cost" in plan else "1.00"
         plan = plan.split("; predicted")[0]
         psnr = "-" if name == "untiled" else f"{_psnr(results[name], results['untiled']):.2f}"
         wall, cpu, peak = best[name]
+        fits = "-" if budget is None else ("yes" if peak * GIB <= budget else "NO")
         print(f"| {name} | {'-' if budget is None else f'{budget / GIB:.2f}'} | {plan} | {predicted} | {cpu:.2f} |"
               f" {cpu / best['untiled'][1]:.2f} | {wall:.2f} | {wall / best['untiled'][0]:.2f} | {peak:.2f} |"
-              f" {psnr} |")  # fmt: skip
+              f" {fits} | {psnr} |")  # fmt: skip
 
 
 def _status(key: str) -> int:
@@ -247,6 +263,9 @@ def main() -> None:
     parser.add_argument("--time-threads", type=int, default=1, help="torch threads of the time rows")
     parser.add_argument("--repeat", type=int, default=2, help="best of this many runs in the time rows")
     parser.add_argument("--device", default="cpu", help="cpu, or cuda: peak allocated memory instead of RSS")
+    parser.add_argument("--budgets", type=float, nargs="+", default=None, metavar="GIB",
+                        help="the time rows' budgets in GiB (default: 1/4 and 1/8 of the untiled peak)")
+    parser.add_argument("--time-frame", default="1920x1080", help="the time rows' frame, e.g. 3840x2160")
     args = parser.parse_args()
     if not GOOGLENET.is_file() or not HULK.is_file():
         sys.exit(f"needs ../shared ({SHARED}): GoogLeNet's prototxt and hulk.jpg")
@@ -258,7 +277,8 @@ def main() -> None:
         if "memory" in parts:
             memory_rows(caffemodel, args.quick, args.threads, args.iterations, args.frames, args.device)
         if "time" in parts:
-            time_rows(caffemodel, args.time_threads, args.time_iterations, args.repeat, args.device)
+            time_rows(caffemodel, args.time_threads, args.time_iterations, args.repeat, args.device, args.budgets,
+                      tuple(int(side) for side in args.time_frame.split("x")))
     if "seams" in parts:
         seam_rows(args.threads)
 

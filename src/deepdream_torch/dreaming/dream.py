@@ -141,14 +141,16 @@ def dream_batch(
     generators = _generators(seed, count)
     mean_on_device = mean_tensor(settings.mean, target)
     x = to_net(pictures, mean_on_device).contiguous(memory_format=layout)
+    pull = None if pulls is None else pull_field(pulls, pictures.shape[:3], mean_on_device)
     tiler = None
     if tile != "off":
         layers_read = [name for objective in objectives for name in objective.layers]
-        tiler = Tiler(net, layers_read, (count, *pictures.shape[1:3]), target, tile, budget, runtime.log)
-    pull = None if pulls is None else pull_field(pulls, pictures.shape[:3], mean_on_device)
+        picture = (count, *pictures.shape[1:3])
+        tiler = Tiler(net, layers_read, picture, target, tile, budget, runtime.log, pulled=pull is not None)
     tell_precision(runtime.precision, target, runtime.log, runtime.told)  # once every check has passed
     result = dream_tensor(
-        x, net, objectives, settings, generators, autocast(target, dtype), progress, runtime.log, tiler, pull
+        x, net, objectives, settings, generators, autocast(target, dtype), progress, runtime.log, tiler, pull,
+        overwrite=True,
     )
     return to_pictures(result, mean_on_device)
 

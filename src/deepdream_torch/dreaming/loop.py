@@ -20,7 +20,7 @@ from deepdream_torch.dreaming.errors import DreamError
 from deepdream_torch.dreaming.min_size import min_side
 from deepdream_torch.dreaming.objectives import Objective
 from deepdream_torch.dreaming.octaves import octave_sizes, resize, usable_octaves
-from deepdream_torch.dreaming.pull import PullField, apply_pull
+from deepdream_torch.dreaming.pull import PullField
 from deepdream_torch.dreaming.settings import DreamSettings, Log
 from deepdream_torch.dreaming.tiles import Tiler
 
@@ -48,12 +48,14 @@ def dream_tensor(
     log: Log | None = None,
     tiler: Tiler | None = None,
     pull: PullField | None = None,
+    overwrite: bool = False,
 ) -> torch.Tensor:
     """Dream the (N, 3, H, W) net-space batch ``x``; item i ascends ``objectives[i]`` with shifts from
     ``generators[i]``. Returns the dreamed batch, same shape, same device. ``tiler`` plans each step's gradient
     under a memory budget (fewer items per pass, tiles); without it every step is one pass. ``pull`` (full size)
     moves every step of every octave towards its target there (``pull.py``), resized to the octave, and may
-    leave an item fewer octaves.
+    leave an item fewer octaves. ``overwrite``: the caller is done with ``x``, so the full size is dreamed in its
+    memory (one full-size copy fewer) and ``x`` is the result.
 
     Each item uses the octaves its objective's blobs can be reached from; an item that needs bigger pictures
     than the others joins the batch at a later (larger) octave, exactly as it would start alone.
@@ -68,34 +70,44 @@ def dream_tensor(
 
     # Items sorted by octave count, most first, so the items dreaming at any octave are a prefix of the batch.
     order = sorted(range(n), key=lambda i: -usable[i])
-    x = _reorder(x, order)
+    reordered = _reorder(x, order)
+    overwrite = overwrite or reordered is not x  # a reordered batch is the loop's own
+    x = reordered
     objectives = [objectives[i] for i in order]
     generators = [generators[i] for i in order]
     usable = [usable[i] for i in order]
     pull = None if pull is None else pull.reorder(order)
 
+    # Full-size copies are what no tile plan shrinks, so the loop keeps as few as the algorithm needs
+    # (memory.PICTURE_COPIES counts them): the picture it dreams (changed in place; the source ``x`` too, unless
+    # ``overwrite``) and a step's gradient. The smaller octaves' bases are dropped as the dream climbs out of them.
     bases = [x]
     for size in sizes[1 : usable[0]]:
         bases.append(resize(bases[-1], size))
     total = usable[0] * settings.iterations
-    image = bases[-1]
-    detail = torch.zeros_like(image)
+    detail: torch.Tensor | None = None
     for level in reversed(range(usable[0])):
-        base = bases[level]
-        image = base + resize(detail, sizes[level])
+        base = bases.pop()
+        # The smaller octave's detail, resized, becomes this octave's picture: nothing else holds it after.
+        if level == 0 and overwrite:
+            image = base if detail is None else base.add_(resize(detail, sizes[level]))
+        else:
+            image = base.clone() if detail is None else resize(detail, sizes[level]).add_(base)
+        detail = None
         active = sum(1 for count in usable if count > level)
-        part = image[:active]
+        part = image[:active]  # a view: the steps change the image in place
         pulled = None if pull is None else pull.at(sizes[level]).first(active)
         for iteration in range(settings.iterations):
-            part = dream_step(
+            step_in_place(
                 part, net, objectives[:active], generators[:active], settings, low, high, amp, tiler, pulled
             )
             if progress is not None:
                 octave = usable[0] - level
                 done = (octave - 1) * settings.iterations + iteration + 1
                 progress(Progress(octave, usable[0], iteration + 1, settings.iterations, done, total))
-        image = part if active == n else torch.cat([part, image[active:]])
-        detail = image - base
+        del part, pulled
+        if level > 0:
+            detail = image.sub_(base)
     return _reorder(image, sorted(range(n), key=order.__getitem__))
 
 
@@ -133,17 +145,41 @@ def dream_step(
     pull: PullField | None = None,
 ) -> torch.Tensor:
     """One step: shift, the objectives' gradient (tile by tile when ``tiler`` plans tiles), ascend with the
-    gradient of the whole picture, unshift, pull towards ``pull``'s target (where it has one), clip."""
+    gradient of the whole picture, unshift, pull towards ``pull``'s target (where it has one), clip. Returns the
+    new picture; ``x`` is left as it is (the loop steps its own copy in place: ``step_in_place``)."""
+    moved = x.clone()
+    step_in_place(moved, net, objectives, generators, settings, low, high, amp, tiler, pull)
+    return moved
+
+
+def step_in_place(
+    x: torch.Tensor,
+    net: torch.nn.Module,
+    objectives: Sequence[Objective],
+    generators: Sequence[random.Random],
+    settings: DreamSettings,
+    low: torch.Tensor,
+    high: torch.Tensor,
+    amp: AbstractContextManager,
+    tiler: Tiler | None = None,
+    pull: PullField | None = None,
+) -> None:
+    """``dream_step`` on ``x`` itself. Shifting the picture, ascending and shifting back is ascending with the
+    gradient shifted back (a roll only moves pixels), so besides ``x`` the step holds one full-size copy, its
+    gradient: the tiler reads its crops through the shift."""
     shifts = [draw_shift(generator, settings.jitter) for generator in generators]
-    shifted = roll_each(x, shifts)
 
     def of(items: slice, picture: torch.Tensor) -> torch.Tensor:
         return gradient(picture, net, objectives[items], amp)
 
-    grad = of(slice(None), shifted) if tiler is None else tiler.gradient(shifted, of)
-    moved = ascend(shifted, grad, settings.step_size)
-    back = roll_each(moved, [(-down, -right) for down, right in shifts])
-    return clip(apply_pull(back, pull), low, high)
+    if tiler is None:
+        grad = roll_each(of(slice(None), roll_each(x, shifts)), [(-down, -right) for down, right in shifts])
+    else:
+        grad = tiler.gradient(x, of, shifts)
+    ascend_in_place(x, grad, settings.step_size)
+    del grad
+    pull_in_place(x, pull)
+    x.clamp_(low, high)
 
 
 def gradient(
@@ -196,6 +232,22 @@ def ascend(x: torch.Tensor, grad: torch.Tensor, step_size: float) -> torch.Tenso
     take alone."""
     scale = grad.abs().mean(dim=(1, 2, 3), keepdim=True).clamp_min(_SMALLEST_MEAN)
     return x + grad * (step_size / scale)
+
+
+def ascend_in_place(x: torch.Tensor, grad: torch.Tensor, step_size: float) -> None:
+    """``ascend`` into ``x``, using ``grad``'s memory for the scaled step: no other full-size copy. The mean
+    |grad| is a 1-norm over the item, which needs no copy of |grad| either."""
+    per_item = grad[0].numel()
+    scale = torch.linalg.vector_norm(grad, 1, dim=(1, 2, 3), keepdim=True).div_(per_item)
+    x.add_(grad.mul_(step_size / scale.clamp_min_(_SMALLEST_MEAN)))
+
+
+def pull_in_place(x: torch.Tensor, field: PullField | None) -> None:
+    """``apply_pull`` into ``x``: ``x + strength · (target − x)``, the same numbers as ``x − strength · (x −
+    target)``, with one full-size copy while it runs."""
+    if field is None:
+        return
+    x.add_(field.towards(x).mul_(field.strength))
 
 
 def clip(x: torch.Tensor, low: torch.Tensor, high: torch.Tensor) -> torch.Tensor:

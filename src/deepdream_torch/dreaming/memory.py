@@ -25,15 +25,19 @@ from deepdream_torch.dreaming.errors import DreamError
 from deepdream_torch.dreaming.min_size import min_side
 
 # The three constants below are measured (benchmarks/README.md, "Memory model"); re-measure before changing one.
-# Whole-picture float copies alive beside a step's gradient: the picture, the octave pyramid (about one more
-# picture), the last octave's detail, the jittered picture, its gradient, and the ascent's and clip's results.
-PICTURE_COPIES = 8
+# Full-size float copies alive beside a step's gradient (tiles.py's crops are the step's): the picture, stepped
+# in place where the source was (loop.py's ``overwrite``), and the step's gradient. At a smaller octave the source
+# waits at full size beside that octave's base, picture and gradient (see ``loop_bytes``).
+PICTURE_COPIES = 2
+# A pull (pull.py) adds its strength (a third of a copy) and 8-bit target (a quarter) at the full size, and at a
+# smaller octave its target and strength resized to it (four thirds of that octave's copy).
+PULL_COPIES = 0.6
 # While the backward pass runs, the blobs kept for it are alive with about two blob-sized gradients (a layer's
 # incoming and outgoing one).
 _GRADIENTS_ALIVE = 2
 # What the libraries under a step take besides tensors (kernels' code and caches, thread pools, the heap's
 # fragments).
-RUNTIME_BYTES = 256 * 2**20
+RUNTIME_BYTES = 48 * 2**20
 # Default budgets: a share of what is free, the rest left for the caller, the allocator's slack and other programs.
 CPU_SHARE = 0.5
 CUDA_SHARE = 0.85
@@ -121,10 +125,19 @@ def _malloc_trim() -> ctypes._CFuncPtr | None:
         return None
 
 
-def loop_bytes(items: int, height: int, width: int) -> int:
-    """Bytes the dream holds beside a step's gradient: its whole-picture float copies (see PICTURE_COPIES) and
-    what the libraries take (RUNTIME_BYTES)."""
-    return PICTURE_COPIES * items * 3 * height * width * 4 + RUNTIME_BYTES
+def loop_bytes(
+    items: int, height: int, width: int, pulled: bool = False, octave: tuple[int, int] | None = None
+) -> int:
+    """Bytes the dream of ``items`` pictures of ``height`` x ``width`` holds beside a step's gradient at the
+    ``octave`` (height, width) (None: the full size): its float copies of the picture (see PICTURE_COPIES, and
+    PULL_COPIES when the dream is ``pulled``) and what the libraries take (RUNTIME_BYTES)."""
+    full = items * 3 * height * width * 4
+    if octave is None or tuple(octave) == (height, width):
+        copies = full * (PICTURE_COPIES + (PULL_COPIES if pulled else 0))
+    else:
+        smaller = items * 3 * octave[0] * octave[1] * 4
+        copies = full + 3 * smaller + ((PULL_COPIES * full + 4 / 3 * smaller) if pulled else 0)
+    return math.ceil(copies) + RUNTIME_BYTES
 
 
 def default_budget(device: torch.device) -> int:

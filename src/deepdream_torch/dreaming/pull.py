@@ -18,7 +18,7 @@ import torch
 
 from deepdream_torch.dreaming.errors import DreamError
 from deepdream_torch.dreaming.octaves import resize
-from deepdream_torch.dreaming.pixels import to_net
+from deepdream_torch.dreaming.pixels import to_net_channels
 from deepdream_torch.dreaming.settings import PULL_WEIGHT_RANGE
 
 
@@ -48,27 +48,48 @@ class Pull:
 @dataclass(frozen=True)
 class PullField:
     """The pulls of a batch in net space: ``target`` (N, 3, H, W) and ``strength`` = weight · mask (N, 1, H, W),
-    0 for the items without a pull; ``octaves``: each item's finest octaves to dream (None: all; empty: all)."""
+    0 for the items without a pull; ``octaves``: each item's finest octaves to dream (None: all; empty: all).
+    With ``mean``, ``target`` holds the pictures' 8-bit B, G, R values and is brought to net space (minus
+    ``mean``) when used: a quarter of a float copy held through the dream instead of a whole one."""
 
     target: torch.Tensor
     strength: torch.Tensor
     octaves: tuple[int | None, ...] = ()
+    mean: torch.Tensor | None = None
+
+    def net_target(self) -> torch.Tensor:
+        """``target`` in net space (a new tensor when it is held as 8-bit values)."""
+        return self.target if self.mean is None else self.target.float().sub_(self.mean)
+
+    def towards(self, x: torch.Tensor) -> torch.Tensor:
+        """``target − x``, a new tensor."""
+        return self.target - x if self.mean is None else self.net_target().sub_(x)
 
     def at(self, size: tuple[int, int]) -> PullField:
         """The field at an octave's (height, width)."""
-        return PullField(resize(self.target, size), resize(self.strength, size), self.octaves)
+        if tuple(self.target.shape[-2:]) == tuple(size):
+            return self
+        if self.mean is None:
+            return PullField(resize(self.target, size), resize(self.strength, size), self.octaves)
+        # A channel at a time (each is resized on its own anyway): a third of a full-size float copy at once.
+        channels = [
+            resize(self.target[:, c : c + 1].float().sub_(self.mean[:, c : c + 1]), size) for c in range(3)
+        ]
+        return PullField(torch.cat(channels, dim=1), resize(self.strength, size), self.octaves)
 
     def first(self, count: int) -> PullField:
         if count == self.target.shape[0]:
             return self
-        return PullField(self.target[:count], self.strength[:count], self.octaves[:count])
+        return PullField(self.target[:count], self.strength[:count], self.octaves[:count], self.mean)
 
     def reorder(self, order: Sequence[int]) -> PullField:
         if list(order) == sorted(order):
             return self
         index = torch.tensor(list(order), device=self.target.device)
         octaves = tuple(self.octaves[i] for i in order) if self.octaves else ()
-        return PullField(self.target.index_select(0, index), self.strength.index_select(0, index), octaves)
+        return PullField(
+            self.target.index_select(0, index), self.strength.index_select(0, index), octaves, self.mean
+        )
 
     def cap(self, item: int, usable: int) -> int:
         """How many octaves item ``item`` dreams, of the ``usable`` its objective allows."""
@@ -99,11 +120,11 @@ def pull_field(
         targets[index] = pull.target
         strength[index, 0] = np.clip(pull.mask, 0, 1) * np.float32(pull.weight)
     octaves = tuple(None if pull is None else pull.octaves for pull in pulls)
-    return PullField(to_net(targets, mean), torch.from_numpy(strength).to(mean.device), octaves)
+    return PullField(to_net_channels(targets, mean.device), torch.from_numpy(strength).to(mean.device), octaves, mean)
 
 
 def apply_pull(x: torch.Tensor, field: PullField | None) -> torch.Tensor:
     """``x − strength · (x − target)``: each pixel moved that share of the way to the target."""
     if field is None:
         return x
-    return x - field.strength * (x - field.target)
+    return x - field.strength * (x - field.net_target())

@@ -12,7 +12,7 @@ picture by the jitter every step, so tile borders never stay in one place.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 import torch
@@ -94,24 +94,91 @@ def spans(length: int, core: int, margin: int, least: int = 1, stride: int = 1) 
     return found
 
 
-def tiled_gradient(x: torch.Tensor, gradient: Gradient, plan: TilePlan) -> torch.Tensor:
-    """The gradient of the (N, C, H, W) picture ``x``, computed as ``plan`` says."""
+def tiled_gradient(
+    x: torch.Tensor, gradient: Gradient, plan: TilePlan, shifts: Sequence[tuple[int, int]] | None = None
+) -> torch.Tensor:
+    """The gradient of the (N, C, H, W) picture ``x`` rolled by ``shifts`` (one (down, right) per item, wrapping
+    around; None: not rolled), computed as ``plan`` says and rolled back into ``x``'s own frame. The rolled
+    picture is never made whole: each pass reads its crop through the roll, so the loop holds no shifted copy."""
     n, _, height, width = x.shape
-    if plan.tile is None and plan.items >= n:
-        return gradient(slice(0, n), x)
+    shifts = list(shifts) if shifts is not None else [(0, 0)] * n
     layout = torch.channels_last if x.is_contiguous(memory_format=torch.channels_last) else torch.contiguous_format
+    everything = [Span(slice(0, height), slice(0, height), slice(0, height))]
+    across = [Span(slice(0, width), slice(0, width), slice(0, width))]
+    if plan.tile is None and plan.items >= n:  # one pass: the net's input is the one rolled copy there is
+        shifted = _rolled_crop(x, everything[0].crop, across[0].crop, shifts).contiguous(memory_format=layout)
+        grad = gradient(slice(0, n), shifted)
+        del shifted
+        release_freed_memory(x.device)  # the pass's blobs, before the smaller octave's holes meet the next's
+        if all(shift == (0, 0) for shift in shifts):
+            return grad
+        back = [(-down, -right) for down, right in shifts]
+        return _rolled_crop(grad, everything[0].crop, across[0].crop, back).contiguous(memory_format=layout)
     whole = torch.empty_like(x)
     for start in range(0, n, plan.items):
         items = slice(start, min(n, start + plan.items))
         if plan.tile is None:
-            whole[items] = gradient(items, x[items])
-            continue
-        for rows in spans(height, plan.tile[0], plan.margin, plan.least, plan.stride):
-            for cols in spans(width, plan.tile[1], plan.margin, plan.least, plan.stride):
-                crop = x[items, :, rows.crop, cols.crop].contiguous(memory_format=layout)
-                whole[items, :, rows.core, cols.core] = gradient(items, crop)[..., rows.inside, cols.inside]
-                release_freed_memory(x.device)
+            grid = [(everything[0], across[0])]
+        else:
+            grid = [
+                (rows, cols)
+                for rows in spans(height, plan.tile[0], plan.margin, plan.least, plan.stride)
+                for cols in spans(width, plan.tile[1], plan.margin, plan.least, plan.stride)
+            ]
+        for rows, cols in grid:
+            crop = _rolled_crop(x[items], rows.crop, cols.crop, shifts[items]).contiguous(memory_format=layout)
+            core = gradient(items, crop)[..., rows.inside, cols.inside]
+            del crop
+            _put_rolled(whole[items], rows.core, cols.core, shifts[items], core)
+            del core
+            release_freed_memory(x.device)
     return whole
+
+
+def _wrapped(span: slice, shift: int, length: int, device: torch.device) -> torch.Tensor | slice:
+    """Where the rolled picture's ``span`` lies in the unrolled one: a slice when it does not wrap, else indices."""
+    start, stop = span.start - shift, span.stop - shift
+    if 0 <= start and stop <= length:
+        return slice(start, stop)
+    if length <= start or stop <= 0:
+        offset = -length if length <= start else length
+        return slice(start + offset, stop + offset)
+    return torch.arange(start, stop, device=device) % length
+
+
+def _rolled_crop(
+    x: torch.Tensor, rows: slice, cols: slice, shifts: Sequence[tuple[int, int]]
+) -> torch.Tensor:
+    """``roll_each(x, shifts)[..., rows, cols]`` without rolling the whole picture."""
+    if len(set(shifts)) > 1:
+        return torch.cat([_rolled_crop(x[i : i + 1], rows, cols, [s]) for i, s in enumerate(shifts)])
+    (down, right), (height, width) = shifts[0], x.shape[-2:]
+    if (rows.start, rows.stop, cols.start, cols.stop) == (0, height, 0, width):
+        return torch.roll(x, shifts=(down, right), dims=(2, 3)) if (down, right) != (0, 0) else x
+    r, c = _wrapped(rows, down, height, x.device), _wrapped(cols, right, width, x.device)
+    if isinstance(r, slice) and isinstance(c, slice):
+        return x[..., r, c]
+    r = r if isinstance(r, torch.Tensor) else torch.arange(r.start, r.stop, device=x.device)
+    c = c if isinstance(c, torch.Tensor) else torch.arange(c.start, c.stop, device=x.device)
+    return x[:, :, r[:, None], c[None, :]]
+
+
+def _put_rolled(
+    whole: torch.Tensor, rows: slice, cols: slice, shifts: Sequence[tuple[int, int]], part: torch.Tensor
+) -> None:
+    """``whole`` rolled by ``shifts`` gets ``part`` at ``rows``, ``cols``: written where those pixels came from."""
+    if len(set(shifts)) > 1:
+        for i, shift in enumerate(shifts):
+            _put_rolled(whole[i : i + 1], rows, cols, [shift], part[i : i + 1])
+        return
+    (down, right), (height, width) = shifts[0], whole.shape[-2:]
+    r, c = _wrapped(rows, down, height, whole.device), _wrapped(cols, right, width, whole.device)
+    if isinstance(r, slice) and isinstance(c, slice):
+        whole[..., r, c] = part
+        return
+    r = r if isinstance(r, torch.Tensor) else torch.arange(r.start, r.stop, device=whole.device)
+    c = c if isinstance(c, torch.Tensor) else torch.arange(c.start, c.stop, device=whole.device)
+    whole[:, :, r[:, None], c[None, :]] = part
 
 
 def parse_tile(value: TileMode) -> TileMode:
@@ -152,26 +219,31 @@ class Tiler:
         max_memory: int | str | None = None,
         log: Log | None = None,
         margin_share: float = MARGIN_SHARE,
+        pulled: bool = False,
     ):
         self.net, self.layers, self.device, self.log = net, tuple(dict.fromkeys(layers)), device, log
         self.margin_share = margin_share
         self.tile = parse_tile(tile)
         self.budget = parse_size(max_memory) if max_memory is not None else default_budget(device)
         self.picture = picture  # (items, height, width) of the whole dream: its loop's copies share the budget
+        self.pulled = pulled  # a pull's copies (pull.py) share it too
         self.state = _states.setdefault(net, _NetState())
         key = (self.layers, self.tile, margin_share, self._free() // 2**20)
         self.plans = self.state.plans.setdefault(key, {})
 
-    def gradient(self, x: torch.Tensor, gradient: Gradient) -> torch.Tensor:
-        """``x``'s gradient by ``gradient``, in tiles when the plan says so."""
+    def gradient(
+        self, x: torch.Tensor, gradient: Gradient, shifts: Sequence[tuple[int, int]] | None = None
+    ) -> torch.Tensor:
+        """``x``'s gradient by ``gradient``, in tiles when the plan says so; with ``shifts``, the gradient of ``x``
+        rolled by them, rolled back (``tiled_gradient``)."""
         shape = (x.shape[0], x.shape[2], x.shape[3])
         while True:
             plan = self.plan(*shape)
             try:
                 if not plan.recompute:
-                    return tiled_gradient(x, gradient, plan)
+                    return tiled_gradient(x, gradient, plan, shifts)
                 with self.net.recomputing(plan.recompute):
-                    return tiled_gradient(x, gradient, plan)
+                    return tiled_gradient(x, gradient, plan, shifts)
             except torch.cuda.OutOfMemoryError:
                 if self.tile == "off":
                     raise
@@ -191,7 +263,7 @@ class Tiler:
             return TilePlan(items)
         if isinstance(self.tile, int):
             return self._tiles(items, height, width, self.tile)
-        memory, free = step_memory(self.net, self.layers), self._free()
+        memory, free = step_memory(self.net, self.layers), self._free((height, width))
         if memory.bytes(items, height, width) <= free:
             return TilePlan(items)
         fitting = int(free // max(1, memory.bytes(1, height, width)))
@@ -279,9 +351,10 @@ class Tiler:
             )
         return seen.stride, _ceil_div(int(seen.size * self.margin_share), seen.stride) * seen.stride
 
-    def _free(self) -> int:
+    def _free(self, octave: tuple[int, int] | None = None) -> int:
+        """What the budget leaves a step at the ``octave`` (height, width) beside the loop's copies."""
         budget = self.budget if self.state.cap is None else min(self.budget, self.state.cap)
-        return budget - loop_bytes(*self.picture)
+        return budget - loop_bytes(*self.picture, self.pulled, octave)
 
     def _shrink(self, failed: TilePlan, shape: tuple[int, int, int]) -> None:
         """After ``failed`` ran out of memory: a plan with half the items, else tiles of half the side."""
@@ -301,7 +374,7 @@ class Tiler:
         memory = step_memory(self.net, self.layers)
         tile = smaller.tile or (height, width)
         needed = memory.bytes(smaller.items, tile[0] + 2 * smaller.margin, tile[1] + 2 * smaller.margin)
-        self.state.cap = needed + loop_bytes(*self.picture)
+        self.state.cap = needed + loop_bytes(*self.picture, self.pulled, (height, width))
         self.plans[shape] = smaller
         self._say(2, f"out of memory on {self.device}: retrying the step in smaller tiles (and using them from now on)")
 
