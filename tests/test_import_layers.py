@@ -19,7 +19,7 @@ SOURCE = Path(__file__).resolve().parents[1] / "src" / PACKAGE
 # conversion cache) is not in the order: it loads nets (``net.load``) and only front ends use it, so it
 # stands on a floor of its own just above ``net``. ``runner`` and ``studio`` may not exist yet: their floors wait.
 FLOORS = (
-    ("errors", "atomic", "safe_paths"),
+    ("errors", "atomic", "safe_paths", "interrupts"),
     ("caffe",),
     ("converters",),
     ("net",),

@@ -12,7 +12,7 @@ from tests.cli.cli_helpers import run
 
 PROBE = (
     "import sys\n"
-    "from deepdream_torch.cli.app import main\n"
+    "from deepdream_torch.cli.start import main\n"
     "sys.argv = ['deepdream', *sys.argv[1:]]\n"
     "try:\n"
     "    main()\n"

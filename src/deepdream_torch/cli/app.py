@@ -500,13 +500,6 @@ def _with_typed(ctx: Any) -> dict[str, Any]:
     return {**ctx.params, "layers_given": source is not None and source.name != "DEFAULT"}
 
 
-def main() -> None:
-    """The ``deepdream`` console script (``cli/start.py``'s ``main``, which handles Ctrl-C from its first line)."""
-    from deepdream_torch.cli.start import main as start
-
-    start()
-
-
 def run_command() -> None:
     """Parse ``sys.argv`` and run it: every failure one line with its exit code."""
     typer.main.get_command(app).main(prog_name=PROG)
