@@ -57,3 +57,26 @@ def post(client: TestClient, path: str, body: object = None, **headers: str):
     """A change as the page sends it: JSON with the X-Studio header and the page's own Origin."""
     return client.post(path, json=body if body is not None else {},
                        headers={"X-Studio": "1", "Origin": BASE, **headers})
+
+
+@pytest.fixture
+def mirror(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A loopback web server standing in for the zoo (as the CLI tests' own): files at ``<folder>/<model>/``."""
+    import functools
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    served = tmp_path / "mirror"
+    served.mkdir()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(served)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("DEEPDREAM_ZOO_MIRROR", f"http://127.0.0.1:{server.server_address[1]}")
+    try:
+        yield served
+    finally:
+        server.shutdown()
+        server.server_close()
