@@ -10,12 +10,12 @@ import pytest
 
 pytest.importorskip("fastapi", reason="the studio's extra (fastapi) is not installed")
 
-from fastapi.testclient import TestClient  # noqa: E402
+from fastapi.testclient import TestClient
 
-from deepdream_torch.studio.app import create_app  # noqa: E402
-from deepdream_torch.studio.security import host_names  # noqa: E402
-from tests.cli.cli_helpers import GOOGLENET_LIKE, isolate, write_model, write_picture  # noqa: E402
-from tests.video.video_clips import write_clip  # noqa: E402
+from deepdream_torch.studio.app import create_app
+from deepdream_torch.studio.security import host_names
+from tests.cli.cli_helpers import GOOGLENET_LIKE, isolate, write_model, write_picture
+from tests.video.video_clips import write_clip
 
 TOKEN = "test-token-0123456789"
 BASE = "http://127.0.0.1:8765"

@@ -133,7 +133,7 @@ def studio(
     port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8765,
     host: Annotated[str, typer.Option("--host", help="Listen here (default loopback only).")] = "127.0.0.1",
 ) -> None:
-    """A local web page to dream pictures and videos (needs the [studio] extra); prints its address and token."""
+    """A local web page to dream pictures and videos (needs the studio extra); prints its address with a token."""
     from deepdream_torch.studio.serve import serve
 
     serve(data, port, host)

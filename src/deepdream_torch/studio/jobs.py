@@ -150,6 +150,8 @@ class Queue:
         with self.lock:
             if event.kind == "frame":
                 job.seconds_per_frame = event.seconds
+                if job.frames_folder is None and event.frame is not None and job.spec.get("kind") == "video":
+                    job.frames_folder = self._folder_of_frame(job, event.frame)
                 job.done = self._frames_done(job) if job.frames_folder else job.done + 1
                 if event.frame is not None and job.frames_folder:
                     job.last_frame = f"{job.frames_folder.removeprefix('data/')}/dream_frame_{event.frame:08d}.jpg"
@@ -163,6 +165,8 @@ class Queue:
                 job.message = event.text
             elif event.kind in ("finished", "interrupted", "failed"):
                 job.ended = time.time()
+                if job.frames_folder:  # what the run left on disk, the number a resume starts from
+                    job.done = self._frames_done(job)
                 job.state = {"finished": "done", "interrupted": "stopped", "failed": "failed"}[event.kind]
                 if event.kind == "finished":
                     job.message = "done"
@@ -172,9 +176,24 @@ class Queue:
                     job.message = event.text
             elif event.kind == "started" and job.spec.get("kind") == "picture":
                 job.total = len(job.spec.get("layers") or ()) or None
+            elif event.kind == "started" and job.spec.get("kind") == "video" and job.total is None:
+                job.total = _frame_count(self.data / job.spec["source"], job.spec.get("end_frame"))
             if job.spec.get("kind") == "zoom" and job.total is None:
                 job.total = int(job.spec.get("zoom_frames") or 0) or None
             self._changed()
+
+    def _folder_of_frame(self, job: Job, frame: int) -> str | None:
+        """The frames folder a video run writes (named by the CLI after its settings): the one whose frame
+        ``frame`` was written last. The CLI prints it only when it ends."""
+        stem = Path(job.spec["source"]).stem
+        root = self.data / "output_frames"
+        written = [folder / f"dream_frame_{frame:08d}.{suffix}" for folder in root.glob(f"{stem}*")
+                   for suffix in ("jpg", "png")]
+        found = [path for path in written if path.is_file()]
+        if not found:
+            return None
+        newest = max(found, key=lambda path: path.stat().st_mtime_ns)
+        return f"data/output_frames/{newest.parent.name}"
 
     def _frames_done(self, job: Job) -> int:
         folder = self.workdir / str(job.frames_folder)
@@ -204,3 +223,15 @@ class Queue:
                 job.state = "stopped"
                 job.message = f"stopped at frame {job.done} when the server stopped: resume to continue"
         return jobs
+
+
+def _frame_count(video: Path, end_frame: int | None) -> int | None:
+    """How many frames a video run dreams: the container's count (up to ``end_frame``), None when unknown."""
+    import av
+
+    try:
+        with av.open(str(video)) as container:
+            frames = container.streams.video[0].frames or None
+    except (av.error.FFmpegError, OSError, IndexError):
+        return None
+    return min(frames, end_frame) if frames and end_frame else frames

@@ -47,11 +47,12 @@ async function loadLibrary() {
     if (source.name === state.source) card.classList.add("selected");
     grid.append(card);
   }
-  if (!state.source && sources.length) choose(sources.find((s) => s.kind !== "guide") || sources[0]);
+  const kept = sessionStorage.getItem("source");  // a reload keeps the source it showed
+  if (!state.source && sources.length) choose(sources.find((s) => s.name === kept) || sources.find((s) => s.kind !== "guide") || sources[0]);
 }
 
 function choose(source) {
-  state.source = source.name; state.kind = source.kind;
+  state.source = source.name; state.kind = source.kind; sessionStorage.setItem("source", source.name);
   $("current").textContent = source.name;
   for (const card of $("library").children) card.classList.toggle("selected", card.dataset.name === source.name);
   loadLayers(); loadResults();
@@ -96,10 +97,12 @@ async function loadModels() {
 }
 
 async function loadLayers() {
-  const grid = $("layers"); grid.replaceChildren();
-  if (!state.model || !state.source) return;
+  const grid = $("layers"); const asked = (state.layersAsked = (state.layersAsked || 0) + 1);
+  if (!state.model || !state.source) { grid.replaceChildren(); return; }
   let answer;
   try { answer = await api("/api/layers?" + q({ model: state.model })); } catch (error) { return; }
+  if (asked !== state.layersAsked) return;  // a later source or model asked meanwhile: its answer draws
+  grid.replaceChildren();
   $("f-layers").placeholder = answer.default;
   for (const row of answer.layers) {
     if (row.dreamable !== "yes") continue;
@@ -197,9 +200,10 @@ function updateDownloads(downloads) {
 
 // Results ------------------------------------------------------------------------------------------------------
 async function loadResults() {
-  const box = $("results");
+  const box = $("results"); const asked = (state.resultsAsked = (state.resultsAsked || 0) + 1);
   if (!state.source) return;
   const { dreams } = await api("/api/dreams?" + q({ source: state.source })).catch(() => ({ dreams: [] }));
+  if (asked !== state.resultsAsked) return;
   box.replaceChildren();
   if (!dreams.length) box.append(el("p", { class: "hint" }, "no dreams of this source yet"));
   for (const dream of dreams) {
