@@ -8,6 +8,7 @@ import re
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -44,6 +45,7 @@ def studio_server(data: Path, port: int | None = None) -> Iterator[tuple[str, su
         line = server.stdout.readline()
         match = re.search(r"(http://127\.0\.0\.1:\d+/\?token=\S+)", line)
         assert match, f"the studio printed {line!r}"
+        _wait_listening(port)
         yield match[1], server
     finally:
         if server.poll() is None:
@@ -52,6 +54,16 @@ def studio_server(data: Path, port: int | None = None) -> Iterator[tuple[str, su
                 server.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 server.kill()
+
+
+def _wait_listening(port: int, seconds: float = 30) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise AssertionError(f"the studio does not listen on port {port}")
 
 
 @contextmanager
