@@ -102,8 +102,12 @@ def create_app(
         return {"sources": [source.as_json() for source in library.sources(data)]}
 
     @app.get("/api/thumb")
-    def thumb(name: str) -> FileResponse:
-        return FileResponse(library.thumbnail(data, name), headers={"Cache-Control": "private, max-age=86400"})
+    async def thumb(name: str) -> FileResponse:
+        # On the event loop: a cached thumbnail is a few stat calls, and a thread hop per picture costs more than
+        # that with hundreds of them on a page; a thumbnail still to make is made in a thread.
+        cached = library.cached_thumbnail(data, name)
+        made = cached if cached.is_file() else await asyncio.to_thread(library.thumbnail, data, name)
+        return FileResponse(made, headers={"Cache-Control": "private, max-age=86400"})
 
     @app.get("/api/file")
     def file(name: str, download: bool = False) -> FileResponse:

@@ -15,7 +15,14 @@ from pathlib import Path
 from PIL import Image
 
 from deepdream_torch.studio.errors import StudioError
-from deepdream_torch.studio.paths import PICTURE_SUFFIXES, VIDEO_SUFFIXES, inside, relative_name, studio_dir
+from deepdream_torch.studio.paths import (
+    PICTURE_SUFFIXES,
+    STUDIO_DIR,
+    VIDEO_SUFFIXES,
+    inside,
+    relative_name,
+    studio_dir,
+)
 
 SOURCE_FOLDERS = {"single_pictures": "picture", "videos": "video", "guide_pictures": "guide"}
 THUMB_SIDE = 160
@@ -58,16 +65,25 @@ def is_source(data: Path, path: Path) -> bool:
     return any(same_file(path, Path(data) / source.name) for source in sources(data))
 
 
+def cached_thumbnail(data: Path, name: str) -> Path:
+    """Where the thumbnail of this version of the file is (or will be) kept; StudioError for a bad name."""
+    path = inside(data, name)
+    try:
+        stat = path.stat()
+    except OSError:
+        stat = None
+    if stat is None or not path.is_file():
+        raise StudioError(f"no file {name} in the data folder", 404)
+    key = hashlib.sha1(f"{relative_name(data, path)}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()
+    return Path(data).resolve() / STUDIO_DIR / "thumbs" / f"{key}.jpg"
+
+
 def thumbnail(data: Path, name: str) -> Path:
     """The cached thumbnail of a picture or video (made on first use): a JPEG at most THUMB_SIDE on a side."""
-    path = inside(data, name)
-    if not path.is_file():
-        raise StudioError(f"no file {name} in the data folder", 404)
-    stat = path.stat()
-    key = hashlib.sha1(f"{relative_name(data, path)}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()
-    thumb = studio_dir(data, "thumbs") / f"{key}.jpg"
+    thumb = cached_thumbnail(data, name)
     if not thumb.is_file():
-        _write_thumbnail(first_picture(path), thumb)
+        studio_dir(data, "thumbs")
+        _write_thumbnail(first_picture(inside(data, name)), thumb)
     return thumb
 
 
