@@ -5,7 +5,7 @@
    The goal: the next visit under 1 s.
 2. Preview: ``/api/preview`` of a 320-px picture (``../shared/media/hulk.jpg`` shrunk) at the default layer with the
    page's default settings (4 octaves x 10 iterations), once warm (the net loaded). A figure, not a goal.
-3. Job: the same video run (a generated 160x120 clip, 2 octaves x 4 iterations) as ``deepdream -e ...`` in a child
+3. Job: the same video run (a generated 128x96 clip of 8 frames, 2 octaves x 4 iterations) as ``deepdream -e ...`` in a child
    process and as a studio job (from the POST to the job's ``done``), interleaved, one warm-up run first. The goal:
    the studio <= 1.03x the CLI.
 
@@ -51,11 +51,11 @@ def post(app, path: str, body: object):
     return app.post(path, json=body, headers={"X-Studio": "1", "Origin": "http://127.0.0.1:8765"})
 
 
-def googlenet(root: Path) -> str:
+def googlenet() -> str:
     """A models root holding bvlc_googlenet: the real prototxt, random weights. Returns the caffemodel name."""
     from deepdream_torch.net.random_weights import write_random_caffemodel
 
-    folder = root / "models" / "bvlc_googlenet"
+    folder = Path(os.environ["DEEPDREAM_MODELS"]) / "models" / "bvlc_googlenet"  # the models root the app reads
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copy(SHARED / "models/bvlc_googlenet/deploy.prototxt", folder / "deploy.prototxt")
     write_random_caffemodel(folder / "deploy.prototxt", folder / "bvlc_googlenet.caffemodel", seed=0)
@@ -116,12 +116,13 @@ def preview(work: Path) -> None:
         image = image.convert("RGB")
         image.thumbnail((320, 320))
         image.save(data / "single_pictures/hulk320.jpg")
-    model = googlenet(work)
+    model = googlenet()
     app = client(data, run_jobs=False)
     body = {"model": model, "source": "single_pictures/hulk320.jpg", "octaves": 4, "iterations": 10}
     for attempt in ("cold (net converted and loaded)", "warm", "warm"):
         started = time.perf_counter()
         answer = post(app, "/api/preview", body).json()
+        assert "size" in answer, answer
         print(f"preview {answer['size']} at {answer['layer']}, 4 octaves x 10 iterations, {attempt}:"
               f" {time.perf_counter() - started:.2f} s (the dream itself {answer['seconds']} s)")
 
@@ -130,9 +131,9 @@ def job(work: Path, rounds: int) -> None:
     from deepdream_torch.cli.sample import write_sample_clip
 
     data = work / "data"
-    write_sample_clip(data / "videos/clip.mp4", 160, 120, seconds=1.0, fps=12)
-    model = googlenet(work)
-    folder = str(work / "models" / "bvlc_googlenet")
+    write_sample_clip(data / "videos/clip.mp4", 128, 96, seconds=8 / 12, fps=12)
+    model = googlenet()
+    folder = str(Path(os.environ["DEEPDREAM_MODELS"]) / "models" / "bvlc_googlenet")
     spec = {"kind": "video", "source": "videos/clip.mp4", "model": model, "layers": ["inception_4c/output"],
             "octaves": 2, "iterations": 4}
     app = client(data)

@@ -82,8 +82,8 @@ class Dreamer:
         picture = _small(first_picture(_source(self.data, source)), PREVIEW_SIDE)
         with self.lock:
             self.cancel_requested = False
+            layer = settings.layer or self.default_layer(model_name)  # loads the net once: not the preview's time
             started = time.perf_counter()
-            layer = settings.layer or self.default_layer(model_name)
             result = self._dream(model_name, picture, layer, settings)
             seconds = time.perf_counter() - started
         folder = studio_dir(self.data, "previews")
