@@ -82,3 +82,17 @@ def test_a_zoo_download_with_a_wrong_sha1_fails_in_one_line(client, mirror: Path
         time.sleep(0.1)
     assert state["state"] == "failed" and "sha1" in state["message"]
     assert not (tmp_path / "models" / CARS / f"{CARS}.caffemodel").exists()
+
+
+def test_a_preview_cancelled_stops_at_its_next_step(client) -> None:
+    import threading
+
+    answers: list = []
+    body = {"model": "tiny.caffemodel", "source": "single_pictures/p.jpg", "octaves": 1, "iterations": 1000}
+    thread = threading.Thread(target=lambda: answers.append(post(client, "/api/preview", body)))
+    thread.start()
+    time.sleep(3)
+    assert post(client, "/api/preview/cancel").json() == {"cancelled": True}
+    thread.join(timeout=30)
+    assert not thread.is_alive()
+    assert answers[0].status_code == 409 and answers[0].json() == {"error": "preview cancelled"}
