@@ -1,6 +1,6 @@
 """The artists' controls: what a zoom animation costs beyond its dreams, and how much faster a preview is.
 
-1. Zoom: ``dream_zoom`` of N frames at 960x540 against N plain ``dream()`` calls on the same picture with the same
+1. Zoom: the runner's zoom animation (``ZoomRun``) of N frames at 960x540 against N plain ``dream()`` calls on the same picture with the same
    settings, in one process, interleaved. The goal: the animation costs no more than its dreams, within 5% (the
    move, the frame files and the H.264 encoding are small beside a dream).
 2. Preview: ``--preview`` (a quarter of the size, half the iterations) against the full dream of the same picture
@@ -31,7 +31,9 @@ from deepdream_torch.dreaming.settings import DreamSettings, Runtime
 from deepdream_torch.net.random_weights import write_random_caffemodel
 from deepdream_torch.picture.preview import preview_settings, shrink
 from deepdream_torch.picture.single import dream_single_picture
-from deepdream_torch.picture.zoom import Camera, dream_zoom
+from deepdream_torch.picture.zoom import Camera
+from deepdream_torch.runner import Dreaming, DreamRecipe, ZoomRun
+from deepdream_torch.runner import run as run_job
 
 CPU = Runtime(device="cpu")
 
@@ -85,10 +87,11 @@ def main() -> None:
                 dream(image, net, LAYER, seed=number, **common)
 
         def zoom(run: int) -> Callable[[], object]:
-            return lambda: dream_zoom(
-                image, net, folder / f"zoom{run}", folder / f"zoom{run}.mp4", args.frames, [LAYER],
-                Camera(zoom=1.05, rotate=1.0, pan=(2.0, 0.0)), settings=settings, runtime=CPU,
+            job = ZoomRun(
+                image, Dreaming(net, (LAYER,), DreamRecipe(settings, CPU)), folder / f"zoom{run}",
+                folder / f"zoom{run}.mp4", args.frames, Camera(zoom=1.05, rotate=1.0, pan=(2.0, 0.0)),
             )  # fmt: skip
+            return lambda: run_job(job)
 
         plain, animated = [], []
         for run in range(args.rounds):
@@ -105,7 +108,7 @@ def main() -> None:
         print("| | wall s | CPU s | frames/min (wall) |")
         print("|---|---|---|---|")
         print(f"| {args.frames} x dream() | {wall_plain:.1f} | {cpu_plain:.1f} | {60 * args.frames / wall_plain:.2f} |")
-        print(f"| dream_zoom | {wall_zoom:.1f} | {cpu_zoom:.1f} | {60 * args.frames / wall_zoom:.2f} |")
+        print(f"| zoom (runner) | {wall_zoom:.1f} | {cpu_zoom:.1f} | {60 * args.frames / wall_zoom:.2f} |")
         print(f"| zoom / dreams | {wall_zoom / wall_plain:.3f} | {cpu_zoom / cpu_plain:.3f} | goal <= 1.05 |")
 
         full = DreamSettings()  # the CLI's defaults: 4 octaves x 10 iterations

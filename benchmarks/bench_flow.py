@@ -61,9 +61,10 @@ from deepdream_torch.net.random_weights import write_random_caffemodel
 from deepdream_torch.video import dream_loop
 from deepdream_torch.video.blend import Blend
 from deepdream_torch.video.decode import decode_frames
+from deepdream_torch.video.dream_run import dream_video
 from deepdream_torch.video.flow import NO_FLOW, Flow, Motion, flow_input, frame_motion, warp
 from deepdream_torch.video.frame import Frame, FrameRange, frame_seeds
-from deepdream_torch.video.modes import dream_video
+from deepdream_torch.video.options import FrameOptions
 from deepdream_torch.video.progress import NO_PROGRESS
 from deepdream_torch.video.stability import warping_error
 
@@ -133,8 +134,8 @@ def dream_clip(
     dream_loop.flow_input = functools.partial(real, carry=carry)  # type: ignore[assignment]
     try:
         items = dream_loop.dream_sequence(
-            frames, dreamer, [blob], BLEND, finished=lambda n: None, stop=threading.Event(),
-            progress=NO_PROGRESS, total=len(frames), flow=flow,
+            frames, dreamer, [blob], FrameOptions(BLEND, flow), finished=lambda n: None, stop=threading.Event(),
+            progress=NO_PROGRESS, total=len(frames),
         )  # fmt: skip
         return [item.frame.image for item in items]
     finally:
@@ -269,7 +270,7 @@ def cost_table(dreamer: Dreamer, blob: str, folder: Path, pipeline_frames: int) 
         for label, flow in (("mode 0, blend", NO_FLOW), ("mode 0, --flow dis", DIS)):
             out = folder / f"{label[-4:]}{round_}"
             began = time.perf_counter()
-            dream_video(clip, out, out / "out.mp4", dreamer, [blob], blend=BLEND, frames=frames, flow=flow)
+            dream_video(clip, out, out / "out.mp4", dreamer, [blob], options=FrameOptions(blend=BLEND, frames=frames, flow=flow))
             fps[label].append(pipeline_frames / (time.perf_counter() - began))
     alone = max(fps["dreamer alone"])
     print(f"\n{pipeline_frames} frames of nature_1sm480.mkv (480x270), best of 2 interleaved rounds")
@@ -462,8 +463,8 @@ def of_source(error: float, source: float) -> str:
 def sequence(images: list[np.ndarray], dreamer: Dreamer, blob: str, flow: Flow) -> list[np.ndarray]:
     frames = [Frame(n, image) for n, image in enumerate(images, start=1)]
     items = dream_loop.dream_sequence(
-        frames, dreamer, [blob], BLEND, finished=lambda n: None, stop=threading.Event(),
-        progress=NO_PROGRESS, total=len(frames), flow=flow,
+        frames, dreamer, [blob], FrameOptions(BLEND, flow), finished=lambda n: None, stop=threading.Event(),
+        progress=NO_PROGRESS, total=len(frames),
     )  # fmt: skip
     return [item.frame.image for item in items]
 

@@ -38,7 +38,7 @@ import torch
 from PIL import Image
 
 from deepdream_torch import load_caffe
-from deepdream_torch.cluster import DreamRecipe, RayOptions, dream_frames_on_ray
+from deepdream_torch.cluster import DreamRecipe, RayPlan, dream_frames_on_ray
 from deepdream_torch.cluster.plan import Chunk, default_warmup, warmup_efficiency
 from deepdream_torch.cluster.sources import FolderFrames
 from deepdream_torch.cluster.worker import ChunkJob, ChunkWorker
@@ -48,6 +48,7 @@ from deepdream_torch.video.decode import decode_frames
 from deepdream_torch.video.flow import NO_FLOW, Flow
 from deepdream_torch.video.frame import FrameRange
 from deepdream_torch.video.images import read_image
+from deepdream_torch.video.options import FrameOptions
 from deepdream_torch.video.paths import dream_frame_path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -204,11 +205,11 @@ def one_run(source: Path, out: Path, blend: str, how: str) -> None:
     chosen = Blend(value=float(blend))
     if how == "ray":
         count = len(list(source.glob("*.png")))
-        options = RayOptions(workers=2, threads=1, chunk_frames=math.ceil(count / 2))
+        options = RayPlan(workers=2, threads=1, chunk_frames=math.ceil(count / 2))
         dream_frames_on_ray(source, out, net, RECIPE, [BLOB], blend=chosen, image_type="png", options=options)
     else:
         torch.set_num_threads(int(how))
-        dream_frames(source, out, RECIPE(net), [BLOB], blend=chosen, image_type="png")
+        dream_frames(source, out, RECIPE(net), [BLOB], options=FrameOptions(blend=chosen, image_type="png"))
 
 
 def paper_plan(fps: float) -> None:

@@ -24,6 +24,7 @@ import numpy as np
 import torch
 
 from deepdream_torch.video import FrameRange, dream_video, parse_blend
+from deepdream_torch.video.options import FrameOptions
 
 REPO = Path(__file__).resolve().parents[1]
 PROTOTXT = """name: "bench"
@@ -103,7 +104,7 @@ def main() -> None:
 
         # A first run records the inputs the pipeline hands the dreamer (blended frames), so that the dreamer
         # alone is timed on exactly those; it also pays the first-call costs of each layer for both sides.
-        dream_video(source, folder / "frames", folder / "out.mp4", recording, layers, frames=frames_wanted)
+        dream_video(source, folder / "frames", folder / "out.mp4", recording, layers, options=FrameOptions(frames=frames_wanted))
 
         def alone() -> int:
             for frames, names, numbers in seen:
@@ -111,28 +112,11 @@ def main() -> None:
             return len(seen)
 
         def pipeline() -> int:
-            result = dream_video(
-                source,
-                folder / "frames",
-                folder / "out.mp4",
-                dreamer,
-                layers,
-                blend=parse_blend("0.5"),
-                frames=frames_wanted,
-                restart=True,
-            )
+            result = dream_video(source, folder / "frames", folder / "out.mp4", dreamer, layers, options=FrameOptions(blend=parse_blend("0.5"), frames=frames_wanted, restart=True))
             return result.frames
 
         def io_only() -> int:
-            result = dream_video(
-                source,
-                folder / "io",
-                folder / "io.mp4",
-                lambda frames, names, numbers: frames.copy(),
-                layers,
-                frames=frames_wanted,
-                restart=True,
-            )
+            result = dream_video(source, folder / "io", folder / "io.mp4", lambda frames, names, numbers: frames.copy(), layers, options=FrameOptions(frames=frames_wanted, restart=True))
             return result.frames
 
         # Alternated, so that a busy spell on a shared machine hits all sides alike. "io" is the pipeline with

@@ -4,6 +4,7 @@ from rich.console import Console
 
 from deepdream_torch.cli.rich_progress import rich_progress
 from deepdream_torch.video import dream_video, parse_blend
+from deepdream_torch.video.options import FrameOptions
 from tests.video.video_clips import identity, write_clip
 
 
@@ -12,8 +13,7 @@ def run(tmp_path, verbose):
     console = Console(file=out, width=150, force_terminal=False)
     source = write_clip(tmp_path / "c.mp4", frames=6)
     with rich_progress(console, verbose=verbose) as progress:
-        dream_video(source, tmp_path / f"f{verbose}", tmp_path / f"o{verbose}.mp4", identity, ["a", "b"],
-                    blend=parse_blend("loop"), progress=progress)  # fmt: skip
+        dream_video(source, tmp_path / f"f{verbose}", tmp_path / f"o{verbose}.mp4", identity, ["a", "b"], options=FrameOptions(blend=parse_blend("loop")), progress=progress)  # fmt: skip
         progress.log(2, "octave 1/4")
     return out.getvalue()
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from deepdream_torch.cluster import RayOptions, dream_frames_on_ray, dream_video_on_ray
+from deepdream_torch.cluster import RayPlan, dream_frames_on_ray, dream_video_on_ray
+from deepdream_torch.runner import Dreaming, VideoRun
 from deepdream_torch.video.blend import parse_blend
 from deepdream_torch.video.errors import VideoInterrupted
 from deepdream_torch.video.images import read_image
@@ -28,7 +29,7 @@ from tests.video.video_clips import (
 
 CLIP_FRAMES = 10
 # Two threads each, more than their CPU share: Ray alone would give each worker one (OMP_NUM_THREADS).
-TWO_WORKERS = RayOptions(workers=2, threads=2, chunk_frames=4)
+TWO_WORKERS = RayPlan(workers=2, threads=2, chunk_frames=4)
 
 
 @pytest.fixture
@@ -82,9 +83,10 @@ def test_a_worker_killed_mid_chunk_is_replaced_and_every_frame_is_dreamed_once(r
     write_frames(frames_in, [np.full((8, 8, 3), 10 * n, np.uint8) for n in range(1, CLIP_FRAMES + 1)])
     trace = tmp_path / "trace"
     trace.mkdir()
+    dreaming = Dreaming(None, ("x",), TracedRecipe(trace, die_at=6))  # type: ignore[arg-type]
     result = dream_frames_on_ray(
-        frames_in, tmp_path / "out", net=None, recipe=TracedRecipe(trace, die_at=6), layers=["x"],
-        blend=parse_blend("1"), image_type="png", options=TWO_WORKERS,
+        VideoRun(2, frames_in, tmp_path / "out", dreaming=dreaming, blend=parse_blend("1"), image_type="png",
+                 ray=TWO_WORKERS)
     )  # fmt: skip
     assert (trace / "died").exists()  # the worker of frames 5..8 did die at frame 6
     assert dreamed_numbers(tmp_path / "out") == list(range(1, CLIP_FRAMES + 1))
@@ -104,17 +106,21 @@ def test_ctrl_c_stops_the_workers_and_the_same_run_resumes_without_redoing_frame
     trace = tmp_path / "trace"
     trace.mkdir()
     out, video_out = tmp_path / "out", tmp_path / "dream.mp4"
-    options = {"blend": parse_blend("0.5"), "image_type": "png", "options": RayOptions(2, chunk_frames=5, warmup=2)}
+    options = {"blend": parse_blend("0.5"), "image_type": "png", "ray": RayPlan(chunk_frames=5, warmup=2)}
+
+    def job(recipe: TracedRecipe) -> VideoRun:
+        return VideoRun(0, clip, out, video_out, Dreaming(None, ("x",), recipe), **options)  # type: ignore[arg-type]
+
     stopping = TracedRecipe(trace, interrupt_at=3, driver=os.getpid(), seconds=0.3)
     with pytest.raises(VideoInterrupted) as stopped:
-        dream_video_on_ray(clip, out, video_out, None, stopping, ["x"], **options)
+        dream_video_on_ray(job(stopping))
     assert "run the same command again" in str(stopped.value)
     assert not video_out.exists()
     kept = dreamed_numbers(out)
     assert 0 < len(kept) < CLIP_FRAMES
     before = dreamed_counts(trace)
 
-    result = dream_video_on_ray(clip, out, video_out, None, TracedRecipe(trace), ["x"], **options)
+    result = dream_video_on_ray(job(TracedRecipe(trace)))
     assert dreamed_numbers(out) == list(range(1, CLIP_FRAMES + 1))
     after = dreamed_counts(trace)
     assert all(after[n] == before[n] for n in kept)  # finished frames were not dreamed again

@@ -14,7 +14,8 @@ from deepdream_torch.cluster.sources import FolderFrames
 from deepdream_torch.cluster.worker import ChunkJob, ChunkWorker
 from deepdream_torch.video import dream_loop
 from deepdream_torch.video.blend import Blend
-from deepdream_torch.video.modes import dream_frames
+from deepdream_torch.video.dream_run import dream_frames
+from deepdream_torch.video.options import FrameOptions
 from tests.video.test_flow import DIS, _moving, _sharpen, _texture
 from tests.video.video_clips import read_png, write_frames
 
@@ -24,9 +25,7 @@ def test_a_chunk_with_flow_after_a_finished_frame_dreams_the_sequential_frames_w
 ) -> None:
     write_frames(tmp_path / "in", [_moving(_texture(0), t) for t in range(5)])
     blend = Blend(value=0.5)
-    dream_frames(
-        tmp_path / "in", tmp_path / "whole", _sharpen, ["x"], blend=blend, image_type="png", flow=DIS
-    )
+    dream_frames(tmp_path / "in", tmp_path / "whole", _sharpen, ["x"], options=FrameOptions(blend=blend, image_type="png", flow=DIS))
     chunked = tmp_path / "chunked"
     chunked.mkdir()
     for n in (1, 2):  # the chunk before, written by another worker
@@ -60,10 +59,7 @@ def test_a_chunk_warming_up_carries_the_temporal_pull_as_a_sequential_run_from_i
     blend, flow = Blend(value=0.5), replace(DIS, temporal=0.4)
     dreamer, pulls = pulled_dreamer(tmp_path)
     # The sequence a chunk 4-6 warming up 2 frames dreams: 2 and 3 from the source, not written, then 4-6.
-    dream_frames(
-        tmp_path / "in", tmp_path / "sequential", dreamer, ["conv2"], blend=blend, image_type="png", flow=flow,
-        frames=FrameRange(2, 6),
-    )  # fmt: skip
+    dream_frames(tmp_path / "in", tmp_path / "sequential", dreamer, ["conv2"], options=FrameOptions(blend=blend, image_type="png", flow=flow, frames=FrameRange(2, 6)))  # fmt: skip
     pulls.clear()
     (tmp_path / "chunked").mkdir()
     job = ChunkJob(

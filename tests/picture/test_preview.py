@@ -10,6 +10,7 @@ from deepdream_torch.dreaming.errors import DreamError
 from deepdream_torch.dreaming.pixels import as_rgb_array
 from deepdream_torch.dreaming.settings import DreamSettings, Runtime
 from deepdream_torch.picture.preview import preview_settings, preview_video, shrink
+from deepdream_torch.runner import DreamRecipe
 
 CPU = Runtime(device="cpu")
 
@@ -34,10 +35,8 @@ def test_shrink_scales_both_sides_and_averages():
 def test_video_preview_dreams_every_nth_frame_at_the_scale(tiny_net, tmp_path):
     clip = write_sample_clip(tmp_path / "clip.mp4", 64, 48, seconds=7 / 12, fps=12)  # 7 frames
     out = tmp_path / "clip_preview"
-    written = preview_video(
-        clip, tiny_net, out, ["conv2", "conv1"], every=3, scale=0.5,
-        settings=DreamSettings(octaves=1, iterations=2, jitter=2), runtime=CPU,
-    )  # fmt: skip
+    recipe = DreamRecipe(preview_settings(DreamSettings(octaves=1, iterations=2, jitter=2)), CPU)
+    written = preview_video(clip, recipe.dreamer(tiny_net), out, ["conv2", "conv1"], every=3, scale=0.5)
     assert [p.name for p in written] == [f"dream_frame_{n:08d}.jpg" for n in (1, 4, 7)]
     assert all(as_rgb_array(p).shape == (24, 32, 3) for p in written)
     assert (out / "contact_sheet.jpg").is_file()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import os
 import signal
+from fractions import Fraction
 from pathlib import Path
 
 import av
@@ -15,14 +16,27 @@ from deepdream_torch.dreaming.dream import dream
 from deepdream_torch.dreaming.errors import DreamError
 from deepdream_torch.dreaming.pixels import as_rgb_array
 from deepdream_torch.dreaming.settings import DreamSettings, Runtime
-from deepdream_torch.picture.zoom import Camera, dream_zoom
+from deepdream_torch.picture.zoom import Camera
+from deepdream_torch.runner import Dreaming, DreamRecipe, NoReporter, ZoomRun, run
 from deepdream_torch.video.errors import VideoInterrupted
-from deepdream_torch.video.progress import NoProgress
+from deepdream_torch.video.partial import Encoder
 
 CPU = Runtime(device="cpu")
 
 FAST = DreamSettings(octaves=2, iterations=2, jitter=4)
 pytestmark = pytest.mark.usefixtures("one_thread")
+
+
+def dream_zoom(picture, net, frames_dir, video_out, count, layers, camera=None, *, settings, runtime,  # type: ignore[no-untyped-def]
+               seed=0, guide=None, fps=24, image_type="jpg", restart=False, frame_settings=None, progress=None):
+    """The zoom animation of these settings, run by the runner as the CLI runs it."""
+    recipe = DreamRecipe(settings, runtime, guide=guide, seed=seed)
+    job = ZoomRun(
+        picture, Dreaming(net, tuple(layers), recipe), frames_dir, video_out, count, camera or Camera(),
+        image_type=image_type,
+        restart=restart, record=frame_settings, encoder=Encoder(frame_rate=Fraction(fps)),
+    )  # fmt: skip
+    return run(job, progress)
 
 
 def decoded(video: Path) -> tuple[np.ndarray, float]:
@@ -66,14 +80,14 @@ def test_zoom_of_one_without_rotation_or_pan_is_repeated_dreams(tiny_net, pictur
         np.testing.assert_array_equal(got, expected)
 
 
-class StopAfter(NoProgress):
+class StopAfter(NoReporter):
     """Sends this process SIGINT (Ctrl-C) once ``frames`` frames are finished."""
 
     def __init__(self, frames: int) -> None:
         self.frames = frames
         self.numbers: list[int] = []
 
-    def frame(self, event) -> None:
+    def frame_done(self, event) -> None:
         self.numbers.append(event.number)
         if event.number == self.frames:
             os.kill(os.getpid(), signal.SIGINT)

@@ -7,6 +7,7 @@ import pytest
 from PIL import Image
 
 from deepdream_torch.video import VideoError, assemble_video
+from deepdream_torch.video.partial import Encoder
 from tests.video.video_clips import audio_seconds, clip_frame, cv2_frames, cv2_times_ms, psnr
 
 
@@ -20,7 +21,7 @@ def write_dreamed(folder, count, first=1, size=(48, 64), image_type="png"):
 def test_without_a_source_frames_follow_at_the_frame_rate_silently(tmp_path):
     write_dreamed(tmp_path / "f", 6)
     out = tmp_path / "v" / "o.mp4"
-    result = assemble_video(tmp_path / "f", out, frame_rate=Fraction(10), image_type="png", crf=12)
+    result = assemble_video(tmp_path / "f", out, encoder=Encoder(12, Fraction(10)), image_type="png")
     assert result.video == out and result.audio == "none"
     assert cv2_times_ms(out) == pytest.approx([0, 100, 200, 300, 400, 500], abs=1)
     assert audio_seconds(out) is None
@@ -70,14 +71,14 @@ def test_the_source_is_never_overwritten(make_clip, tmp_path):
 def test_the_finished_video_is_moved_into_place_while_its_lock_is_held(tmp_path, monkeypatch):
     # Released before the move, another run could open (empty) the partial video that is then given the final
     # name half written.
-    from deepdream_torch.video import assemble
+    from deepdream_torch.video import partial
     from deepdream_torch.video.lock import lock_path
 
     write_dreamed(tmp_path / "f", 3)
     out, held = tmp_path / "o.mp4", []
-    move = assemble.os.replace
+    move = partial.os.replace
     monkeypatch.setattr(
-        assemble.os, "replace", lambda src, dst: held.append(lock_path(src).exists()) or move(src, dst)
+        partial.os, "replace", lambda src, dst: held.append(lock_path(src).exists()) or move(src, dst)
     )
-    assemble_video(tmp_path / "f", out, frame_rate=Fraction(10), image_type="png")
+    assemble_video(tmp_path / "f", out, encoder=Encoder(frame_rate=Fraction(10)), image_type="png")
     assert held == [True] and out.exists()

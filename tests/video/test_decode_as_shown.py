@@ -13,10 +13,11 @@ import pytest
 
 from deepdream_torch.video.blend import Blend
 from deepdream_torch.video.decode import decode_frames, probe
+from deepdream_torch.video.dream_run import dream_video
 from deepdream_torch.video.errors import VideoError
 from deepdream_torch.video.extract import extract_frames
 from deepdream_torch.video.frame import FrameRange
-from deepdream_torch.video.modes import dream_video
+from deepdream_torch.video.options import FrameOptions
 from deepdream_torch.video.progress import FrameDone
 from tests.video.video_clips import Recorder, clip_frame, psnr, read_png, write_clip
 
@@ -78,7 +79,7 @@ def test_a_portrait_phone_clip_is_dreamed_upright_and_plays_upright(tmp_path: Pa
     clip = write_turned_clip(tmp_path / "phone.mp4", -90)  # a quarter turn clockwise, as phones held upright
     dreamer = Recorder()
     frames, out = tmp_path / "frames", tmp_path / "out.mp4"
-    result = dream_video(clip, frames, out, dreamer, ["l"], blend=Blend(value=1.0), image_type="png")
+    result = dream_video(clip, frames, out, dreamer, ["l"], options=FrameOptions(blend=Blend(value=1.0), image_type="png"))
     shown = [as_shown(clip_frame(n, WIDTH, HEIGHT), -90, False, False) for n in range(FRAMES)]
     assert all(psnr(got, want) > 35 for got, want in zip(dreamer.inputs, shown, strict=True))
     assert read_png(tmp_path / "frames" / "dream_frame_00000001.png").shape == (WIDTH, HEIGHT, 3)
@@ -176,5 +177,5 @@ def test_a_start_frame_past_the_decodable_end_is_refused(tmp_path: Path) -> None
     with pytest.raises(VideoError, match=f"start frame {decodable + 2} is past the end .* only {decodable} of"):
         extract_frames(damaged, tmp_path / "in", frames=late, image_type="png")
     with pytest.raises(VideoError, match=f"only {decodable} of its frames can be decoded"):
-        dream_video(damaged, tmp_path / "out", tmp_path / "out.mp4", Recorder(), ["l"], frames=late)
+        dream_video(damaged, tmp_path / "out", tmp_path / "out.mp4", Recorder(), ["l"], options=FrameOptions(frames=late))
     assert not list(tmp_path.glob("out*.mp4"))  # no empty or partial video left behind

@@ -5,6 +5,8 @@ import pytest
 
 from deepdream_torch.dreaming.settings import DreamSettings, Runtime
 from deepdream_torch.video import dream_video, parse_blend
+from deepdream_torch.video.options import FrameOptions
+from deepdream_torch.video.partial import Encoder
 from tests.video.video_clips import cv2_frames, psnr, read_png
 
 try:
@@ -46,16 +48,7 @@ def test_a_clip_dreamed_with_dream_batch(make_clip, tmp_path, net):
         return dream_batch(frames, net, layers, **SETTINGS)
 
     out = tmp_path / "o.mp4"
-    result = dream_video(
-        source,
-        tmp_path / "f",
-        out,
-        dreamer,
-        ["conv1", "conv2"],
-        blend=parse_blend("loop"),
-        image_type="png",
-        crf=12,
-    )
+    result = dream_video(source, tmp_path / "f", out, dreamer, ["conv1", "conv2"], options=FrameOptions(blend=parse_blend("loop"), image_type="png", encoder=Encoder(crf=12)))
     assert result.dreamed == 8 and calls[:2] == [["conv1"], ["conv2"]]
     frames = cv2_frames(source)
     first = read_png(tmp_path / "f" / "dream_frame_00000001.png")

@@ -12,10 +12,11 @@ import pytest
 
 from deepdream_torch.video.blend import Blend
 from deepdream_torch.video.dream_loop import dream_sequence
+from deepdream_torch.video.dream_run import dream_frames, dream_video
 from deepdream_torch.video.errors import VideoError
 from deepdream_torch.video.flow import Flow, flow_input, frame_motion, parse_flow, warp, with_motion
 from deepdream_torch.video.frame import Frame, FrameRange
-from deepdream_torch.video.modes import dream_frames, dream_video
+from deepdream_torch.video.options import FrameOptions
 from deepdream_torch.video.progress import NO_PROGRESS
 from tests.video.video_clips import dreamed_numbers, read_png, write_frames
 
@@ -53,8 +54,8 @@ def _sequence(
     return [
         item.frame.image
         for item in dream_sequence(
-            source, _sharpen, ["x"], blend, finished=lambda n: None, stop=threading.Event(),
-            progress=NO_PROGRESS, total=len(frames), flow=flow,
+            source, _sharpen, ["x"], FrameOptions(blend, flow), finished=lambda n: None, stop=threading.Event(),
+            progress=NO_PROGRESS, total=len(frames),
         )
     ]  # fmt: skip
 
@@ -138,12 +139,12 @@ def test_a_resumed_run_with_flow_gives_the_frames_of_an_uninterrupted_one(tmp_pa
     images = [_moving(_texture(0), t) for t in range(5)]
     write_frames(tmp_path / "in", images)
     common = {"blend": Blend(value=0.5), "image_type": "png", "flow": DIS}
-    dream_frames(tmp_path / "in", tmp_path / "whole", _sharpen, ["x"], **common)
-    dream_frames(tmp_path / "in", tmp_path / "resumed", _sharpen, ["x"], frames=FrameRange(1, 2), **common)
-    result = dream_frames(tmp_path / "in", tmp_path / "resumed", _sharpen, ["x"], **common)
+    dream_frames(tmp_path / "in", tmp_path / "whole", _sharpen, ["x"], options=FrameOptions(**common))
+    dream_frames(tmp_path / "in", tmp_path / "resumed", _sharpen, ["x"], options=FrameOptions(frames=FrameRange(1, 2), **common))
+    result = dream_frames(tmp_path / "in", tmp_path / "resumed", _sharpen, ["x"], options=FrameOptions(**common))
     assert (result.reused, result.dreamed) == (2, 3)
     plain = tmp_path / "plain"
-    dream_frames(tmp_path / "in", plain, _sharpen, ["x"], blend=Blend(value=0.5), image_type="png")
+    dream_frames(tmp_path / "in", plain, _sharpen, ["x"], options=FrameOptions(blend=Blend(value=0.5), image_type="png"))
     for n in range(1, 6):
         name = f"dream_frame_{n:08d}.png"
         np.testing.assert_array_equal(
@@ -156,10 +157,7 @@ def test_a_resumed_run_with_flow_gives_the_frames_of_an_uninterrupted_one(tmp_pa
 
 def test_mode_0_dreams_a_moving_clip_with_flow_from_a_start_frame(tmp_path: Path, make_clip) -> None:  # type: ignore[no-untyped-def]
     clip = make_clip(frames=6)
-    result = dream_video(
-        clip, tmp_path / "frames", tmp_path / "out.mp4", _sharpen, ["x"],
-        frames=FrameRange(2, 5), image_type="png", flow=Flow("farneback"),
-    )  # fmt: skip
+    result = dream_video(clip, tmp_path / "frames", tmp_path / "out.mp4", _sharpen, ["x"], options=FrameOptions(frames=FrameRange(2, 5), image_type="png", flow=Flow("farneback")))  # fmt: skip
     assert result.frames == 4 and (tmp_path / "out.mp4").is_file()
     assert dreamed_numbers(tmp_path / "frames") == [2, 3, 4, 5]
 
@@ -192,5 +190,5 @@ def test_the_dreamer_never_computes_flow_in_modes_0_and_2_also_when_resuming(
     write_frames(tmp_path / "in", images)
     monkeypatch.setattr(dream_loop, "frame_motion", on_the_dreamers_thread)
     common = {"blend": Blend(value=0.5), "image_type": "png", "flow": DIS}
-    dream_frames(tmp_path / "in", tmp_path / "out", _sharpen, ["x"], frames=FrameRange(1, 2), **common)
-    assert dream_frames(tmp_path / "in", tmp_path / "out", _sharpen, ["x"], **common).dreamed == 2
+    dream_frames(tmp_path / "in", tmp_path / "out", _sharpen, ["x"], options=FrameOptions(frames=FrameRange(1, 2), **common))
+    assert dream_frames(tmp_path / "in", tmp_path / "out", _sharpen, ["x"], options=FrameOptions(**common)).dreamed == 2

@@ -18,6 +18,7 @@ SCRIPT = """
 import sys, time
 from pathlib import Path
 from deepdream_torch.video import VideoInterrupted, dream_video, parse_blend
+from deepdream_torch.video.options import FrameOptions
 
 source, frames_dir, out, log, delay, slow_frame, slow_delay = sys.argv[1:8]
 
@@ -36,8 +37,8 @@ class Said:  # the run's notes (the stop's acknowledgement) go to a file of thei
 
 layers = [f"f{n}" for n in range(1, 101)]  # frame n dreams layers[n - 1], named after it
 try:
-    dream_video(Path(source), Path(frames_dir), Path(out), dreamer, layers, blend=parse_blend("loop"),
-                image_type="png", progress=Said())
+    dream_video(Path(source), Path(frames_dir), Path(out), dreamer, layers,
+                FrameOptions(parse_blend("loop"), image_type="png"), progress=Said())
 except VideoInterrupted as stopped:
     print(stopped, file=sys.stderr)
     sys.exit(3)
@@ -139,7 +140,8 @@ import sys, time
 from contextlib import contextmanager
 from pathlib import Path
 from deepdream_torch.video import VideoInterrupted, dream_video, parse_blend
-from deepdream_torch.video import modes
+from deepdream_torch.video.options import FrameOptions
+from deepdream_torch.video import dream_run, partial
 
 source, frames_dir, out, log, slow, slow_frame, restart = sys.argv[1:8]
 slow_frame = int(slow_frame)
@@ -153,15 +155,15 @@ def dreamer(batch, layers, numbers):
     time.sleep(20.0 if slow == "dreaming" and numbers[0] == slow_frame else 0.05)
     return 255 - batch
 
-write_image = modes.write_image
+write_image = dream_run.write_image
 def slow_write(path, image):
     if slow == "saving" and int(path.stem[-8:]) >= slow_frame:
         note(f"save {path.stem[-8:]}")
         time.sleep(0.4)
     write_image(path, image)
-modes.write_image = slow_write
+dream_run.write_image = slow_write
 
-open_writer = modes.open_writer
+open_writer = partial.open_writer
 @contextmanager
 def slow_close(*args, **options):
     with open_writer(*args, **options) as writer:
@@ -171,7 +173,7 @@ def slow_close(*args, **options):
             if slow == "closing":
                 note("closing")
                 time.sleep(1.5)
-modes.open_writer = slow_close
+partial.open_writer = slow_close
 
 class Say:
     def start(self, description, total, done): pass
@@ -181,8 +183,8 @@ class Say:
         note(message)
 
 try:
-    dream_video(Path(source), Path(frames_dir), Path(out), dreamer, ["a", "b"], blend=parse_blend("0.5"),
-                image_type="png", restart=restart == "restart", progress=Say())
+    options = FrameOptions(parse_blend("0.5"), image_type="png", restart=restart == "restart")
+    dream_video(Path(source), Path(frames_dir), Path(out), dreamer, ["a", "b"], options, progress=Say())
 except VideoInterrupted as stopped:
     print(stopped, file=sys.stderr)
     sys.exit(3)

@@ -3,6 +3,8 @@
 import numpy as np
 
 from deepdream_torch.video import assemble_video, dream_frames, dream_video, extract_frames, parse_blend
+from deepdream_torch.video.options import FrameOptions
+from deepdream_torch.video.partial import Encoder
 from tests.video.video_clips import Recorder, audio_seconds, cv2_frames, cv2_times_ms, psnr, read_png
 
 
@@ -11,12 +13,12 @@ def test_modes_1_2_3_equal_mode_0(make_clip, tmp_path):
     settings = {"blend": parse_blend("loop"), "image_type": "png"}
     quality = 12  # high enough that two encodes of the same frames differ by little (see below)
     streamed = tmp_path / "streamed.mp4"
-    dream_video(source, tmp_path / "out0", streamed, Recorder(), ["a", "b"], **settings, crf=quality)
+    dream_video(source, tmp_path / "out0", streamed, Recorder(), ["a", "b"], options=FrameOptions(encoder=Encoder(crf=quality), **settings))
 
     extract_frames(source, tmp_path / "in", image_type="png")
-    dream_frames(tmp_path / "in", tmp_path / "out", Recorder(), ["a", "b"], **settings)
+    dream_frames(tmp_path / "in", tmp_path / "out", Recorder(), ["a", "b"], options=FrameOptions(**settings))
     assembled = tmp_path / "assembled.mp4"
-    assemble_video(tmp_path / "out", assembled, source=source, image_type="png", crf=quality)
+    assemble_video(tmp_path / "out", assembled, source=source, image_type="png", encoder=Encoder(crf=quality))
 
     for n in range(1, 13):
         name = f"dream_frame_{n:08d}.png"

@@ -16,10 +16,11 @@ from deepdream_torch import dream_batch
 from deepdream_torch.dreaming.settings import DreamSettings, Runtime
 from deepdream_torch.video.blend import Blend
 from deepdream_torch.video.dream_loop import dream_sequence
+from deepdream_torch.video.dream_run import dream_frames
 from deepdream_torch.video.errors import VideoError
 from deepdream_torch.video.flow import Flow, Motion, frame_motion, parse_flow, temporal_pull, warp
 from deepdream_torch.video.frame import Frame, FrameRange, frame_seeds
-from deepdream_torch.video.modes import dream_frames
+from deepdream_torch.video.options import FrameOptions
 from deepdream_torch.video.progress import NO_PROGRESS
 from deepdream_torch.video.stability import Steadiness, warping_error
 from tests.dreaming.dream_nets import NETS, one_thread, random_net  # noqa: F401 (one_thread: a fixture)
@@ -35,8 +36,8 @@ def _run(images: list[np.ndarray], dreamer, flow: Flow) -> list[np.ndarray]:  # 
     return [
         item.frame.image
         for item in dream_sequence(
-            frames, dreamer, ["conv2"], Blend(value=0.5), finished=lambda n: None, stop=threading.Event(),
-            progress=NO_PROGRESS, total=len(frames), flow=flow,
+            frames, dreamer, ["conv2"], FrameOptions(Blend(value=0.5), flow), finished=lambda n: None,
+            stop=threading.Event(), progress=NO_PROGRESS, total=len(frames),
         )
     ]  # fmt: skip
 
@@ -128,12 +129,10 @@ def test_a_resumed_run_with_the_pull_gives_the_frames_of_an_uninterrupted_one(
 ) -> None:  # type: ignore[no-untyped-def]
     write_frames(tmp_path / "in", [_moving(_texture(0), t) for t in range(5)])
     common = {"blend": Blend(value=0.5), "image_type": "png", "flow": PULLED}
-    dream_frames(tmp_path / "in", tmp_path / "whole", tiny_dreamer, ["conv2"], **common)
-    dream_frames(
-        tmp_path / "in", tmp_path / "resumed", tiny_dreamer, ["conv2"], frames=FrameRange(1, 2), **common
-    )
-    assert dream_frames(tmp_path / "in", tmp_path / "resumed", tiny_dreamer, ["conv2"], **common).dreamed == 3
-    dream_frames(tmp_path / "in", tmp_path / "free", tiny_dreamer, ["conv2"], **{**common, "flow": DIS})
+    dream_frames(tmp_path / "in", tmp_path / "whole", tiny_dreamer, ["conv2"], options=FrameOptions(**common))
+    dream_frames(tmp_path / "in", tmp_path / "resumed", tiny_dreamer, ["conv2"], options=FrameOptions(frames=FrameRange(1, 2), **common))
+    assert dream_frames(tmp_path / "in", tmp_path / "resumed", tiny_dreamer, ["conv2"], options=FrameOptions(**common)).dreamed == 3
+    dream_frames(tmp_path / "in", tmp_path / "free", tiny_dreamer, ["conv2"], options=FrameOptions(**{**common, "flow": DIS}))
     for n in range(1, 6):
         name = f"dream_frame_{n:08d}.png"
         np.testing.assert_array_equal(
@@ -182,10 +181,7 @@ def test_a_run_measures_its_steadiness_against_the_footages(tmp_path: Path) -> N
         noise = np.random.default_rng(numbers[0]).integers(-40, 41, frames.shape)
         return np.clip(frames.astype(int) + noise, 0, 255).astype(np.uint8)
 
-    dream_frames(
-        tmp_path / "in", tmp_path / "out", noisy, ["x"], blend=Blend(value=1.0), image_type="png",
-        progress=Listening(), measure=True,
-    )  # fmt: skip
+    dream_frames(tmp_path / "in", tmp_path / "out", noisy, ["x"], options=FrameOptions(blend=Blend(value=1.0), image_type="png", measure=True), progress=Listening())  # fmt: skip
     ((level, message),) = [(level, m) for level, m in said if "warping error" in m]
     assert level == 2
     # Noise of ±40 per channel on every frame: far less steady than the footage.
@@ -206,8 +202,5 @@ def test_frames_too_small_for_the_flow_are_dreamed_and_not_measured(tmp_path: Pa
         def log(self, level: int, message: str) -> None:
             said.append(message)
 
-    result = dream_frames(
-        tmp_path / "in", tmp_path / "out", _sharpen, ["x"], blend=Blend(value=0.5), image_type="png",
-        progress=Listening(), measure=True,
-    )  # fmt: skip
+    result = dream_frames(tmp_path / "in", tmp_path / "out", _sharpen, ["x"], options=FrameOptions(blend=Blend(value=0.5), image_type="png", measure=True), progress=Listening())  # fmt: skip
     assert result.dreamed == 3 and not any("warping error" in m for m in said)

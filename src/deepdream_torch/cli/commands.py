@@ -100,7 +100,7 @@ def frames_list(
     ] = None,
 ) -> None:
     """List a video's frames folders (one per dream settings) with their settings, frames and video."""
-    from deepdream_torch.cli.frames_folders import show_frames_folders
+    from deepdream_torch.cli.folder_words import show_frames_folders
 
     show_frames_folders(extract, output_dir)
 

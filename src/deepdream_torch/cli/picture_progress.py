@@ -11,7 +11,8 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 
 
 class PictureBars:
-    """Receives ``picture.single.PictureProgress`` events (``progress=``) and log lines (``log=``)."""
+    """The runner's ``Reporter`` of a single-picture run: ``step`` receives ``picture.single.PictureProgress``
+    events, ``note`` the log lines."""
 
     def __init__(self, bars: Progress, layers: int, verbose: int) -> None:
         self._bars = bars
@@ -19,7 +20,22 @@ class PictureBars:
         self._layers = bars.add_task("layers", total=layers)
         self._steps: TaskID | None = None
 
-    def __call__(self, event: Any) -> None:
+    def started(self, event: Any) -> None:
+        pass  # the bar over the layers is there from the start
+
+    def frame_done(self, event: Any) -> None:
+        pass  # each layer's result is a note
+
+    def note(self, level: int, message: str) -> None:
+        self.log(level, message)
+
+    def finished(self, result: Any) -> None:
+        pass
+
+    def interrupted(self, event: Any) -> None:
+        pass
+
+    def step(self, event: Any) -> None:
         self._bars.update(self._layers, completed=event.finished + event.batch * event.step.done / event.step.total)
         if self._verbose >= 2:
             step = event.step

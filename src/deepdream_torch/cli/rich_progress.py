@@ -37,7 +37,8 @@ class FramesPerSecond(ProgressColumn):
 
 
 class RichProgress:
-    """A ``progress.Progress`` drawn with rich; ``steps`` takes the dream's per-step progress for ``-v 2``."""
+    """The runner's ``Reporter`` drawn with rich (and the video package's ``Progress`` its loops report to);
+    ``steps`` takes the dream's per-step progress for ``-v 2``."""
 
     def __init__(self, bar: RichBar, verbose: int) -> None:
         self._bar = bar
@@ -60,6 +61,25 @@ class RichProgress:
     def log(self, level: int, message: str) -> None:
         if level <= self._verbose:
             self._bar.console.print(message, markup=False, highlight=False)
+
+    # The runner's events (runner.events.Reporter).
+    def started(self, event: Any) -> None:
+        self.start(event.what, event.total, event.done)
+
+    def frame_done(self, event: FrameDone) -> None:
+        self.frame(event)
+
+    def note(self, level: int, message: str) -> None:
+        self.log(level, message)
+
+    def step(self, step: Any) -> None:
+        self.steps(step)
+
+    def finished(self, result: Any) -> None:
+        pass  # the front end prints where the result is
+
+    def interrupted(self, event: Any) -> None:
+        pass  # the stop's one line is the front end's exit message
 
     def steps(self, step: Any) -> None:
         """The dream's ``progress`` callback (``dream.loop.Progress``): octave and iteration of the frame in

@@ -117,7 +117,7 @@ def _run_mode(flags: Flags, checked: Checked) -> None:
 
         run_single_picture(flags, checked)
     elif flags.mode in (0, 1, 2, 3):
-        from deepdream_torch.cli.video_modes import run_video_mode
+        from deepdream_torch.cli.video_run import run_video_mode
 
         run_video_mode(flags, checked)
     elif flags.mode == 4:

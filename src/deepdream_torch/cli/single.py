@@ -4,20 +4,24 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from fractions import Fraction
 from pathlib import Path
 
+import numpy as np
+
 from deepdream_torch.cli import console as consoles
-from deepdream_torch.cli.artist import camera, objective_for
-from deepdream_torch.cli.flags import Checked, Flags, runtime_of
+from deepdream_torch.cli.artist import camera
+from deepdream_torch.cli.flags import Checked, Flags
 from deepdream_torch.cli.model import Model, console_log, layers_to_dream, load
 from deepdream_torch.cli.picture_progress import picture_bars
 from deepdream_torch.cli.rich_progress import rich_progress
+from deepdream_torch.cli.video_run import recipe_of
 from deepdream_torch.dreaming.dream import check_layer
 from deepdream_torch.dreaming.layers import distinct
 from deepdream_torch.dreaming.pixels import as_rgb_array
 from deepdream_torch.picture.preview import preview_settings, shrink
-from deepdream_torch.picture.single import SinglePictureResult, dream_single_picture, picture_folder
-from deepdream_torch.picture.zoom import dream_zoom
+from deepdream_torch.picture.single import SinglePictureResult, picture_folder
+from deepdream_torch.runner import Dreaming, Encoder, PictureRun, ZoomRun, run
 from deepdream_torch.video.result import RunResult
 
 PREVIEW = "preview"
@@ -51,20 +55,19 @@ def run_single_picture(flags: Flags, checked: Checked) -> SinglePictureResult | 
     if flags.zoom_frames is not None:
         return _run_zoom(flags, checked, model, layers)
     layers = distinct(layers)
-    objective = objective_for(flags, model.net, layers)  # a wrong channel stops here, before any bar is drawn
-    settings = replace(checked.settings, mean=model.mean)
+    recipe = recipe_of(flags, replace(checked, layers=layers), model)  # a wrong channel stops here, before any bar
     folder = output_folder(flags)
-    picture, name = flags.single_picture, flags.single_picture.stem
+    picture: Path | np.ndarray = flags.single_picture
     if flags.preview:
         picture = shrink(as_rgb_array(flags.single_picture), flags.preview_scale)
-        settings, folder = preview_settings(settings), folder / PREVIEW
+        recipe, folder = replace(recipe, settings=preview_settings(recipe.settings)), folder / PREVIEW
+    job = PictureRun(
+        picture, Dreaming(model.net, tuple(layers), recipe), folder, image_type=flags.image_type, chain=flags.chain,
+        name=flags.single_picture.stem, tag=channel_tag(flags),
+    )  # fmt: skip
     with picture_bars(err, len(layers), flags.verbose) as bars:
-        result = dream_single_picture(
-            picture, model.net, layers,
-            out_dir=folder, image_type=flags.image_type, settings=settings, guide=checked.guide,
-            seed=flags.seed, chain=flags.chain, progress=bars, runtime=runtime_of(flags, bars.log),
-            objective_for=objective, name=name, tag=channel_tag(flags),
-        )  # fmt: skip
+        result = run(job, bars)
+    assert isinstance(result, SinglePictureResult)
     # Each result was printed (at -v 1 and 2) by the run's log as it was written; the sheet is the summary.
     consoles.out().print(f"contact sheet: {result.contact_sheet}")
     return result
@@ -74,19 +77,17 @@ def _run_zoom(flags: Flags, checked: Checked, model: Model, layers: tuple[str, .
     assert flags.single_picture is not None and flags.zoom_frames is not None
     folder = output_folder(flags)
     tag = channel_tag(flags)
-    objective = objective_for(flags, model.net, layers)
-    recorded = zoom_settings(flags, replace(checked, layers=layers), model)
+    checked = replace(checked, layers=layers)
+    recipe = recipe_of(flags, checked, model)
     stem = f"{flags.single_picture.stem}_zoom{'_' + tag if tag else ''}"
-    err = consoles.err()
-    with rich_progress(err, flags.verbose) as bars:
-        result = dream_zoom(
-            flags.single_picture, model.net, folder / f"{ZOOM_FRAMES}{'_' + tag if tag else ''}",
-            folder / f"{stem}.mp4", flags.zoom_frames, layers, camera(flags),
-            settings=replace(checked.settings, mean=model.mean), guide=checked.guide,
-            objective_for=objective, seed=flags.seed, fps=flags.zoom_fps, image_type=flags.image_type,
-            crf=flags.crf, restart=flags.restart, frame_settings=recorded, progress=bars,
-            runtime=runtime_of(flags, bars.log),
-        )  # fmt: skip
+    job = ZoomRun(
+        flags.single_picture, Dreaming(model.net, layers, recipe), folder / f"{ZOOM_FRAMES}{'_' + tag if tag else ''}",
+        folder / f"{stem}.mp4", flags.zoom_frames, camera(flags), image_type=flags.image_type, restart=flags.restart,
+        record=zoom_settings(flags, checked, model), encoder=Encoder(flags.crf, Fraction(flags.zoom_fps)),
+    )  # fmt: skip
+    with rich_progress(consoles.err(), flags.verbose) as bars:
+        result = run(job, bars)
+    assert isinstance(result, RunResult)
     out = consoles.out()
     out.print(f"video: {result.video}")
     out.print(f"frames: {result.frames_dir} ({result.frames} frames)")
@@ -95,7 +96,7 @@ def _run_zoom(flags: Flags, checked: Checked, model: Model, layers: tuple[str, .
 
 def zoom_settings(flags: Flags, checked: Checked, model: Model) -> dict[str, object]:
     """What the zoom frames folder records: every setting of a video frame, the picture's pixels and the move."""
-    from deepdream_torch.cli.video_modes import frame_settings, pixels_sha1
+    from deepdream_torch.cli.video_run import frame_settings, pixels_sha1
 
     assert flags.single_picture is not None
     move = camera(flags)

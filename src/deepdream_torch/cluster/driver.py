@@ -4,7 +4,7 @@ report progress from the frames folder, and stop cleanly on Ctrl-C."""
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from types import ModuleType
 from typing import Any
@@ -16,9 +16,10 @@ from deepdream_torch.cluster.plan import Chunk, chunk_size, default_warmup, plan
 from deepdream_torch.cluster.runtime import NetFromObjectStore, Sizing, connected, size_workers, start_workers
 from deepdream_torch.cluster.worker import ChunkJob, ChunkReport
 from deepdream_torch.errors import DeepDreamError
+from deepdream_torch.runner.runs import RayPlan
 from deepdream_torch.video.checkpoint import FramesCheckpoint
+from deepdream_torch.video.dream_loop import Dreamer
 from deepdream_torch.video.errors import VideoInterrupted
-from deepdream_torch.video.frame import Dreamer, FrameRange
 from deepdream_torch.video.progress import NO_PROGRESS, FrameDone, Progress
 from deepdream_torch.video.result import RunResult
 from deepdream_torch.video.signals import stop_on_signals
@@ -27,105 +28,83 @@ from deepdream_torch.video.signals import stop_on_signals
 POLL_SECONDS = 0.5
 
 
+LOCAL_RAY = RayPlan()  # a Ray instance on this machine, every choice left to the defaults
+
+
 @dataclass(frozen=True)
-class RayOptions:
-    """How a run is spread: the cluster ``address`` (``local`` starts one here), ``workers`` (None: one per
-    GPU, else one per two CPUs), torch ``threads`` per worker (None: its share of the CPUs), frames per chunk
-    and warm-up frames (None: chosen from the blend, see ``plan``)."""
+class ChunkedRun:
+    """A chunked run under way: the ``job`` every chunk shares, the ``net`` and the ``recipe`` each worker builds
+    its dreamer from, the opened ``checkpoint``, the frames ``done`` so far (filled in as they appear on disk) and
+    where ``progress`` goes."""
 
-    address: str = "local"
-    workers: int | None = None
-    threads: int | None = None
-    chunk_frames: int | None = None
-    warmup: int | None = None
-
-
-LOCAL_RAY = RayOptions()  # a Ray instance on this machine, every choice left to the defaults
+    job: ChunkJob
+    net: torch.nn.Module
+    recipe: Callable[[torch.nn.Module], Dreamer]
+    checkpoint: FramesCheckpoint
+    done: set[int]
+    progress: Progress = NO_PROGRESS
 
 
 def dream_chunked(
     job: ChunkJob,
     net: torch.nn.Module,
     recipe: Callable[[torch.nn.Module], Dreamer],
-    last: int,
+    checkpoint: FramesCheckpoint,
     *,
-    options: RayOptions = LOCAL_RAY,
+    ray: RayPlan = LOCAL_RAY,
     cuda: bool = False,
-    restart: bool = False,
-    frame_settings: Mapping[str, object] | None = None,
     progress: Progress = NO_PROGRESS,
 ) -> RunResult:
-    """Dream frames ``job.first`` .. ``last`` of ``job.source`` into ``job.frames_dir`` in chunks on Ray workers.
+    """Dream the frames of ``checkpoint`` (opened: other settings refused, ``restart`` done) of ``job.source``
+    into ``job.frames_dir`` in chunks on Ray workers.
 
-    Frames on disk are kept (``restart`` deletes them first); each chunk starts ``options.warmup`` frames early
-    (default: from the blend, ``plan.default_warmup``) or from the last finished frame before it. Ray is only
-    started (or joined) when some frame is left to dream. Raises VideoInterrupted on Ctrl-C or SIGTERM (the
-    workers are stopped, the frames written are kept), ClusterError when Ray is missing or a worker keeps dying.
+    Frames on disk are kept; each chunk starts ``ray.warmup`` frames early (default: from the blend,
+    ``plan.default_warmup``) or from the last finished frame before it. Ray is only started (or joined) when some
+    frame is left to dream. Raises VideoInterrupted on Ctrl-C or SIGTERM (the workers are stopped, the frames
+    written are kept), ClusterError when Ray is missing or a worker keeps dying.
     """
-    frames = FrameRange(job.first, last)
-    total = last - job.first + 1
-    checkpoint = FramesCheckpoint.open(job.frames_dir, job.image_type, frames, total, frame_settings, restart)
-    done = checkpoint.finished()  # chunks fill gaps: every finished frame counts, not only the first in a row
-    already = len(done)
+    total = checkpoint.total
+    run = ChunkedRun(job, net, recipe, checkpoint, checkpoint.finished(), progress)
+    already = len(run.done)  # chunks fill gaps: every finished frame counts, not only the first in a row
     checkpoint.begin(already, progress)
     reports: list[ChunkReport] = []
     try:
         if already < total:  # else nothing to dream: no cluster needed
-            with connected(options.address) as ray:
-                reports = _plan_and_run(ray, job, net, recipe, options, cuda, checkpoint, done, progress)
+            with connected(ray.address) as session:
+                reports = _plan_and_run(session, run, ray, cuda)
     finally:
-        checkpoint.close(len(done), complete=len(done) == total)
+        checkpoint.close(len(run.done), complete=len(run.done) == total)
     # Counted from the folder: a chunk retried after its worker died reports only its second half.
-    dreamed = len(done) - already
+    dreamed = len(run.done) - already
     warm = sum(report.warmup for report in reports)
     if dreamed:
         progress.log(1, f"dreamed {dreamed} frames and {warm} warm-up frames ({dreamed / (dreamed + warm):.0%} kept)")
     return RunResult(job.frames_dir, total, dreamed=dreamed, reused=already)
 
 
-def _plan_and_run(
-    ray: ModuleType,
-    job: ChunkJob,
-    net: torch.nn.Module,
-    recipe: Callable[[torch.nn.Module], Dreamer],
-    options: RayOptions,
-    cuda: bool,
-    checkpoint: FramesCheckpoint,
-    done: set[int],
-    progress: Progress,
-) -> list[ChunkReport]:
-    total = checkpoint.total
+def _plan_and_run(ray: ModuleType, run: ChunkedRun, options: RayPlan, cuda: bool) -> list[ChunkReport]:
+    job, total, progress = run.job, run.checkpoint.total, run.progress
     sizing = size_workers(ray, options.workers, options.threads, cuda)
     warmup = options.warmup if options.warmup is not None else default_warmup(job.blend)
     if warmup is None:
         progress.log(1, "blend 0 never lets the video in: every chunk warms up from the first frame")
     size = options.chunk_frames or chunk_size(total, sizing.workers, warmup or 0)
-    job = replace(job, warmup=warmup)
+    run = replace(run, job=replace(job, warmup=warmup))
     chunks = plan_chunks(job.first, total + job.first - 1, size)
-    todo = deque(chunk for chunk in chunks if any(n not in done for n in chunk.frames))
+    todo = deque(chunk for chunk in chunks if any(n not in run.done for n in chunk.frames))
     efficiency = f" (efficiency {warmup_efficiency(size, warmup):.0%})" if warmup is not None else ""
     progress.log(
         1,
         f"{len(chunks)} chunks of {size} frames on {sizing.workers} Ray workers x {sizing.threads} threads, "
         f"warm-up {warmup if warmup is not None else 'from the first frame'}{efficiency}",
     )
-    progress.start("dreaming", total, len(done))
-    return _run(ray, todo, job, net, recipe, sizing, checkpoint, done, progress)
+    progress.start("dreaming", total, len(run.done))
+    return _run(ray, todo, run, sizing)
 
 
-def _run(
-    ray: ModuleType,
-    todo: deque[Chunk],
-    job: ChunkJob,
-    net: torch.nn.Module,
-    recipe: Callable[[torch.nn.Module], Dreamer],
-    sizing: Sizing,
-    checkpoint: FramesCheckpoint,
-    done: set[int],
-    progress: Progress,
-) -> list[ChunkReport]:
-    load_net = NetFromObjectStore(ray.put(net))  # once: every worker reads this copy, restarted ones too
-    workers = start_workers(ray, sizing, recipe, job)
+def _run(ray: ModuleType, todo: deque[Chunk], run: ChunkedRun, sizing: Sizing) -> list[ChunkReport]:
+    load_net = NetFromObjectStore(ray.put(run.net))  # once: every worker reads this copy, restarted ones too
+    workers = start_workers(ray, sizing, run.recipe, run.job)
     idle, running, reports = list(workers), {}, []
     try:
         with stop_on_signals() as stop:
@@ -139,20 +118,25 @@ def _run(
                         worker, chunk = running.pop(reference)
                         reports.append(_result(ray, reference, chunk))
                         idle.append(worker)
-                    _report_new_frames(checkpoint, done, progress)
+                    _report_new_frames(run)
                     if stop.is_set():
                         raise KeyboardInterrupt
             except KeyboardInterrupt:
                 _stop(ray, workers, running)
-                _report_new_frames(checkpoint, done, progress)
-                frames, total = checkpoint.frames, checkpoint.total
-                if len(done) < total:  # else the stop came once every frame was written: the run is complete
-                    next_frame = min(n for n in range(frames.start, total + frames.start) if n not in done)
-                    raise VideoInterrupted(f"interrupted: {checkpoint.hint(len(done), next_frame)}", len(done)) from None
+                _interrupted(run)
     finally:
         _stop(ray, workers, running)
-    _report_new_frames(checkpoint, done, progress)
+    _report_new_frames(run)
     return reports
+
+
+def _interrupted(run: ChunkedRun) -> None:
+    """Raise VideoInterrupted unless the stop came once every frame was written (then the run is complete)."""
+    _report_new_frames(run)
+    frames, total, done = run.checkpoint.frames, run.checkpoint.total, run.done
+    if len(done) < total:
+        next_frame = min(n for n in range(frames.start, total + frames.start) if n not in done)
+        raise VideoInterrupted(f"interrupted: {run.checkpoint.hint(len(done), next_frame)}", len(done)) from None
 
 
 def _result(ray: ModuleType, reference: Any, chunk: Chunk) -> ChunkReport:
@@ -181,8 +165,8 @@ def _stop(ray: ModuleType, workers: list[Any], running: dict[Any, Any]) -> None:
         ray.kill(worker, no_restart=True)  # at once: the frames written so far are whole (atomic writes)
 
 
-def _report_new_frames(checkpoint: FramesCheckpoint, done: set[int], progress: Progress) -> None:
-    for number in sorted(checkpoint.finished() - done):
-        done.add(number)
-        progress.frame(FrameDone(number, len(done), checkpoint.total, 0.0))
+def _report_new_frames(run: ChunkedRun) -> None:
+    for number in sorted(run.checkpoint.finished() - run.done):
+        run.done.add(number)
+        run.progress.frame(FrameDone(number, len(run.done), run.checkpoint.total, 0.0))
 

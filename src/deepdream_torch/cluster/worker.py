@@ -26,6 +26,7 @@ from deepdream_torch.video.dream_loop import dream_sequence
 from deepdream_torch.video.flow import NO_FLOW, Flow, limit_threads, with_motion
 from deepdream_torch.video.frame import Dreamer, Frame
 from deepdream_torch.video.images import read_image, write_image
+from deepdream_torch.video.options import FrameOptions
 from deepdream_torch.video.paths import dream_frame_path
 from deepdream_torch.video.progress import NO_PROGRESS
 
@@ -113,9 +114,8 @@ class ChunkWorker:
         dreamed = warmup = reused = 0
         with Prefetch(read, QUEUE_FRAMES + job.batch_size, "read frames") as frames:
             for item in dream_sequence(
-                frames, timed, job.layers, job.blend,
-                finished=finished, stop=threading.Event(), progress=NO_PROGRESS,
-                total=chunk.end - begin + 1, batch_size=job.batch_size, flow=flow,
+                frames, timed, job.layers, FrameOptions(job.blend, flow, batch_size=job.batch_size),
+                finished=finished, stop=threading.Event(), progress=NO_PROGRESS, total=chunk.end - begin + 1,
             ):  # fmt: skip
                 number = item.frame.number
                 if item.reused:

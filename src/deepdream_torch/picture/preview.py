@@ -9,22 +9,20 @@ package's decoder; it lives here because what it makes is a set of single pictur
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
 import cv2
 import numpy as np
-import torch
 
-from deepdream_torch.dreaming.dream import check_layer, dream_batch
 from deepdream_torch.dreaming.errors import DreamError
 from deepdream_torch.dreaming.layers import layer_for_frame
-from deepdream_torch.dreaming.objectives import Objective
-from deepdream_torch.dreaming.settings import DEFAULT_RUNTIME, DEFAULT_SETTINGS, DreamSettings, Runtime
+from deepdream_torch.dreaming.settings import DreamSettings, Log
 from deepdream_torch.picture.contact_sheet import contact_sheet
 from deepdream_torch.picture.files import save_atomic
 from deepdream_torch.video.decode import decode_frames
+from deepdream_torch.video.dream_loop import Dreamer
 from deepdream_torch.video.paths import dream_frame_path
 
 PREVIEW_SCALE = 0.25
@@ -50,27 +48,21 @@ def shrink(picture: np.ndarray, scale: float) -> np.ndarray:
 
 def preview_video(
     video: str | Path,
-    net: torch.nn.Module,
+    dreamer: Dreamer,
     out_dir: str | Path,
     layers: Sequence[str],
     *,
     every: int = PREVIEW_EVERY,
     scale: float = PREVIEW_SCALE,
-    settings: DreamSettings | None = None,
-    objective_for: Callable[[str], Objective] | None = None,
-    seed: int = 0,
     image_type: str = "jpg",
-    runtime: Runtime = DEFAULT_RUNTIME,
+    log: Log | None = None,
 ) -> list[Path]:
-    """Dream frames 1, 1 + ``every``, ... of ``video`` at ``scale`` with ``preview_settings`` into ``out_dir``
-    (``dream_frame_<source number>``), each with the layer and seed the full run gives it; writes
-    ``contact_sheet.jpg`` of them and returns the frame files."""
+    """Dream frames 1, 1 + ``every``, ... of ``video`` at ``scale`` into ``out_dir`` (``dream_frame_<source
+    number>``), each with the layer (and, through ``dreamer``'s seeding by frame number, the seed) the full run gives
+    it; writes ``contact_sheet.jpg`` of them and returns the frame files. ``dreamer`` is the full run's with
+    ``preview_settings`` (``runner.DreamRecipe``); ``log`` gets a line per frame written."""
     if every < 1:
         raise DreamError(f"preview every must be at least 1 frame (got {every})")
-    settings = preview_settings(settings or DEFAULT_SETTINGS)
-    log = runtime.log
-    for layer in dict.fromkeys(layers):
-        check_layer(net, layer)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -79,10 +71,7 @@ def preview_video(
         if (frame.number - 1) % every:
             continue
         layer = layer_for_frame(layers, frame.number)
-        dreamed = dream_batch(
-            shrink(frame.image, scale)[None], net, [layer], settings, runtime, seed=seed + frame.number,
-            objectives=None if objective_for is None else [objective_for(layer)],
-        )[0]  # fmt: skip
+        dreamed = dreamer(shrink(frame.image, scale)[None], [layer], [frame.number])[0]
         path = save_atomic(dreamed, dream_frame_path(out_dir, frame.number, image_type))
         written.append(path)
         tiles.append((f"frame {frame.number}: {layer}", dreamed))

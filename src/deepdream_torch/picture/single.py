@@ -17,7 +17,7 @@ from deepdream_torch.dreaming.layers import CUSTOMLOOP, distinct
 from deepdream_torch.dreaming.loop import Progress
 from deepdream_torch.dreaming.objectives import Objective
 from deepdream_torch.dreaming.pixels import Picture, as_rgb_array
-from deepdream_torch.dreaming.settings import DEFAULT_RUNTIME, DEFAULT_SETTINGS, DreamSettings, Runtime
+from deepdream_torch.dreaming.settings import DEFAULT_RUNTIME, DEFAULT_SETTINGS, DreamSettings, Log, Runtime
 from deepdream_torch.picture.contact_sheet import contact_sheet
 from deepdream_torch.picture.files import save_atomic
 from deepdream_torch.picture.naming import IMAGE_TYPES, output_name, sheet_name
@@ -90,65 +90,90 @@ def dream_single_picture(
     ``runtime``: where and how each dream runs (device, precision, tiles under a memory budget), and where the
     lines saying what was written go (its ``log``).
     """
-    if image_type not in IMAGE_TYPES:
-        raise DreamError(f"unknown image type {image_type!r}: use {' or '.join(IMAGE_TYPES)}")
     settings = settings or DEFAULT_SETTINGS
-    log = runtime.log
-    if name is None:
-        if not isinstance(picture, (str, Path)):
-            raise DreamError("give the picture's name (name=...) with a picture array: it names the files")
-        name = Path(picture).stem
-    original = as_rgb_array(Path(picture) if isinstance(picture, str) else picture)
-    guide_rgb = None if guide is None else as_rgb_array(guide)  # read once, not once per batch of layers
-    todo = distinct(list(layers))
-    if not todo:
-        raise DreamError("no layers to dream: give at least one")
-    for layer in todo:  # all of them before the first hour of dreaming, not after
-        check_layer(net, layer)
+    name, original = _named_picture(picture, name, image_type)
+    todo = _layers_to_dream(net, layers)
     folder = Path(out_dir) if out_dir is not None else picture_folder(name, guide is not None)
-    inputs = {"picture": picture if isinstance(picture, (str, Path)) else None}
-    if isinstance(guide, (str, Path)):
-        inputs["guide picture"] = guide
-    # Before any dreaming: `-sp pics/contact_sheet.jpg -o pics` must not end with the picture replaced.
-    refuse_overwrite([folder / sheet_name(settings, tag)], inputs)
+    files = _Files(folder, name, settings, image_type, tag, runtime.log)
+    _refuse_overwriting_inputs(folder / sheet_name(settings, tag), picture, guide)
     folder.mkdir(parents=True, exist_ok=True)
-    if chain:
-        batch_size = 1
-    elif batch_size is None:
-        batch_size = len(todo) if resolve_device(runtime.device).type == "cuda" else 1
-
+    if chain or batch_size is None:
+        batch_size = 1 if chain or resolve_device(runtime.device).type != "cuda" else len(todo)
+    guide_rgb = None if guide is None else as_rgb_array(guide)  # read once, not once per batch of layers
     written: dict[str, Path] = {}
     results: list[np.ndarray] = []
     source = original
     for start in range(0, len(todo), batch_size):
         batch = todo[start : start + batch_size]
-
-        def report(step: Progress, finished: int = start, size: int = len(batch)) -> None:
-            if progress is not None:
-                progress(PictureProgress(finished, len(todo), size, step))
-
         began = time.perf_counter()
         dreamed = dream_batch(
-            np.repeat(source[None], len(batch), axis=0),
-            net,
-            batch,
-            settings,
-            runtime,
-            guide=guide_rgb,
-            seed=None if seed is None else seed + start,
-            progress=report,
+            np.repeat(source[None], len(batch), axis=0), net, batch, settings, runtime, guide=guide_rgb,
+            seed=None if seed is None else seed + start, progress=_reporter(progress, start, len(todo), len(batch)),
             objectives=None if objective_for is None else [objective_for(layer) for layer in batch],
-        )
+        )  # fmt: skip
         seconds = (time.perf_counter() - began) / len(batch)
         for layer, result in zip(batch, dreamed, strict=True):
-            path = folder / output_name(name, layer, settings, seconds, image_type, tag)
-            written[layer] = save_atomic(result, path)
+            written[layer] = files.write(layer, result, seconds)
             results.append(result)
-            if log is not None:
-                log(1, f"{layer}: {path} ({seconds:.1f} s)")
-        if chain:
-            source = dreamed[-1]
-
+        source = dreamed[-1] if chain else source
     sheet = contact_sheet([("original", original), *zip(todo, results, strict=True)])
-    sheet_path = save_atomic(sheet, folder / sheet_name(settings, tag))
-    return SinglePictureResult(folder, written, sheet_path)
+    return SinglePictureResult(folder, written, save_atomic(sheet, folder / sheet_name(settings, tag)))
+
+
+@dataclass(frozen=True)
+class _Files:
+    """Where a single-picture run writes, and how it names what it writes (``naming.output_name``)."""
+
+    folder: Path
+    name: str
+    settings: DreamSettings
+    image_type: str
+    tag: str
+    log: Log | None
+
+    def write(self, layer: str, result: np.ndarray, seconds: float) -> Path:
+        path = save_atomic(result, self.folder / output_name(self.name, layer, self.settings, seconds, self.image_type, self.tag))
+        if self.log is not None:
+            self.log(1, f"{layer}: {path} ({seconds:.1f} s)")
+        return path
+
+
+def _named_picture(picture: Picture, name: str | None, image_type: str) -> tuple[str, np.ndarray]:
+    """The name the files take and the picture's pixels; DreamError for an unknown image type or a nameless array."""
+    if image_type not in IMAGE_TYPES:
+        raise DreamError(f"unknown image type {image_type!r}: use {' or '.join(IMAGE_TYPES)}")
+    if name is None:
+        if not isinstance(picture, (str, Path)):
+            raise DreamError("give the picture's name (name=...) with a picture array: it names the files")
+        name = Path(picture).stem
+    return name, as_rgb_array(Path(picture) if isinstance(picture, str) else picture)
+
+
+def _layers_to_dream(net: torch.nn.Module, layers: Sequence[str]) -> list[str]:
+    """Each layer once, every one checked before the first hour of dreaming, not after."""
+    todo = distinct(list(layers))
+    if not todo:
+        raise DreamError("no layers to dream: give at least one")
+    for layer in todo:
+        check_layer(net, layer)
+    return todo
+
+
+def _refuse_overwriting_inputs(sheet: Path, picture: Picture, guide: Picture | None) -> None:
+    """Before any dreaming: ``-sp pics/contact_sheet.jpg -o pics`` must not end with the picture replaced."""
+    inputs = {"picture": picture if isinstance(picture, (str, Path)) else None}
+    if isinstance(guide, (str, Path)):
+        inputs["guide picture"] = guide
+    refuse_overwrite([sheet], inputs)
+
+
+def _reporter(
+    progress: Callable[[PictureProgress], None] | None, finished: int, layers: int, batch: int
+) -> Callable[[Progress], None]:
+    """The dream's per-step callback of one batch of layers, as ``PictureProgress`` events."""
+
+    def report(step: Progress) -> None:
+        if progress is not None:
+            progress(PictureProgress(finished, layers, batch, step))
+
+    return report

@@ -38,9 +38,9 @@ def dreams_of(data: Path, source: str) -> list[dict[str, Any]]:
 
 
 def _video_dreams(data: Path, video: Path) -> list[dict[str, Any]]:
-    from deepdream_torch.cli.frames_folders import describe
+    from deepdream_torch.cli.folder_words import describe
+    from deepdream_torch.video.folder_choice import dreams_of as folder_dreams
     from deepdream_torch.video.manifest import recorded_video
-    from deepdream_torch.video.settings_folder import dreams_of as folder_dreams
 
     found = []
     for dream in folder_dreams(Path(data) / "output_frames", video.stem):

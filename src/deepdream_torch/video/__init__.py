@@ -13,11 +13,11 @@ from deepdream_torch.dreaming.layers import layer_for_frame
 from deepdream_torch.video.assemble import assemble_video
 from deepdream_torch.video.blend import Blend, parse_blend
 from deepdream_torch.video.decode import VideoInfo, probe
+from deepdream_torch.video.dream_run import dream_frames, dream_video
 from deepdream_torch.video.errors import VideoError, VideoInterrupted
 from deepdream_torch.video.extract import extract_frames
 from deepdream_torch.video.flow import Flow, parse_flow
 from deepdream_torch.video.frame import Dreamer, FrameRange
-from deepdream_torch.video.modes import dream_frames, dream_video
 from deepdream_torch.video.progress import NO_PROGRESS, FrameDone, Progress
 from deepdream_torch.video.result import RunResult
 

@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from deepdream_torch.video.folder import finished_until, forget_dreamed, numbered_files
 from deepdream_torch.video.frame import FrameRange
+from deepdream_torch.video.frame_files import finished_until, forget_dreamed, numbered_files
 from deepdream_torch.video.manifest import check_settings, forget_other_dream, record_outcome, record_settings
 from deepdream_torch.video.paths import DREAM_FRAME
 from deepdream_torch.video.progress import Progress

@@ -7,23 +7,40 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 import numpy as np
 
 from deepdream_torch.dreaming.layers import layer_for_frame
 from deepdream_torch.dreaming.pull import Pull
-from deepdream_torch.video.blend import Blend, blend_frames
+from deepdream_torch.video.blend import blend_frames
 from deepdream_torch.video.errors import VideoError
 from deepdream_torch.video.flow import (
-    NO_FLOW,
     Flow,
     flow_input,
     frame_motion,
     temporal_pull,
     warped_dream,
 )
-from deepdream_torch.video.frame import Dreamer, Frame
+from deepdream_torch.video.frame import Frame
+from deepdream_torch.video.options import FrameOptions
 from deepdream_torch.video.progress import FrameDone, Progress
+
+
+class Dreamer(Protocol):
+    """What the video modes dream with (``runner.DreamRecipe.dreamer`` builds it): frames (N, H, W, 3) uint8 RGB,
+    one layer name per frame and the frames' 1-based numbers in (a dreamer seeds each frame by its number, so a
+    frame dreams the same in a resumed run), the dreamed frames (same shape and dtype) out. A frame carried along
+    the motion with a temporal pull is also given ``pulls=[dreaming.pull.Pull]``, one per frame."""
+
+    def __call__(
+        self,
+        frames: np.ndarray,
+        layers: Sequence[str],
+        numbers: Sequence[int],
+        *,
+        pulls: Sequence[Pull | None] | None = None,
+    ) -> np.ndarray: ...
 
 
 @dataclass(frozen=True)
@@ -38,14 +55,12 @@ def dream_sequence(
     source: Iterable[Frame],
     dreamer: Dreamer,
     layers: Sequence[str],
-    blend: Blend,
+    options: FrameOptions,
     *,
     finished: Callable[[int], np.ndarray | None],
     stop: threading.Event,
     progress: Progress,
     total: int,
-    batch_size: int = 1,
-    flow: Flow = NO_FLOW,
 ) -> Iterator[Dreamed]:
     """The dreamed frames of ``source``, in order.
 
@@ -59,7 +74,9 @@ def dream_sequence(
     continues exactly as one that got there. When ``blend`` takes nothing from the
     previous dream, up to ``batch_size`` frames go to the dreamer in one call (and ``flow`` has nothing to do).
     Stops between dreamer calls once ``stop`` is set; frames not yet handed to the dreamer are dropped.
+    ``options`` give the ``blend``, ``flow`` and ``batch_size`` (``FrameOptions``).
     """
+    blend, flow, batch_size = options.blend, options.flow, options.batch_size
     previous: np.ndarray | None = None
     previous_source: np.ndarray | None = None
     waiting: list[Frame] = []
@@ -85,14 +102,7 @@ def dream_sequence(
         mixed = replace(frame, motion=None)  # the motion arrays go no further than here
         if previous is not None and previous_source is not None:
             b = blend.weight(frame.number)
-            if flow.off:
-                image = blend_frames(previous, frame.image, b)
-            else:
-                motion = frame.motion or frame_motion(previous_source, frame.image, flow)
-                warped = warped_dream(previous, motion, sharp=flow.pulls)
-                image = flow_input(previous, previous_source, frame.image, motion, b, warped=warped)
-                if flow.pulls:
-                    pull = temporal_pull(warped, motion, flow, start=image)
+            image, pull = _carried(previous, previous_source, frame, b, flow)
             mixed = replace(mixed, image=image)
         (dreamed,) = _dream(dreamer, layers, [mixed], [b], done, total, progress, pull)
         previous, previous_source = dreamed.frame.image, frame.image
@@ -100,6 +110,19 @@ def dream_sequence(
         yield dreamed
     if waiting and not stop.is_set():
         yield from _dream(dreamer, layers, waiting, [None] * len(waiting), done, total, progress)
+
+
+def _carried(
+    previous: np.ndarray, previous_source: np.ndarray, frame: Frame, b: float, flow: Flow
+) -> tuple[np.ndarray, Pull | None]:
+    """The input of ``frame`` made from the previous dream (blended in, or carried along the motion with
+    ``flow``), and the temporal pull towards the warped previous dream when the flow pulls."""
+    if flow.off:
+        return blend_frames(previous, frame.image, b), None
+    motion = frame.motion or frame_motion(previous_source, frame.image, flow)
+    warped = warped_dream(previous, motion, sharp=flow.pulls)
+    image = flow_input(previous, previous_source, frame.image, motion, b, warped=warped)
+    return image, temporal_pull(warped, motion, flow, start=image) if flow.pulls else None
 
 
 def _dream(

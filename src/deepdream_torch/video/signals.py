@@ -60,7 +60,7 @@ def _tell(notify: Callable[[str], None], message: str) -> None:
         pass  # stderr closed (a terminal gone, a broken pipe): the stop itself must still happen cleanly
 
 
-_current: Stop | None = None
+_current: dict[int, Stop] = {}  # the Stop of the run under way on each thread
 _exit_quietly: list[bool] = []  # once a run was stopped: SIGINT is ignored while the interpreter exits
 
 
@@ -68,30 +68,36 @@ _exit_quietly: list[bool] = []  # once a run was stopped: SIGINT is ignored whil
 def stop_on_signals(notify: Callable[[str], None] | None = None) -> Iterator[Stop]:
     """A ``Stop`` that SIGINT and SIGTERM set while the block runs; ``notify`` gets the one-line messages.
 
-    Nested blocks share the outermost one's ``Stop`` and handlers, so that a mode can keep the handlers for its
-    whole shutdown (closing the video after the frames). Previous handlers are restored on exit. Off the main
-    thread, where Python cannot install handlers, signals keep their usual effect.
+    Nested blocks on one thread share the outermost one's ``Stop`` (and handlers), so that the runner holds one
+    for a run's whole shutdown (closing the video after the frames) and a programmatic cancel reaches every loop.
+    Previous handlers are restored on exit. Off the main thread, where Python cannot install handlers, signals
+    keep their usual effect and the ``Stop`` is set only by a cancel.
     """
-    global _current
-    on_main = threading.current_thread() is threading.main_thread()
-    if _current is not None and on_main:
-        yield _current
+    thread = threading.get_ident()
+    if thread in _current:
+        yield _current[thread]
         return
     stop = Stop()
-    if not on_main:
-        yield stop
-        return
-    tell = notify or (lambda message: None)
+    _current[thread] = stop
+    try:
+        if threading.current_thread() is not threading.main_thread():
+            yield stop
+        else:
+            with _handlers(stop, notify or (lambda message: None)):
+                yield stop
+    finally:
+        del _current[thread]
 
+
+@contextmanager
+def _handlers(stop: Stop, tell: Callable[[str], None]) -> Iterator[None]:
     def handle(signum: int, frame: FrameType | None) -> None:
         stop.signalled(tell)
 
     previous = {number: signal.signal(number, handle) for number in STOP_SIGNALS}
-    _current = stop
     try:
-        yield stop
+        yield
     finally:
-        _current = None
         for number, handler in previous.items():
             if stop.is_set() and number == signal.SIGINT and handler is signal.default_int_handler:
                 handler = _after_stop(time.monotonic())

@@ -1,12 +1,12 @@
-"""What a Ray worker dreams with: the recipe carries every dream setting, --tile and --max-memory included."""
+"""What every dreamer is built from (one process or a Ray worker): the recipe carries every dream setting, --tile and --max-memory included."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from deepdream_torch.cluster.recipe import DreamRecipe
 from deepdream_torch.dreaming.settings import DreamSettings, Runtime
+from deepdream_torch.runner.recipe import DreamRecipe
 
 
 @pytest.fixture
@@ -18,7 +18,7 @@ def seen(monkeypatch) -> dict:
         options.update(given, settings=settings, runtime=runtime)
         return frames
 
-    monkeypatch.setattr("deepdream_torch.cluster.recipe.dream_batch", fake_dream_batch)
+    monkeypatch.setattr("deepdream_torch.runner.recipe.dream_batch", fake_dream_batch)
     return options
 
 

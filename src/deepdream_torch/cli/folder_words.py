@@ -1,57 +1,128 @@
 """The words a video's frames folder is named with when its settings differ, and ``deepdream frames list``.
 
 A run whose settings differ from the dream already in ``<output>/<video>/`` goes to ``<video>_<words>/``
-(``video.settings_folder``); the words are the flags' own, as the single-picture file names write them:
-``i-6_b-0.85_L-inception_4c-output`` for ``-itr 6 --blend 0.85 --layers inception_4c/output``.
+(``video.folder_choice``); the words are the flags' own, as the single-picture file names write them:
+``i-6_b-0.85_L-inception_4c-output`` for ``-itr 6 --blend 0.85 --layers inception_4c/output``. One table
+(``SETTINGS``) says of each setting its manifest key, its word, its value from the flags, when it is recorded and
+when it is away from the defaults; the manifest record, the words, ``describe`` and ``changed_from_defaults`` all
+read it.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 from deepdream_torch.cli.flags import (
     CUSTOMLOOP,
     DEFAULT_JITTER_SEED,
-    DEFAULT_MODEL_NAME,
     DEFAULT_REFINE_OCTAVES,
     DEFAULT_TEMPORAL,
     Checked,
     Flags,
 )
 from deepdream_torch.dreaming.layers import CUSTOMLOOP as CUSTOMLOOP_LAYERS
-from deepdream_torch.dreaming.settings import DreamSettings
+from deepdream_torch.dreaming.settings import DEFAULT_SETTINGS
 from deepdream_torch.video import paths
 from deepdream_torch.video.blend import DEFAULT_BLEND
 from deepdream_torch.video.paths import check_image_type
 
-# Each setting's short name, in the order the words are written (the loop's numbers first, as in
-# `i-10_o-4_os-1.4_ss-1.5_j-32`, then the blend and the layers). Settings without one (the prototxt's sha1, the
-# mean: they come with the model) are told apart by the settings' sha1 (video.settings_folder).
-WORDS = {
-    "iterations": "i",
-    "octaves": "o",
-    "octave_scale": "os",
-    "step_size": "ss",
-    "jitter": "j",
-    "blend": "b",
-    "layers": "L",
-    "model": "m",
-    "guide": "g",
-    "seed": "s",
-    "channels": "ch",
-    "channels_weight": "chw",
-    "flow": "flow",
-    "flow_quality": "fq",
-    "temporal": "tw",
-    "refine_octaves": "ro",
-    "jitter_seed": "js",
-    "precision": "p",
-    "image_type": "t",
-}
-_NO_WORD = ("prototxt", "mean")
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting a frames folder records: its manifest ``key`` and folder ``word`` (None: told apart only by
+    the settings' sha1), the ``value`` the flags give it, whether it is ``recorded`` (settings added later are
+    recorded only when on, so that folders dreamed before them still resume) and whether the flags ``changed`` it
+    from what a plain ``deepdream -e VIDEO`` dreams (the words a second dream's folder is named with)."""
+
+    key: str
+    word: str | None
+    value: Callable[[Flags, Checked], object] | None = None  # None: from the model (``video_run.frame_settings``)
+    recorded: Callable[[Flags, Checked], bool] = lambda flags, checked: True
+    changed: Callable[[Flags, Checked], bool] = lambda flags, checked: False
+
+
+_FLAG_DEFAULTS = {field.name: field.default for field in fields(Flags)}
+
+
+def _away(name: str) -> Callable[[Flags, Checked], bool]:
+    """The flag ``name`` is set away from its default."""
+    return lambda flags, checked: getattr(flags, name) != _FLAG_DEFAULTS[name]
+
+
+def _dream(name: str) -> Setting:
+    """A dream setting (``DreamSettings``), changed when away from its default."""
+    return Setting(
+        name, WORD_OF_DREAM[name], lambda flags, checked: getattr(checked.settings, name),
+        changed=lambda flags, checked: getattr(checked.settings, name) != getattr(DEFAULT_SETTINGS, name),
+    )  # fmt: skip
+
+
+def _flowing(flags: Flags, checked: Checked) -> bool:
+    return not checked.flow.off
+
+
+WORD_OF_DREAM = {"iterations": "i", "octaves": "o", "octave_scale": "os", "step_size": "ss", "jitter": "j"}
+
+# Every setting a frames folder records, in the order the words are written (the loop's numbers first, as in
+# `i-10_o-4_os-1.4_ss-1.5_j-32`, then the blend and the layers). --flow's own defaults (the pull, refining, one
+# jitter seed) go without saying: `flow-dis` names them.
+SETTINGS = (
+    *(_dream(name) for name in WORD_OF_DREAM),
+    Setting(
+        "blend", "b", lambda flags, checked: checked.blend.value if checked.blend.kind == "fixed" else checked.blend.kind,
+        changed=lambda flags, checked: checked.blend != DEFAULT_BLEND,
+    ),
+    Setting(
+        "layers", "L", lambda flags, checked: list(checked.layers), recorded=lambda flags, checked: flags.layers_given,
+        changed=lambda flags, checked: flags.layers_given and tuple(checked.layers) != CUSTOMLOOP_LAYERS,
+    ),
+    Setting("model", "m", changed=lambda flags, checked: _away("model_name")(flags, checked) or flags.model_path is not None),
+    Setting("guide", "g", changed=lambda flags, checked: flags.guide_image is not None),
+    Setting("seed", "s", lambda flags, checked: flags.seed, changed=_away("seed")),
+    Setting(
+        "channels", "ch", lambda flags, checked: flags.channels, recorded=lambda flags, checked: bool(flags.channels),
+        changed=lambda flags, checked: bool(flags.channels),
+    ),
+    Setting(
+        "channels_weight", "chw", lambda flags, checked: flags.channels_weight,
+        recorded=lambda flags, checked: bool(flags.channels),
+    ),
+    Setting("flow", "flow", lambda flags, checked: checked.flow.method, recorded=_flowing, changed=_flowing),
+    Setting(
+        "flow_quality", "fq", lambda flags, checked: checked.flow.quality,
+        recorded=lambda flags, checked: checked.flow.method == "dis",
+        changed=lambda flags, checked: checked.flow.method == "dis" and checked.flow.quality != "fast",
+    ),
+    Setting(
+        "temporal", "tw", lambda flags, checked: checked.flow.temporal,
+        recorded=lambda flags, checked: bool(checked.flow.temporal),
+        changed=lambda flags, checked: checked.flow.temporal != (DEFAULT_TEMPORAL if _flowing(flags, checked) else 0.0),
+    ),
+    Setting(
+        "refine_octaves", "ro", lambda flags, checked: checked.flow.refine,
+        recorded=lambda flags, checked: bool(checked.flow.refine),
+        changed=lambda flags, checked: checked.flow.refine != (DEFAULT_REFINE_OCTAVES if _flowing(flags, checked) else 0),
+    ),
+    Setting(
+        "jitter_seed", "js", lambda flags, checked: checked.jitter_seed,
+        recorded=lambda flags, checked: checked.jitter_seed != "frame",
+        changed=lambda flags, checked: checked.jitter_seed != (DEFAULT_JITTER_SEED if _flowing(flags, checked) else "frame"),
+    ),
+    Setting("precision", "p", lambda flags, checked: flags.precision, changed=_away("precision")),
+    Setting(
+        "image_type", "t", lambda flags, checked: check_image_type(flags.image_type),
+        changed=lambda flags, checked: check_image_type(flags.image_type) != _FLAG_DEFAULTS["image_type"],
+    ),
+    # Recorded from the model, with no word: they come with it.
+    Setting("prototxt", None),
+    Setting("mean", None),
+)
+WORDS = {setting.key: setting.word for setting in SETTINGS if setting.word is not None}
+_NO_WORD = tuple(setting.key for setting in SETTINGS if setting.word is None)
 # A folder name stays well under the 255 bytes a file system allows: longer words are cut and hashed.
 _LONGEST_WORDS = 100
 
@@ -59,64 +130,17 @@ _LONGEST_WORDS = 100
 def flag_settings(flags: Flags, checked: Checked) -> dict[str, object]:
     """What the flags alone say of a dream's settings, in the manifest's keys and values (``frame_settings``
     without the model's): what mode 3 matches a folder's dream against."""
-    settings, blend = checked.settings, checked.blend
     return {
-        **({"layers": list(checked.layers)} if flags.layers_given else {}),
-        "octaves": settings.octaves,
-        "octave_scale": settings.octave_scale,
-        "iterations": settings.iterations,
-        "jitter": settings.jitter,
-        "step_size": settings.step_size,
-        "blend": blend.value if blend.kind == "fixed" else blend.kind,
-        "seed": flags.seed,
-        "image_type": check_image_type(flags.image_type),
-        "precision": flags.precision,
-        **({"channels": flags.channels, "channels_weight": flags.channels_weight} if flags.channels else {}),
-        **({"flow": checked.flow.method} if not checked.flow.off else {}),
-        **({"flow_quality": checked.flow.quality} if checked.flow.method == "dis" else {}),
-        # And the temporal pull, refining and the fixed jitter seed only when on: runs without them dream as before.
-        **({"temporal": checked.flow.temporal} if checked.flow.temporal else {}),
-        **({"refine_octaves": checked.flow.refine} if checked.flow.refine else {}),
-        **({"jitter_seed": checked.jitter_seed} if checked.jitter_seed != "frame" else {}),
+        setting.key: setting.value(flags, checked)
+        for setting in SETTINGS
+        if setting.value is not None and setting.recorded(flags, checked)
     }
 
 
 def changed_from_defaults(flags: Flags, checked: Checked) -> list[str]:
     """The settings keys these flags set away from the defaults (the video's first dream, as a plain
     ``deepdream -e VIDEO`` makes it)."""
-    default = DreamSettings()
-    settings = checked.settings
-    changed = [
-        key
-        for key in ("iterations", "octaves", "octave_scale", "step_size", "jitter")
-        if getattr(settings, key) != getattr(default, key)
-    ]
-    if checked.blend != DEFAULT_BLEND:
-        changed.append("blend")
-    if flags.layers_given and tuple(checked.layers) != CUSTOMLOOP_LAYERS:
-        changed.append("layers")
-    if flags.model_name != DEFAULT_MODEL_NAME or flags.model_path is not None:
-        changed.append("model")
-    if flags.seed != 0:
-        changed.append("seed")
-    changed += [key for key in ("channels", "flow") if key in flag_settings(flags, checked)]
-    if checked.flow.method == "dis" and checked.flow.quality != "fast":
-        changed.append("flow_quality")
-    # --flow's own defaults (the pull, refining, one jitter seed) go without saying: `flow-dis` names them.
-    flowing = not checked.flow.off
-    if checked.flow.temporal != (DEFAULT_TEMPORAL if flowing else 0.0):
-        changed.append("temporal")
-    if checked.flow.refine != (DEFAULT_REFINE_OCTAVES if flowing else 0):
-        changed.append("refine_octaves")
-    if checked.jitter_seed != (DEFAULT_JITTER_SEED if flowing else "frame"):
-        changed.append("jitter_seed")
-    if flags.precision != "fp32":
-        changed.append("precision")
-    if check_image_type(flags.image_type) != "jpg":
-        changed.append("image_type")
-    if flags.guide_image is not None:  # `_guided` says there is one; the word says which, should two be dreamed
-        changed.append("guide")
-    return changed
+    return [setting.key for setting in SETTINGS if setting.changed(flags, checked)]
 
 
 def words(keys: Sequence[str], values: Mapping[str, Any], flags: Flags) -> str:
@@ -183,7 +207,7 @@ def show_frames_folders(video: Path, output_dir: Path | None) -> None:
     from rich.table import Table
 
     from deepdream_torch.cli import console as consoles
-    from deepdream_torch.video.settings_folder import dreams_of
+    from deepdream_torch.video.folder_choice import dreams_of
 
     root, name = paths.output_root(output_dir), paths.video_name(video)
     found = dreams_of(root, name)

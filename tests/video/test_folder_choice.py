@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from deepdream_torch.video.folder_choice import choose_frames_folder, find_frames_folder, settings_sha1
 from deepdream_torch.video.manifest import record_settings
-from deepdream_torch.video.settings_folder import choose_frames_folder, find_frames_folder, settings_sha1
 
 A = {"layers": ["conv1"], "iterations": 10, "guide": None}
 B = {"layers": ["conv1"], "iterations": 6, "guide": None}

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from deepdream_torch.video.errors import VideoError
-from deepdream_torch.video.folder import dreamed_frames, finished_until, forget_dreamed, source_frames
 from deepdream_torch.video.frame import FrameRange
+from deepdream_torch.video.frame_files import dreamed_frames, finished_until, forget_dreamed, source_frames
 from tests.video.video_clips import write_frames
 
 BLACK = np.zeros((4, 4, 3), np.uint8)
