@@ -130,7 +130,7 @@ def zoo_get(
 
 def studio(
     data: Annotated[Path, typer.Option("--data", metavar="DIR", help="The data folder it serves.")] = Path("data"),
-    port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8765,
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="The port to listen on.")] = 8765,
     host: Annotated[str, typer.Option("--host", help="Listen here (default loopback only).")] = "127.0.0.1",
 ) -> None:
     """A local web page to dream pictures and videos (needs the studio extra); prints its address with a token."""
