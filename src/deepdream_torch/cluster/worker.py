@@ -22,9 +22,9 @@ from deepdream_torch.cluster.plan import Chunk, chunk_begin
 from deepdream_torch.cluster.sources import FrameSource
 from deepdream_torch.video.background import QUEUE_FRAMES, Prefetch
 from deepdream_torch.video.blend import Blend
-from deepdream_torch.video.dream_loop import dream_sequence
+from deepdream_torch.video.dream_loop import Dreamer, dream_sequence
 from deepdream_torch.video.flow import NO_FLOW, Flow, limit_threads, with_motion
-from deepdream_torch.video.frame import Dreamer, Frame
+from deepdream_torch.video.frame import Frame
 from deepdream_torch.video.images import read_image, write_image
 from deepdream_torch.video.options import FrameOptions
 from deepdream_torch.video.paths import dream_frame_path
