@@ -26,6 +26,11 @@ demo: $(STAMP)
 		$(foreach layer,$(LAYERS),-l "$(layer)")
 
 test: $(STAMP)
+	@if [ -x "$${STUDIO_BROWSER:-/usr/bin/chromium}" ]; then \
+		echo "studio browser tests: run with $${STUDIO_BROWSER:-/usr/bin/chromium}"; \
+	else \
+		echo "studio browser tests: SKIPPED - no $${STUDIO_BROWSER:-/usr/bin/chromium} (apt-get install -y chromium)"; \
+	fi
 	$(PY) -m pytest -q
 
 lint: $(STAMP)

@@ -27,6 +27,7 @@ def register(app: typer.Typer) -> None:
     frames = typer.Typer(help="The frames folders of a video: one per dream settings.", no_args_is_help=True)
     frames.command("list")(frames_list)
     app.add_typer(frames, name="frames", rich_help_panel="Commands")
+    app.command(rich_help_panel="Commands")(studio)
 
 
 def layers(
@@ -125,3 +126,14 @@ def zoo_get(
     from deepdream_torch.cli.zoo_menu import get_model
 
     get_model(name, verbose)
+
+
+def studio(
+    data: Annotated[Path, typer.Option("--data", metavar="DIR", help="The data folder it serves.")] = Path("data"),
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="The port to listen on.")] = 8765,
+    host: Annotated[str, typer.Option("--host", help="Listen here (default loopback only).")] = "127.0.0.1",
+) -> None:
+    """A local web page to dream pictures and videos (needs the studio extra); prints its address with a token."""
+    from deepdream_torch.studio.serve import serve
+
+    serve(data, port, host)
