@@ -53,3 +53,22 @@ def test_a_caffemodel_not_there_gets_no_dream_with_hint(workdir: Path) -> None:
     assert result.exit_code == 0, result.output  # the table needs only the prototxt
     assert "dream with" not in result.output and "no other.caffemodel in models/places yet" in result.output
     assert "dream with: deepdream -m places205.caffemodel" in run("layers", "-p", "models/places").output
+
+
+def test_the_rows_are_plain_data_the_table_is_drawn_from(shared) -> None:
+    from deepdream_torch.cli.layers_table import layer_rows
+
+    files = ModelFiles(shared / "models/bvlc_alexnet/deploy.prototxt", Path("bvlc_alexnet.caffemodel"))
+    listing = layer_rows(files)
+    by_blob = {row.blob: row for row in listing.rows}
+    # AlexNet's published shapes at 227×227: conv1 96×55×55, conv5 256×13×13, fc6 4096.
+    assert listing.input_size == "3×227×227"
+    assert (by_blob["conv1"].shape, by_blob["conv5"].shape) == ("96×55×55", "256×13×13")
+    assert by_blob["fc6"].shape == "4096" and by_blob["fc6"].dreamable == "no (fixed size)"
+    assert (by_blob["conv5"].dreamable, by_blob["conv5"].suggested) == ("yes", "default, zoo")
+    assert [row.number for row in listing.rows] == list(range(len(listing.rows)))
+    drawn = rows(layers_table(files))
+    assert [(str(r.number), r.shape, r.dreamable, r.suggested) for r in listing.rows] == [
+        (drawn[r.blob]["#"], drawn[r.blob]["shape (C×H×W)"], drawn[r.blob]["dreamable"], drawn[r.blob]["suggested"])
+        for r in listing.rows
+    ]

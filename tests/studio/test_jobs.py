@@ -118,3 +118,22 @@ def test_a_job_the_cli_refuses_fails_with_its_one_line(running) -> None:
                       what="the failure")
     assert failed["state"] == "failed"
     assert "no_such_blob" in failed["message"] and "Traceback" not in failed["message"]
+
+
+def test_picture_and_zoom_jobs_count_what_their_runs_report(running, data: Path) -> None:
+    layers = ["inception_4c/output", "inception_4d/output"]
+    spec = {"kind": "picture", "source": "single_pictures/p.jpg", "model": "tiny.caffemodel", "layers": layers,
+            "octaves": 1, "iterations": 2}
+    picture = post(running, "/api/jobs", spec).json()["job"]
+    zoom = post(running, "/api/jobs", {**spec, "kind": "zoom", "layers": layers[:1], "zoom_frames": 3}).json()["job"]
+    ended = [wait_for(lambda j=j: job_of(running, j["id"])["state"] in ("done", "failed") and job_of(running, j["id"]),
+                      what=f"the {j['spec']['kind']} job") for j in (picture, zoom)]
+    for job in ended:
+        assert job["state"] == "done", job["message"]
+    # One picture per layer, the last of them shown; the zoom's frames counted from its run's own events.
+    written = sorted((data / "single_pictures" / "p").glob("dream_p_L-*"))
+    assert ended[0]["done"] == ended[0]["total"] == len(layers) == len([p for p in written if p.is_file()])
+    assert ended[0]["last_frame"] is not None and (data / ended[0]["last_frame"]).is_file()
+    zoomed = sorted((data / "single_pictures" / "p").rglob("dream_frame_*.jpg"))
+    assert ended[1]["done"] == ended[1]["total"] == 3 == len(zoomed)
+    assert ended[1]["last_frame"] == zoomed[-1].relative_to(data).as_posix()

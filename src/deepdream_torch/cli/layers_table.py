@@ -6,6 +6,7 @@ prototxt is read: listing the layers of a 500 MB model does not load its weights
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from rich.table import Table
@@ -18,9 +19,34 @@ from deepdream_torch.dreaming.layers import CUSTOMLOOP, default_layers
 from deepdream_torch.weights.discovery import ModelFiles
 
 
-def layers_table(files: ModelFiles) -> Table:
-    """A table of every blob of the model's net: number, name, C×H×W, whether ``--layers`` takes it (a blob
-    behind a fully connected layer takes one input size only, and a dream resizes), and the suggested ones."""
+@dataclass(frozen=True)
+class LayerRow:
+    """One blob of the table: its number, name, shape (``C×H×W``, ``?`` behind a layer that is not converted),
+    whether ``--layers`` takes it (``yes``, ``no (fixed size)``, ``no (input)``, ``no (<type> '<layer>')``) and
+    its marks (``default``, ``zoo``)."""
+
+    number: int
+    blob: str
+    shape: str
+    dreamable: str
+    suggested: str
+    converted: bool = True
+
+
+@dataclass(frozen=True)
+class LayersListing:
+    """Every blob of a model's net (``rows``), the input size the shapes are at and the converter's notes."""
+
+    name: str
+    input_size: str
+    rows: tuple[LayerRow, ...]
+    notes: tuple[str, ...] = ()
+
+
+def layer_rows(files: ModelFiles) -> LayersListing:
+    """The table's data: every blob of the model's net with its shape, whether ``--layers`` takes it (a blob
+    behind a fully connected layer takes one input size only, and a dream resizes), and the suggested ones. The
+    console's table and the studio's page both show these rows."""
     from deepdream_torch.net.load import load_caffe
 
     net = load_caffe(files.prototxt, meta=True)  # shapes only: a huge num_output allocates nothing
@@ -29,24 +55,34 @@ def layers_table(files: ModelFiles) -> Table:
     if not suggested and set(CUSTOMLOOP) <= set(net.blob_names):
         suggested = set(CUSTOMLOOP)
     default, _ = default_layers(net, entry.dream_layers if entry is not None else ())
+    rows = []
+    for number, name in enumerate(net.listing):
+        if name in net.unconverted:  # behind a layer we cannot convert: no shape, not dreamable
+            blocker = net.unconverted[name]
+            rows.append(LayerRow(number, name, "?", f"no ({blocker.type} {blocker.layer!r})", "", converted=False))
+            continue
+        shape = "×".join(str(d) for d in net.blob_shapes[name][1:])
+        marks = [word for word, yes in (("default", name in default), ("zoo", name in suggested)) if yes]
+        rows.append(LayerRow(number, name, shape, _dreamable(net, name), ", ".join(marks)))
     size = "×".join(str(d) for d in net.input_shape[1:])
+    return LayersListing(files.name, size, tuple(rows), tuple(net.notes))
+
+
+def layers_table(files: ModelFiles) -> Table:
+    """``layer_rows`` as a rich table: number, name, C×H×W, dreamable, suggested."""
+    listing = layer_rows(files)
     table = Table(
-        title=f"{files.name}: {len(net.listing)} blobs at input {size}", title_justify="left",
-        caption="\n".join(net.notes) or None, caption_justify="left",
+        title=f"{listing.name}: {len(listing.rows)} blobs at input {listing.input_size}", title_justify="left",
+        caption="\n".join(listing.notes) or None, caption_justify="left",
     )
     table.add_column("#", justify="right", style="dim")
     table.add_column("blob (--layers)")
     table.add_column("shape (C×H×W)", justify="right")
     table.add_column("dreamable", justify="center")
     table.add_column("suggested", style="green")
-    for number, name in enumerate(net.listing):
-        if name in net.unconverted:  # behind a layer we cannot convert: no shape, not dreamable
-            blocker = net.unconverted[name]
-            table.add_row(str(number), name, "?", f"no ({blocker.type} {blocker.layer!r})", "", style="dim")
-            continue
-        shape = "×".join(str(d) for d in net.blob_shapes[name][1:])
-        marks = [word for word, yes in (("default", name in default), ("zoo", name in suggested)) if yes]
-        table.add_row(str(number), name, shape, _dreamable(net, name), ", ".join(marks))
+    for row in listing.rows:
+        cells = (str(row.number), row.blob, row.shape, row.dreamable, row.suggested)
+        table.add_row(*cells, style=None if row.converted else "dim")
     return table
 
 

@@ -11,6 +11,7 @@ import numpy as np
 
 from deepdream_torch.cli import console as consoles
 from deepdream_torch.cli.artist import camera
+from deepdream_torch.cli.event_stream import teed
 from deepdream_torch.cli.flags import Checked, Flags
 from deepdream_torch.cli.model import Model, console_log, layers_to_dream, load
 from deepdream_torch.cli.picture_progress import picture_bars
@@ -66,7 +67,7 @@ def run_single_picture(flags: Flags, checked: Checked) -> SinglePictureResult | 
         name=flags.single_picture.stem, tag=channel_tag(flags),
     )  # fmt: skip
     with picture_bars(err, len(layers), flags.verbose) as bars:
-        result = run(job, bars)
+        result = run(job, teed(bars, job))
     assert isinstance(result, SinglePictureResult)
     # Each result was printed (at -v 1 and 2) by the run's log as it was written; the sheet is the summary.
     consoles.out().print(f"contact sheet: {result.contact_sheet}")
@@ -86,7 +87,7 @@ def _run_zoom(flags: Flags, checked: Checked, model: Model, layers: tuple[str, .
         record=zoom_settings(flags, checked, model), encoder=Encoder(flags.crf, Fraction(flags.zoom_fps)),
     )  # fmt: skip
     with rich_progress(consoles.err(), flags.verbose) as bars:
-        result = run(job, bars)
+        result = run(job, teed(bars, job))
     assert isinstance(result, RunResult)
     out = consoles.out()
     out.print(f"video: {result.video}")

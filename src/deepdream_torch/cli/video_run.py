@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from deepdream_torch.cli import console as consoles
+from deepdream_torch.cli.event_stream import teed
 from deepdream_torch.cli.flags import Checked, Flags
 from deepdream_torch.cli.folder_words import (
     changed_from_defaults,
@@ -92,7 +93,7 @@ def run_video_mode(flags: Flags, checked: Checked) -> RunResult:
         job = video_job(flags, checked, model, bars)
         if job.ray is not None:
             import deepdream_torch.cluster  # noqa: F401 (registers the runner's loop for runs in chunks on Ray)
-        result = run(job, bars)
+        result = run(job, teed(bars, job))
     assert isinstance(result, RunResult)
     out = consoles.out()
     if result.video is not None:

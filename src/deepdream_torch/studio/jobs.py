@@ -24,6 +24,8 @@ from deepdream_torch.studio.jobs_backend import CliRun, Event
 from deepdream_torch.studio.paths import studio_dir
 
 ACTIVE = ("queued", "running")
+# The phases whose frames a job counts (the dreamed frames of a video or zoom, the layers of a picture).
+PHASES = ("dreaming", "zooming", "pictures")
 
 
 @dataclass
@@ -36,7 +38,7 @@ class Job:
     done: int = 0
     total: int | None = None
     seconds_per_frame: float | None = None
-    frames_folder: str | None = None  # as the CLI printed it (data/...)
+    frames_folder: str | None = None  # where the run writes, relative to the work folder (data/...)
     last_frame: str | None = None  # relative to the data folder
     message: str = ""
     created: float = field(default_factory=time.time)
@@ -147,60 +149,54 @@ class Queue:
                 self._changed()
 
     def _on_event(self, job: Job, event: Event) -> None:
+        """One runner event of ``job``'s process (``runner.json_events``) into the job's state."""
         with self.lock:
-            if event.kind == "frame":
-                job.seconds_per_frame = event.seconds
-                if job.frames_folder is None and event.frame is not None and job.spec.get("kind") == "video":
-                    job.frames_folder = self._folder_of_frame(job, event.frame)
-                job.done = self._frames_done(job) if job.frames_folder else job.done + 1
-                if event.frame is not None and job.frames_folder:
-                    job.last_frame = f"{job.frames_folder.removeprefix('data/')}/dream_frame_{event.frame:08d}.jpg"
-                elif event.text.startswith("data/"):
-                    job.last_frame = event.text.removeprefix("data/")
-                job.message = f"frame {event.frame} done" if event.frame else event.text
-            elif event.kind == "folder":
-                job.frames_folder, job.total = event.text, job.total or event.total
-                job.done = self._frames_done(job)
-            elif event.kind == "note":
-                job.message = event.text
+            if event.kind == "run":
+                folder = event.get("frames_dir") or event.get("folder")
+                job.frames_folder = None if folder is None else self._relative(folder)
+            elif event.kind == "started":
+                if event.get("what") in PHASES:
+                    job.total, job.done = event.get("total"), event.get("done", 0)
+                job.message = event.get("what", "")
+            elif event.kind == "frame" and event.get("phase") in PHASES[:2]:
+                job.done, job.total = event.get("done", job.done), event.get("total", job.total)
+                job.seconds_per_frame = event.get("seconds")
+                if event.get("path"):
+                    job.last_frame = self._relative(event.get("path")).removeprefix("data/")
+                job.message = f"frame {event.get('number')} done"
+            elif event.kind == "frame":  # extracting or assembling
+                job.message = f"{event.get('phase')} {event.get('done')} / {event.get('total')}"
+            elif event.kind == "step" and event.get("finished") is not None:  # a single picture's layers
+                job.done = event.get("finished")
+            elif event.kind == "note" and event.get("level", 1) <= 1:
+                job.message = event.get("message", "")
             elif event.kind in ("finished", "interrupted", "failed"):
-                job.ended = time.time()
-                if job.frames_folder:  # what the run left on disk, the number a resume starts from
-                    job.done = self._frames_done(job)
-                job.state = {"finished": "done", "interrupted": "stopped", "failed": "failed"}[event.kind]
-                if event.kind == "finished":
-                    job.message = "done"
-                elif event.kind == "interrupted":
-                    job.message = f"stopped at frame {job.done}: resume to continue"
-                else:
-                    job.message = event.text
-            elif event.kind == "started" and job.spec.get("kind") == "picture":
-                job.total = len(job.spec.get("layers") or ()) or None
-            elif event.kind == "started" and job.spec.get("kind") == "video" and job.total is None:
-                job.total = _frame_count(self.data / job.spec["source"], job.spec.get("end_frame"))
-            if job.spec.get("kind") == "zoom" and job.total is None:
-                job.total = int(job.spec.get("zoom_frames") or 0) or None
+                self._ended(job, event)
             self._changed()
 
-    def _folder_of_frame(self, job: Job, frame: int) -> str | None:
-        """The frames folder a video run writes (named by the CLI after its settings): the one whose frame
-        ``frame`` was written last. The CLI prints it only when it ends."""
-        stem = Path(job.spec["source"]).stem
-        root = self.data / "output_frames"
-        written = [folder / f"dream_frame_{frame:08d}.{suffix}" for folder in root.glob(f"{stem}*")
-                   for suffix in ("jpg", "png")]
-        found = [path for path in written if path.is_file()]
-        if not found:
-            return None
-        newest = max(found, key=lambda path: path.stat().st_mtime_ns)
-        return f"data/output_frames/{newest.parent.name}"
+    def _ended(self, job: Job, event: Event) -> None:
+        job.ended = time.time()
+        job.state = {"finished": "done", "interrupted": "stopped", "failed": "failed"}[event.kind]
+        if event.kind == "finished":
+            pictures = list((event.get("pictures") or {}).values())
+            job.done = event.get("frames", len(pictures) or job.done)
+            if pictures:
+                job.last_frame = self._relative(pictures[-1]).removeprefix("data/")
+            job.message = "done"
+        elif event.kind == "interrupted":
+            job.done = event.get("done", job.done)  # what the run left on disk, the number a resume starts from
+            job.message = f"stopped at frame {job.done}: resume to continue"
+        else:
+            job.message = event.get("message", "")
 
-    def _frames_done(self, job: Job) -> int:
-        folder = self.workdir / str(job.frames_folder)
+    def _relative(self, path: str) -> str:
+        """``path`` as the child wrote it (relative to the work folder, or absolute), relative to the work
+        folder where it lies inside it (``data/...``)."""
+        full = Path(path) if Path(path).is_absolute() else self.workdir / path
         try:
-            return sum(1 for name in folder.iterdir() if name.name.startswith("dream_frame_"))
-        except OSError:
-            return job.done
+            return full.resolve().relative_to(self.workdir.resolve()).as_posix()
+        except ValueError:
+            return str(full)
 
     def _changed(self) -> None:
         """Write the queue (atomically) and tell the page."""
@@ -224,14 +220,3 @@ class Queue:
                 job.message = f"stopped at frame {job.done} when the server stopped: resume to continue"
         return jobs
 
-
-def _frame_count(video: Path, end_frame: int | None) -> int | None:
-    """How many frames a video run dreams: the container's count (up to ``end_frame``), None when unknown."""
-    import av
-
-    try:
-        with av.open(str(video)) as container:
-            frames = container.streams.video[0].frames or None
-    except (av.error.FFmpegError, OSError, IndexError):
-        return None
-    return min(frames, end_frame) if frames and end_frame else frames

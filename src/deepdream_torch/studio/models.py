@@ -2,7 +2,8 @@
 
 Everything goes through the library's calls: ``ensure_model`` downloads and sha1-checks a zoo model exactly as
 ``deepdream zoo get`` does (its progress callback feeds the page instead of a rich bar), and the layers are mode 5's
-table (``cli.layers_table.layers_table``) read back row by row, so the page and ``deepdream layers`` agree.
+rows (``cli.layers_table.layer_rows``), the data the console's table is drawn from, so the page and
+``deepdream layers`` agree.
 """
 
 from __future__ import annotations
@@ -46,13 +47,11 @@ def zoo_list() -> list[dict[str, Any]]:
 
 
 def layers(files: ModelFiles) -> list[dict[str, Any]]:
-    """Mode 5's table as rows: number, blob, shape, dreamable, suggested."""
-    from deepdream_torch.cli.layers_table import layers_table
+    """Mode 5's rows (``cli.layers_table.layer_rows``): number, blob, shape, dreamable, suggested."""
+    from deepdream_torch.cli.layers_table import layer_rows
 
-    table = layers_table(files)
-    columns = [[str(cell) for cell in column._cells] for column in table.columns]
-    keys = ("number", "blob", "shape", "dreamable", "suggested")
-    return [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
+    return [{"number": row.number, "blob": row.blob, "shape": row.shape, "dreamable": row.dreamable,
+             "suggested": row.suggested} for row in layer_rows(files).rows]
 
 
 def files_of(name: str) -> ModelFiles:
