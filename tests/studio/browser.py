@@ -8,6 +8,7 @@ import re
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +19,14 @@ import pytest
 CHROMIUM = Path(os.environ.get("STUDIO_BROWSER", "/usr/bin/chromium"))
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
-DOCS = Path(__file__).resolve().parents[2] / "docs"
+# Where the screenshots go: the README's (docs/) only when asked (STUDIO_SCREENSHOTS=docs), so that a test run never
+# rewrites tracked files; otherwise a scratch folder, still written and looked at by the test.
+DOCS = (
+    Path(__file__).resolve().parents[2] / "docs"
+    if os.environ.get("STUDIO_SCREENSHOTS") == "docs"
+    else Path(tempfile.gettempdir()) / "deepdream-studio-screenshots"
+)
+DOCS.mkdir(parents=True, exist_ok=True)
 
 
 def need_browser() -> None:

@@ -1,5 +1,5 @@
 """The studio in headless Chromium: library, upload by drop, a layer picked by its look, a preview, a video job
-watched, re-attached after a reload, cancelled, resumed and played. Screenshots go to docs/studio_*.png."""
+watched, re-attached after a reload, cancelled, resumed and played. Screenshots go to docs/studio_*.png with STUDIO_SCREENSHOTS=docs."""
 
 from __future__ import annotations
 
