@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 import pytest
@@ -16,3 +17,16 @@ def shared() -> Path:
     if not SHARED.is_dir():
         pytest.skip(f"../shared is absent ({SHARED}): real models and media are not available here")
     return SHARED
+
+
+@pytest.fixture(autouse=True)
+def _sigint_as_found():
+    """Each test starts and leaves SIGINT as the test process had it: a CLI run in-process installs the command's
+    handler, marks its outcome decided and ignores SIGINT on its way out (right for a process that then exits), which
+    would otherwise reach the next test's in-process or child Ctrl-C."""
+    from deepdream_torch import interrupts
+
+    handler = signal.getsignal(signal.SIGINT)
+    yield
+    signal.signal(signal.SIGINT, handler)
+    interrupts._answered.clear()
