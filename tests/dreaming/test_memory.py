@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import platform
 import random
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -74,6 +77,33 @@ def peak_allocated(run) -> int:
         live += event.cpu_memory_usage if event.name == "[memory]" else event.self_cpu_memory_usage
         peak = max(peak, live)
     return peak
+
+
+# Frees a 24 MiB tensor (glibc then keeps freed blocks below 24 MiB in its heap), then says how much of a freed
+# 8 MiB tensor's memory (touched: resident) went back to the system, by /proc's VmRSS.
+_FREED_BACK = """
+import re, sys, torch
+from deepdream_torch.dreaming.memory import keep_heap_small
+def rss():
+    return int(re.search(r"VmRSS:\\s+(\\d+)", open("/proc/self/status").read()).group(1)) * 1024
+torch.ones(6 * 2**20)  # 24 MiB of float32, mapped on its own, unmapped when freed at once
+if sys.argv[1] == "kept small":
+    keep_heap_small(torch.device("cpu"))
+block = torch.ones(2 * 2**20)  # 8 MiB
+before = rss()
+del block
+print((before - rss()) / 2**20)
+"""
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc" or sys.platform != "linux", reason="glibc's heap on Linux")
+def test_a_freed_block_goes_back_to_the_system_once_the_heap_is_kept_small():
+    def freed_mib(mode):
+        run = subprocess.run([sys.executable, "-c", _FREED_BACK, mode], capture_output=True, text=True, check=True)
+        return float(run.stdout.strip().splitlines()[-1])
+
+    assert freed_mib("by default") < 1  # glibc's own rule: the block stays in its heap
+    assert freed_mib("kept small") > 7
 
 
 def test_the_profiler_peak_sees_a_known_allocation():

@@ -38,6 +38,9 @@ _GRADIENTS_ALIVE = 2
 # What the libraries under a step take besides tensors (kernels' code and caches, thread pools, the heap's
 # fragments).
 RUNTIME_BYTES = 48 * 2**20
+# Blocks of this many bytes or more get their own mapping from glibc, unmapped when freed (``keep_heap_small``).
+MMAP_THRESHOLD = 4 * 2**20
+_M_MMAP_THRESHOLD = -3  # mallopt's parameter number (malloc.h)
 # Default budgets: a share of what is free, the rest left for the caller, the allocator's slack and other programs.
 CPU_SHARE = 0.5
 CUDA_SHARE = 0.85
@@ -112,15 +115,32 @@ def release_freed_memory(device: torch.device) -> None:
     """Hand the CPU memory freed by the last tile back to the system (glibc's ``malloc_trim``; nothing elsewhere).
     glibc keeps freed blocks under 32 MiB in its heap, and tile after tile the heap's holes add up (the 4K figures
     are in benchmarks/README.md, "Memory model")."""
-    if device.type == "cpu" and _malloc_trim() is not None:
-        _malloc_trim()(0)
+    if device.type == "cpu" and _libc_function("malloc_trim") is not None:
+        _libc_function("malloc_trim")(0)
+
+
+def keep_heap_small(device: torch.device) -> None:
+    """From now on in this process, have glibc map every CPU block of MMAP_THRESHOLD bytes or more on its own
+    and unmap it when freed (nothing elsewhere). By default glibc raises that threshold to a freed mapping's size,
+    up to 32 MiB, and from then on keeps freed blocks below it in its heap, where a step's blobs of one tile shape
+    leave holes the next shape's do not fit: a first 4-octave 4K dream under 1 GiB (each octave its own tiles)
+    went over its budget with its tensors well within it (benchmarks/README.md, "Memory model"). Called once a
+    budget is in force; once is enough."""
+    if device.type == "cpu":
+        _fix_mmap_threshold()
 
 
 @functools.cache
-def _malloc_trim() -> ctypes._CFuncPtr | None:
-    name = ctypes.util.find_library("c")
+def _fix_mmap_threshold() -> bool:
+    mallopt = _libc_function("mallopt")
+    return mallopt is not None and bool(mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD))
+
+
+@functools.cache
+def _libc_function(name: str) -> ctypes._CFuncPtr | None:
+    library = ctypes.util.find_library("c")
     try:
-        return ctypes.CDLL(name).malloc_trim if name else None
+        return getattr(ctypes.CDLL(library), name) if library else None
     except (OSError, AttributeError):  # not glibc (musl, macOS): its allocator gives memory back its own way
         return None
 

@@ -22,6 +22,7 @@ from deepdream_torch.dreaming.errors import DreamError
 from deepdream_torch.dreaming.memory import (
     default_budget,
     format_size,
+    keep_heap_small,
     loop_bytes,
     parse_size,
     release_freed_memory,
@@ -237,6 +238,8 @@ class Tiler:
         """``x``'s gradient by ``gradient``, in tiles when the plan says so; with ``shifts``, the gradient of ``x``
         rolled by them, rolled back (``tiled_gradient``)."""
         shape = (x.shape[0], x.shape[2], x.shape[3])
+        if self.tile != "off":  # a budget is in force: the heap must not hold freed blocks beyond it
+            keep_heap_small(x.device)
         while True:
             plan = self.plan(*shape)
             try:
