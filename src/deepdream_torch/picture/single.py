@@ -58,40 +58,57 @@ def picture_folder(name: str, guided: bool, root: Path = DEFAULT_ROOT) -> Path:
     return folder / GUIDED if guided else folder
 
 
+@dataclass(frozen=True)
+class PictureOptions:
+    """How a single-picture run dreams its layers and names its files.
+
+    ``out_dir`` (default ``data/single_pictures/<picture name>/``, its ``guided/`` subfolder with a guide);
+    ``image_type`` jpg or png; layer k uses seed ``seed + k``, so batching does not change a result.
+    ``chain=True`` dreams each layer from the previous layer's result instead, the original tool's behaviour
+    (one layer at a time). ``batch_size`` layers are dreamed together (default: all of them on CUDA, to fill the
+    GPU at small octaves; one at a time on the CPU, where a batch runs every item down to the deepest layer:
+    slower, see benchmarks/README.md, "Single picture"). ``name`` names the files (needed for an array).
+    ``objective_for(layer)`` replaces the plain L2 objective (e.g. a channel objective), ``tag`` then says so
+    in the file names.
+    """
+
+    out_dir: str | Path | None = None
+    image_type: str = "jpg"
+    seed: int | None = None
+    chain: bool = False
+    batch_size: int | None = None
+    name: str | None = None
+    tag: str = ""
+    objective_for: Callable[[str], Objective] | None = None
+
+
+DEFAULT_PICTURE_OPTIONS = PictureOptions()
+
+
 def dream_single_picture(
     picture: Picture,
     net: torch.nn.Module,
     layers: Sequence[str] = CUSTOMLOOP,
-    out_dir: str | Path | None = None,
-    image_type: str = "jpg",
-    settings: DreamSettings | None = None,
-    guide: Picture | None = None,
-    seed: int | None = None,
-    chain: bool = False,
-    batch_size: int | None = None,
-    progress: Callable[[PictureProgress], None] | None = None,
+    options: PictureOptions = DEFAULT_PICTURE_OPTIONS,
     *,
+    settings: DreamSettings | None = None,
     runtime: Runtime = DEFAULT_RUNTIME,
-    objective_for: Callable[[str], Objective] | None = None,
-    name: str | None = None,
-    tag: str = "",
+    guide: Picture | None = None,
+    progress: Callable[[PictureProgress], None] | None = None,
 ) -> SinglePictureResult:
-    """Dream ``picture`` once per distinct layer of ``layers``, each from the original picture.
+    """Dream ``picture`` once per distinct layer of ``layers``, each from the original picture (or, chained,
+    from the previous result: ``options``).
 
     Writes ``dream_<pic>_L-<layer>_..._(<seconds>sec).<jpg|png>`` per layer and a contact sheet named after the
-    settings (``naming.sheet_name``) into ``out_dir`` (default ``data/single_pictures/<picture name>/``, its
-    ``guided/`` subfolder with a guide). ``picture`` is a file, or an array with its ``name``.
-    ``objective_for(layer)`` replaces the plain L2 objective (e.g. a channel objective), ``tag`` then says so in
-    the file names. Layer k uses seed ``seed + k``, so batching does not change a result. ``chain=True`` dreams
-    each layer from the previous layer's result instead, the original tool's behaviour (one layer at a time).
-    ``batch_size`` layers are dreamed together (default: all of them on CUDA, to fill the GPU at small octaves;
-    one at a time on the CPU, where a batch runs every item down to the deepest layer: slower, see
-    benchmarks/README.md, "Single picture"). ``seconds`` in a name is the layer's share of its batch's time.
-    ``runtime``: where and how each dream runs (device, precision, tiles under a memory budget), and where the
-    lines saying what was written go (its ``log``).
+    settings (``naming.sheet_name``) into ``options.out_dir``. ``picture`` is a file, or an array with its
+    ``options.name``. ``seconds`` in a name is the layer's share of its batch's time. ``runtime``: where and how
+    each dream runs (device, precision, tiles under a memory budget), and where the lines saying what was
+    written go (its ``log``).
     """
+    out_dir, image_type, seed, chain = options.out_dir, options.image_type, options.seed, options.chain
+    batch_size, tag, objective_for = options.batch_size, options.tag, options.objective_for
     settings = settings or DEFAULT_SETTINGS
-    name, original = _named_picture(picture, name, image_type)
+    name, original = _named_picture(picture, options.name, image_type)
     todo = _layers_to_dream(net, layers)
     folder = Path(out_dir) if out_dir is not None else picture_folder(name, guide is not None)
     files = _Files(folder, name, settings, image_type, tag, runtime.log)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from deepdream_torch.dreaming.pixels import as_rgb_array
-from deepdream_torch.picture.single import SinglePictureResult, dream_single_picture
+from deepdream_torch.picture.single import PictureOptions, SinglePictureResult, dream_single_picture
 from deepdream_torch.runner import zoom as zoom_loop
 from deepdream_torch.runner.errors import RunError
 from deepdream_torch.runner.events import Reporter, Started
@@ -76,12 +76,14 @@ def picture(job: PictureRun, reporter: Reporter) -> SinglePictureResult:
     recipe = job.dreaming.recipe
     objectives = recipe.objectives
     reporter.started(Started("pictures", len(dict.fromkeys(job.dreaming.layers))))
+    options = PictureOptions(
+        job.out_dir, job.image_type, recipe.seed, job.chain, job.batch_size, job.name, job.tag,
+        objective_for=None if objectives is None else objectives.get,
+    )
     return dream_single_picture(
-        job.picture, job.dreaming.net, job.dreaming.layers, out_dir=job.out_dir, image_type=job.image_type,
-        settings=recipe.settings, guide=recipe.guide, seed=recipe.seed, chain=job.chain, batch_size=job.batch_size,
-        progress=reporter.step, runtime=replace(recipe.runtime, log=reporter.note),
-        objective_for=None if objectives is None else objectives.get, name=job.name, tag=job.tag,
-    )  # fmt: skip
+        job.picture, job.dreaming.net, job.dreaming.layers, options, settings=recipe.settings,
+        runtime=replace(recipe.runtime, log=reporter.note), guide=recipe.guide, progress=reporter.step,
+    )
 
 
 def _already_assembled(job: VideoRun, progress: Progress) -> RunResult | None:
