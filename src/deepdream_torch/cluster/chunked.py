@@ -23,16 +23,16 @@ from deepdream_torch.video.dream_run import folder_to_dream, video_to_dream
 from deepdream_torch.video.frame import FrameRange
 from deepdream_torch.video.lock import output_lock
 from deepdream_torch.video.paths import check_image_type, partial_video_path
-from deepdream_torch.video.progress import NO_PROGRESS, Progress
+from deepdream_torch.video.progress import NO_PROGRESS, VideoProgress
 from deepdream_torch.video.result import RunResult, refuse_to_overwrite
 
 
-def run_chunked(job: VideoRun, progress: Progress = NO_PROGRESS) -> RunResult:
+def run_chunked(job: VideoRun, progress: VideoProgress = NO_PROGRESS) -> RunResult:
     """The runner's loop for a ``VideoRun`` with ``ray`` set: mode 0 or 2 in chunks."""
     return dream_video_on_ray(job, progress) if job.mode == 0 else dream_frames_on_ray(job, progress)
 
 
-def dream_video_on_ray(job: VideoRun, progress: Progress = NO_PROGRESS) -> RunResult:
+def dream_video_on_ray(job: VideoRun, progress: VideoProgress = NO_PROGRESS) -> RunResult:
     """Mode 0 in chunks: dream ``job.source``'s frames on Ray workers into ``job.frames_dir``, then assemble
     ``job.video_out``.
 
@@ -57,7 +57,7 @@ def dream_video_on_ray(job: VideoRun, progress: Progress = NO_PROGRESS) -> RunRe
     return RunResult(job.frames_dir, total, dreamed.dreamed, dreamed.reused, video=assembled.video, audio=assembled.audio)
 
 
-def dream_frames_on_ray(job: VideoRun, progress: Progress = NO_PROGRESS) -> RunResult:
+def dream_frames_on_ray(job: VideoRun, progress: VideoProgress = NO_PROGRESS) -> RunResult:
     """Mode 2 in chunks: dream the extracted frames of ``job.source`` on Ray workers into ``job.frames_dir``."""
     dreaming = _dreaming(job)
     if job.source is None:
@@ -73,7 +73,7 @@ def dream_frames_on_ray(job: VideoRun, progress: Progress = NO_PROGRESS) -> RunR
     return replace(result, frames_dir=job.frames_dir)
 
 
-def _dream_chunks(job: VideoRun, chunks: ChunkJob, frames: FrameRange, total: int, progress: Progress) -> RunResult:
+def _dream_chunks(job: VideoRun, chunks: ChunkJob, frames: FrameRange, total: int, progress: VideoProgress) -> RunResult:
     dreaming = _dreaming(job)
     checkpoint = FramesCheckpoint.open(chunks.frames_dir, chunks.image_type, frames, total, job.record, job.restart)
     device = _device(dreaming)

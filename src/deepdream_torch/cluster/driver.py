@@ -20,7 +20,7 @@ from deepdream_torch.runner.runs import RayPlan
 from deepdream_torch.video.checkpoint import FramesCheckpoint
 from deepdream_torch.video.dream_loop import Dreamer
 from deepdream_torch.video.errors import VideoInterrupted
-from deepdream_torch.video.progress import NO_PROGRESS, FrameDone, Progress
+from deepdream_torch.video.progress import NO_PROGRESS, FrameDone, VideoProgress
 from deepdream_torch.video.result import RunResult
 from deepdream_torch.video.signals import stop_on_signals
 
@@ -42,7 +42,7 @@ class ChunkedRun:
     recipe: Callable[[torch.nn.Module], Dreamer]
     checkpoint: FramesCheckpoint
     done: set[int]
-    progress: Progress = NO_PROGRESS
+    progress: VideoProgress = NO_PROGRESS
 
 
 def dream_chunked(
@@ -53,7 +53,7 @@ def dream_chunked(
     *,
     ray: RayPlan = LOCAL_RAY,
     cuda: bool = False,
-    progress: Progress = NO_PROGRESS,
+    progress: VideoProgress = NO_PROGRESS,
 ) -> RunResult:
     """Dream the frames of ``checkpoint`` (opened: other settings refused, ``restart`` done) of ``job.source``
     into ``job.frames_dir`` in chunks on Ray workers.

@@ -20,7 +20,7 @@ from deepdream_torch.dreaming.dream_net import DreamNet
 from deepdream_torch.dreaming.errors import DreamError
 from deepdream_torch.dreaming.guide import GuideCache, guide_cache_for
 from deepdream_torch.dreaming.layers import DEFAULT_LAYER
-from deepdream_torch.dreaming.loop import Progress, dream_tensor, item_generators
+from deepdream_torch.dreaming.loop import DreamProgress, dream_tensor, item_generators
 from deepdream_torch.dreaming.memory import parse_size
 from deepdream_torch.dreaming.min_size import min_side
 from deepdream_torch.dreaming.objectives import Objective, guided, l2
@@ -55,7 +55,7 @@ def dream(
     device: str = "auto",
     seed: int | None = None,
     precision: str = "auto",
-    progress: Callable[[Progress], None] | None = None,
+    progress: Callable[[DreamProgress], None] | None = None,
     *,
     objective: Objective | None = None,
     log: Log | None = None,
@@ -99,7 +99,7 @@ def dream_batch(
     *,
     guide: Picture | None = None,
     seed: int | Sequence[int] | None = None,
-    progress: Callable[[Progress], None] | None = None,
+    progress: Callable[[DreamProgress], None] | None = None,
     objectives: Sequence[Objective] | None = None,
     guide_cache: GuideCache | None = None,
     pulls: Sequence[Pull | None] | None = None,

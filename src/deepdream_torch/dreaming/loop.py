@@ -26,7 +26,7 @@ from deepdream_torch.dreaming.tiles import Tiler
 
 
 @dataclass(frozen=True)
-class Progress:
+class DreamProgress:
     """Where a dream is: ``done`` of ``total`` steps; octave 1 is the smallest one dreamed."""
 
     octave: int
@@ -44,7 +44,7 @@ def dream_tensor(
     settings: DreamSettings,
     generators: Sequence[random.Random],
     amp: AbstractContextManager,
-    progress: Callable[[Progress], None] | None = None,
+    progress: Callable[[DreamProgress], None] | None = None,
     log: Log | None = None,
     tiler: Tiler | None = None,
     pull: PullField | None = None,
@@ -122,10 +122,10 @@ def _octave_picture(
     return base.clone() if detail is None else resize(detail, size).add_(base)
 
 
-def _progress(octave: int, octaves: int, iteration: int, iterations: int) -> Progress:
+def _progress(octave: int, octaves: int, iteration: int, iterations: int) -> DreamProgress:
     """Where the loop is after ``iteration`` of ``octave`` (1 the smallest dreamed)."""
     done = (octave - 1) * iterations + iteration
-    return Progress(octave, octaves, iteration, iterations, done, octaves * iterations)
+    return DreamProgress(octave, octaves, iteration, iterations, done, octaves * iterations)
 
 
 def usable_octaves_for(

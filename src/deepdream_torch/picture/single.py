@@ -14,7 +14,7 @@ from deepdream_torch.dreaming.device import resolve_device
 from deepdream_torch.dreaming.dream import check_layer, dream_batch
 from deepdream_torch.dreaming.errors import DreamError
 from deepdream_torch.dreaming.layers import CUSTOMLOOP, distinct
-from deepdream_torch.dreaming.loop import Progress
+from deepdream_torch.dreaming.loop import DreamProgress
 from deepdream_torch.dreaming.objectives import Objective
 from deepdream_torch.dreaming.pixels import Picture, as_rgb_array
 from deepdream_torch.dreaming.settings import DEFAULT_RUNTIME, DEFAULT_SETTINGS, DreamSettings, Log, Runtime
@@ -35,7 +35,7 @@ class PictureProgress:
     finished: int
     layers: int
     batch: int
-    step: Progress
+    step: DreamProgress
 
     @property
     def fraction(self) -> float:
@@ -186,10 +186,10 @@ def _refuse_overwriting_inputs(sheet: Path, picture: Picture, guide: Picture | N
 
 def _reporter(
     progress: Callable[[PictureProgress], None] | None, finished: int, layers: int, batch: int
-) -> Callable[[Progress], None]:
+) -> Callable[[DreamProgress], None]:
     """The dream's per-step callback of one batch of layers, as ``PictureProgress`` events."""
 
-    def report(step: Progress) -> None:
+    def report(step: DreamProgress) -> None:
         if progress is not None:
             progress(PictureProgress(finished, layers, batch, step))
 

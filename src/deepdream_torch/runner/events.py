@@ -58,7 +58,7 @@ class Reporter(Protocol):
         """A one-line message: level 1 notes (resuming, where the video went), level 2 details (per-octave lines)."""
 
     def step(self, step: Any) -> None:
-        """The dream's progress inside the frame in flight (``dreaming.loop.Progress``: octave, iteration)."""
+        """The dream's progress inside the frame in flight (``dreaming.loop.DreamProgress``: octave, iteration)."""
 
     def finished(self, result: Result) -> None:
         """The run is complete; ``run`` returns ``result`` next."""

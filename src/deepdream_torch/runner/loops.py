@@ -21,7 +21,7 @@ from deepdream_torch.video.extract import extract_frames
 from deepdream_torch.video.frame_files import dreamed_frames
 from deepdream_torch.video.manifest import assembled_video
 from deepdream_torch.video.paths import check_image_type
-from deepdream_torch.video.progress import Progress
+from deepdream_torch.video.progress import VideoProgress
 from deepdream_torch.video.result import RunResult
 from deepdream_torch.video.signals import Stop
 
@@ -86,7 +86,7 @@ def picture(job: PictureRun, reporter: Reporter) -> SinglePictureResult:
     )
 
 
-def _already_assembled(job: VideoRun, progress: Progress) -> RunResult | None:
+def _already_assembled(job: VideoRun, progress: VideoProgress) -> RunResult | None:
     """The result of a run that has nothing left to do: every frame of the range is dreamed and the video made
     from them is still there (one video per dream, however often its commands are run); else None."""
     video = assembled_video(job.frames_dir, job.frames)
@@ -103,7 +103,7 @@ def _needs_dreaming(dreaming: Dreaming | None, mode: int) -> Dreaming:
     return dreaming
 
 
-def _logged(recipe: DreamRecipe, progress: Progress) -> DreamRecipe:
+def _logged(recipe: DreamRecipe, progress: VideoProgress) -> DreamRecipe:
     """``recipe`` with the dream's detail lines going to the run's reporter (unless its runtime has a log)."""
     if recipe.runtime.log is not None:
         return recipe

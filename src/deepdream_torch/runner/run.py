@@ -44,7 +44,7 @@ def run(job: Job, reporter: Reporter | None = None, cancel: Cancel | None = None
 
 
 class ReporterProgress:
-    """A ``Reporter`` seen as the video package's ``Progress`` (what the frame loops report to)."""
+    """A ``Reporter`` seen as the video package's ``VideoProgress`` (what the frame loops report to)."""
 
     def __init__(self, reporter: Reporter) -> None:
         self.reporter = reporter

@@ -10,7 +10,7 @@ from deepdream_torch.video.errors import VideoError, VideoInterrupted
 from deepdream_torch.video.frame import ALL_FRAMES, FrameRange
 from deepdream_torch.video.images import write_image
 from deepdream_torch.video.paths import check_image_type, source_frame_path
-from deepdream_torch.video.progress import NO_PROGRESS, FrameDone, Progress
+from deepdream_torch.video.progress import NO_PROGRESS, FrameDone, VideoProgress
 from deepdream_torch.video.result import RunResult
 from deepdream_torch.video.signals import stop_on_signals
 
@@ -21,7 +21,7 @@ def extract_frames(
     *,
     frames: FrameRange = ALL_FRAMES,
     image_type: str = "jpg",
-    progress: Progress = NO_PROGRESS,
+    progress: VideoProgress = NO_PROGRESS,
 ) -> RunResult:
     """Write frames ``frames.start``..``frames.end`` of ``video`` as ``frames_dir/00000001.<image_type>``, ...
     (mode 1; numbers are the video's, from 1).
