@@ -27,10 +27,10 @@ from deepdream_torch.video.signals import Stop
 
 # Modes 0 and 2 in chunks on Ray: the cluster package registers its loop here when imported (it sits above the
 # runner, which never imports it).
-_chunked: list[Callable[[VideoRun, Any], RunResult]] = []
+_chunked: list[Callable[[VideoRun, Any, Stop], RunResult]] = []
 
 
-def register_chunked(loop: Callable[[VideoRun, Any], RunResult]) -> None:
+def register_chunked(loop: Callable[[VideoRun, Any, Stop], RunResult]) -> None:
     """Make ``loop`` the one that runs a ``VideoRun`` with ``ray`` set (``deepdream_torch.cluster`` calls it)."""
     _chunked[:] = [loop]
 
@@ -39,7 +39,9 @@ def video(job: VideoRun, progress: Any, stop: Stop) -> RunResult:
     """Mode 0, 1, 2 or 3 of ``job``, reporting to ``progress`` (a ``run.ReporterProgress``)."""
     if job.mode == 1:
         source = _source(job, "mode 1 extracts the frames of a video")
-        return extract_frames(source, job.frames_dir, frames=job.frames, image_type=job.image_type, progress=progress)
+        return extract_frames(
+            source, job.frames_dir, frames=job.frames, image_type=job.image_type, progress=progress, stop=stop
+        )
     if job.mode == 3:
         return _already_assembled(job, progress) or assemble_video(
             job.frames_dir, _video_out(job), source=job.source, encoder=job.encoder, frames=job.frames,
@@ -51,7 +53,7 @@ def video(job: VideoRun, progress: Any, stop: Stop) -> RunResult:
     if job.ray is not None:
         if not _chunked:
             raise RunError("a run with ray= needs deepdream_torch.cluster: import it (pip install 'deepdream-torch[ray]')")
-        return _chunked[0](job, progress)
+        return _chunked[0](job, progress, stop)
     dreaming = _needs_dreaming(job.dreaming, job.mode)
     dreamer = _logged(dreaming.recipe, progress).dreamer(dreaming.net, steps=progress.step)
     options = job.frame_options()
