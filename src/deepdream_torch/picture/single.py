@@ -69,7 +69,8 @@ class PictureOptions:
     GPU at small octaves; one at a time on the CPU, where a batch runs every item down to the deepest layer:
     slower, see benchmarks/README.md, "Single picture"). ``name`` names the files (needed for an array).
     ``objective_for(layer)`` replaces the plain L2 objective (e.g. a channel objective), ``tag`` then says so
-    in the file names.
+    in the file names. ``stop_requested()`` is asked before each batch of layers: once it says yes, the run
+    ends with ``PictureInterrupted`` (the runner's ``Cancel``), the layers written so far kept.
     """
 
     out_dir: str | Path | None = None
@@ -80,6 +81,16 @@ class PictureOptions:
     name: str | None = None
     tag: str = ""
     objective_for: Callable[[str], Objective] | None = None
+    stop_requested: Callable[[], bool] | None = None
+
+
+class PictureInterrupted(DreamError):
+    """A single-picture run stopped between two batches of layers: ``done`` layers are written, whole; there is
+    no contact sheet. The same run again dreams every layer."""
+
+    def __init__(self, message: str, done: int) -> None:
+        super().__init__(message)
+        self.done = done
 
 
 DEFAULT_PICTURE_OPTIONS = PictureOptions()
@@ -121,6 +132,12 @@ def dream_single_picture(
     results: list[np.ndarray] = []
     source = original
     for start in range(0, len(todo), batch_size):
+        if options.stop_requested is not None and options.stop_requested():
+            raise PictureInterrupted(
+                f"interrupted: {start} of {len(todo)} layers written to {folder}, no contact sheet; run the same"
+                " command again to dream them all",
+                start,
+            )
         batch = todo[start : start + batch_size]
         began = time.perf_counter()
         dreamed = dream_batch(

@@ -72,15 +72,16 @@ def zoom(job: ZoomRun, progress: Any, stop: Stop) -> RunResult:
     return zoom_loop.zoom(job, recipe.dreamer(job.dreaming.net), progress, stop)
 
 
-def picture(job: PictureRun, reporter: Reporter) -> SinglePictureResult:
+def picture(job: PictureRun, reporter: Reporter, stop: Stop) -> SinglePictureResult:
     """Single-picture mode: one dream per distinct layer and a contact sheet; ``reporter.step`` receives
-    ``picture.single.PictureProgress`` events (layers finished, in flight, and the dream's step)."""
+    ``picture.single.PictureProgress`` events (layers finished, in flight, and the dream's step). Once ``stop``
+    is set the run ends between two batches of layers (``PictureInterrupted``)."""
     recipe = job.dreaming.recipe
     objectives = recipe.objectives
     reporter.started(Started("pictures", len(dict.fromkeys(job.dreaming.layers))))
     options = PictureOptions(
         job.out_dir, job.image_type, recipe.seed, job.chain, job.batch_size, job.name, job.tag,
-        objective_for=None if objectives is None else objectives.get,
+        objective_for=None if objectives is None else objectives.get, stop_requested=stop.is_set,
     )
     return dream_single_picture(
         job.picture, job.dreaming.net, job.dreaming.layers, options, settings=recipe.settings,
