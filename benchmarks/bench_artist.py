@@ -30,7 +30,7 @@ from deepdream_torch import dream, load_caffe
 from deepdream_torch.dreaming.settings import DreamSettings, Runtime
 from deepdream_torch.net.random_weights import write_random_caffemodel
 from deepdream_torch.picture.preview import preview_settings, shrink
-from deepdream_torch.picture.single import dream_single_picture
+from deepdream_torch.picture.single import PictureOptions, dream_single_picture
 from deepdream_torch.picture.zoom import Camera
 from deepdream_torch.runner import Dreaming, DreamRecipe, ZoomRun
 from deepdream_torch.runner import run as run_job
@@ -115,11 +115,13 @@ def main() -> None:
         quick = preview_settings(full)
 
         def full_dream() -> None:
-            dream_single_picture(image, net, [LAYER], folder / "full", settings=full, runtime=CPU, name="p")
+            dream_single_picture(image, net, [LAYER], PictureOptions(folder / "full", name="p"), settings=full, runtime=CPU)
 
         def preview() -> None:
             small = shrink(image, 0.25)
-            dream_single_picture(small, net, [LAYER], folder / "preview", settings=quick, runtime=CPU, name="p")
+            dream_single_picture(
+                small, net, [LAYER], PictureOptions(folder / "preview", name="p"), settings=quick, runtime=CPU
+            )
 
         preview_time = timed(preview)
         full_time = timed(full_dream)

@@ -11,7 +11,7 @@ from deepdream_torch.dreaming.errors import DreamError
 from deepdream_torch.dreaming.layers import CUSTOMLOOP
 from deepdream_torch.dreaming.settings import DreamSettings, Runtime
 from deepdream_torch.net.random_weights import write_random_caffemodel
-from deepdream_torch.picture.single import dream_single_picture
+from deepdream_torch.picture.single import PictureOptions, dream_single_picture
 
 CPU = Runtime(device="cpu")
 
@@ -26,7 +26,8 @@ def read(path):
 def test_one_file_per_distinct_layer_each_dreamed_from_the_original(tiny_net, picture_file, tmp_path):
     out = tmp_path / "out"
     result = dream_single_picture(
-        picture_file, tiny_net, ["conv2", "conv1", "conv2"], out, "png", SETTINGS, runtime=CPU, seed=5
+        picture_file, tiny_net, ["conv2", "conv1", "conv2"], PictureOptions(out, "png", seed=5), settings=SETTINGS,
+        runtime=CPU,
     )
     assert list(result.pictures) == ["conv2", "conv1"]  # the repeated layer is dreamed once
     pattern = r"dream_cat_L-{}_i-2_o-2_os-1.4_ss-1.5_j-4_\(\d+sec\)\.png"
@@ -45,22 +46,20 @@ def test_one_file_per_distinct_layer_each_dreamed_from_the_original(tiny_net, pi
 
 
 def test_batching_layers_changes_no_result(tiny_net, picture_file, tmp_path):
-    options = {
-        "layers": ["conv2", "conv1"],
-        "image_type": "png",
-        "settings": SETTINGS,
-        "runtime": CPU,
-        "seed": 1,
-    }
-    one = dream_single_picture(picture_file, tiny_net, out_dir=tmp_path / "one", batch_size=1, **options)
-    both = dream_single_picture(picture_file, tiny_net, out_dir=tmp_path / "both", batch_size=2, **options)
+    def dreamed(folder, batch_size):
+        options = PictureOptions(tmp_path / folder, "png", seed=1, batch_size=batch_size)
+        return dream_single_picture(picture_file, tiny_net, ["conv2", "conv1"], options, settings=SETTINGS, runtime=CPU)
+
+    one = dreamed("one", 1)
+    both = dreamed("both", 2)
     for layer in ("conv2", "conv1"):
         assert np.abs(read(one.pictures[layer]).astype(int) - read(both.pictures[layer])).max() <= 1
 
 
 def test_chain_dreams_each_layer_from_the_previous_result(tiny_net, picture_file, tmp_path):
     layers = ["conv2", "conv1"]
-    result = dream_single_picture(picture_file, tiny_net, layers, tmp_path, "png", SETTINGS, runtime=CPU, seed=3, chain=True)
+    options = PictureOptions(tmp_path, "png", seed=3, chain=True)
+    result = dream_single_picture(picture_file, tiny_net, layers, options, settings=SETTINGS, runtime=CPU)
     first = read(result.pictures["conv2"])
     expected = dream(first, tiny_net, "conv1", octaves=2, iterations=2, jitter=4, seed=4, device="cpu")
     assert np.abs(read(result.pictures["conv1"]).astype(int) - expected).max() <= 1
@@ -76,7 +75,10 @@ def test_default_folder_is_data_single_pictures_and_jpeg(tiny_net, picture_file,
 
 def test_progress_runs_from_nothing_to_everything(tiny_net, picture_file, tmp_path):
     seen = []
-    dream_single_picture(picture_file, tiny_net, ["conv2", "conv1"], tmp_path, "png", SETTINGS, runtime=CPU, progress=seen.append)
+    dream_single_picture(
+        picture_file, tiny_net, ["conv2", "conv1"], PictureOptions(tmp_path, "png"), settings=SETTINGS, runtime=CPU,
+        progress=seen.append,
+    )
     fractions = [event.fraction for event in seen]
     assert len(seen) == 2 * 2 * 2  # layers x octaves x iterations
     assert fractions == sorted(fractions) and fractions[0] == pytest.approx(1 / 8) and fractions[-1] == 1.0
@@ -85,11 +87,11 @@ def test_progress_runs_from_nothing_to_everything(tiny_net, picture_file, tmp_pa
 
 def test_clear_errors(tiny_net, picture_file, tmp_path):
     with pytest.raises(DreamError, match="unknown image type 'gif'"):
-        dream_single_picture(picture_file, tiny_net, ["conv1"], tmp_path, "gif")
+        dream_single_picture(picture_file, tiny_net, ["conv1"], PictureOptions(tmp_path, "gif"))
     with pytest.raises(DreamError, match="cannot read picture .*missing.jpg"):
-        dream_single_picture(tmp_path / "missing.jpg", tiny_net, ["conv1"], tmp_path)
+        dream_single_picture(tmp_path / "missing.jpg", tiny_net, ["conv1"], PictureOptions(tmp_path))
     with pytest.raises(DreamError, match="unknown blob 'conv9'"):
-        dream_single_picture(picture_file, tiny_net, ["conv1", "conv9"], tmp_path / "x", settings=SETTINGS)
+        dream_single_picture(picture_file, tiny_net, ["conv1", "conv9"], PictureOptions(tmp_path / "x"), settings=SETTINGS)
     assert not (tmp_path / "x").exists()  # refused before any work, not after the first layer
 
 
@@ -97,9 +99,9 @@ def test_a_guide_file_is_read_once_for_all_layers(tiny_net, picture_file, tmp_pa
     guide = tmp_path / "guide.png"
     guide.write_bytes(picture_file.read_bytes())
     dream_single_picture(
-        picture_file, tiny_net, ["conv1", "conv2"], tmp_path / "out", settings=SETTINGS, guide=guide,
-        runtime=CPU, batch_size=1,
-    )  # fmt: skip
+        picture_file, tiny_net, ["conv1", "conv2"], PictureOptions(tmp_path / "out", batch_size=1), settings=SETTINGS,
+        runtime=CPU, guide=guide,
+    )
     assert picture_reads.count(guide) == 1
 
 
@@ -110,7 +112,7 @@ def test_the_default_customloop_on_googlenet(shared, tmp_path):
     with Image.open(shared / "media" / "hulk.jpg") as hulk:
         hulk.resize((64, 36)).save(picture)
     result = dream_single_picture(
-        picture, net, out_dir=tmp_path / "out", settings=DreamSettings(octaves=2, iterations=1), runtime=CPU
+        picture, net, options=PictureOptions(tmp_path / "out"), settings=DreamSettings(octaves=2, iterations=1), runtime=CPU
     )
     assert list(result.pictures) == list(
         CUSTOMLOOP[:5]

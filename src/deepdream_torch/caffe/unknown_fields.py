@@ -174,14 +174,7 @@ def scan_fields(text: str) -> FieldScan:
         descriptor = frame.message.fields_by_name.get(name)
         bad_value = descriptor is not None and _is_unknown_enum_value(tokens, descriptor)
         if descriptor is None or bad_value:
-            _skip_value(tokens, len(stack))
-            _take_separator(tokens)
-            line, column = tokens.position(name_token.start)
-            path = frame.path + (name,)
-            scan.unknown.append(UnknownField(
-                path, line, column, name_token.start, tokens.end_of_previous(), frame.layer,
-                ignored_reason(frame.message.name, name), bad_value,
-            ))
+            scan.unknown.append(_skip_unknown(tokens, frame, name_token, bad_value, len(stack)))
             continue
         if descriptor.type == FieldDescriptor.TYPE_MESSAGE:
             tokens.take_if(":")
@@ -209,6 +202,19 @@ def scan_fields(text: str) -> FieldScan:
         _take_separator(tokens)
         if frame.layer is not None and name in ("name", "type") and frame.path in ((), ("layer",)):
             _note_layer(frame.layer, name, tokens.tokens[value_start].text)
+
+
+def _skip_unknown(tokens: _Tokens, frame: _Frame, name_token: _Token, bad_value: bool, depth: int) -> UnknownField:
+    """Step over a field ``frame``'s message does not have (or an enum value its type does not have), and say
+    where it stood."""
+    _skip_value(tokens, depth)
+    _take_separator(tokens)
+    line, column = tokens.position(name_token.start)
+    name = name_token.text
+    return UnknownField(
+        frame.path + (name,), line, column, name_token.start, tokens.end_of_previous(), frame.layer,
+        ignored_reason(frame.message.name, name), bad_value,
+    )
 
 
 _TOO_DEEP = "blocks nested too deeply to be a Caffe network definition; is this the right file?"

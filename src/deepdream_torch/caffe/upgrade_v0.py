@@ -17,48 +17,45 @@ from deepdream_torch.caffe import caffe_pb2
 from deepdream_torch.caffe.errors import CaffeFormatError
 from deepdream_torch.caffe.layer_types import V0_TYPE_NAMES
 
-# V0 setting → (the V0 types it applies to → where it goes in the current layer, as "param_message.field").
-# Settings of data layers that every type may carry go to transform_param, as in Caffe.
-_MOVES: dict[str, dict[str, str]] = {
-    "num_output": {"conv": "convolution_param.num_output", "innerproduct": "inner_product_param.num_output"},
-    "biasterm": {"conv": "convolution_param.bias_term", "innerproduct": "inner_product_param.bias_term"},
-    "weight_filler": {"conv": "convolution_param.weight_filler", "innerproduct": "inner_product_param.weight_filler"},
-    "bias_filler": {"conv": "convolution_param.bias_filler", "innerproduct": "inner_product_param.bias_filler"},
-    "pad": {"conv": "convolution_param.pad", "pool": "pooling_param.pad"},
-    "kernelsize": {"conv": "convolution_param.kernel_size", "pool": "pooling_param.kernel_size"},
-    "group": {"conv": "convolution_param.group"},
-    "stride": {"conv": "convolution_param.stride", "pool": "pooling_param.stride"},
-    "pool": {"pool": "pooling_param.pool"},
-    "dropout_ratio": {"dropout": "dropout_param.dropout_ratio"},
-    "local_size": {"lrn": "lrn_param.local_size"},
-    "alpha": {"lrn": "lrn_param.alpha"},
-    "beta": {"lrn": "lrn_param.beta"},
-    "k": {"lrn": "lrn_param.k"},
-    "source": {
-        "data": "data_param.source",
-        "hdf5_data": "hdf5_data_param.source",
-        "images": "image_data_param.source",
-        "window_data": "window_data_param.source",
-        "infogain_loss": "infogain_loss_param.source",
-    },
-    "batchsize": {
-        "data": "data_param.batch_size",
-        "hdf5_data": "hdf5_data_param.batch_size",
-        "images": "image_data_param.batch_size",
-        "window_data": "window_data_param.batch_size",
-    },
-    "rand_skip": {"data": "data_param.rand_skip", "images": "image_data_param.rand_skip"},
-    "shuffle_images": {"images": "image_data_param.shuffle"},
-    "new_height": {"images": "image_data_param.new_height"},
-    "new_width": {"images": "image_data_param.new_width"},
-    "concat_dim": {"concat": "concat_param.concat_dim"},
-    "det_fg_threshold": {"window_data": "window_data_param.fg_threshold"},
-    "det_bg_threshold": {"window_data": "window_data_param.bg_threshold"},
-    "det_fg_fraction": {"window_data": "window_data_param.fg_fraction"},
-    "det_context_pad": {"window_data": "window_data_param.context_pad"},
-    "det_crop_mode": {"window_data": "window_data_param.crop_mode"},
-    "hdf5_output_param": {"hdf5_output": "hdf5_output_param"},
+# V0 type → the parameter message of the current layer its settings go to, and the V0 settings it takes (a
+# setting the type does not take is left out, as in Caffe). Most keep their name there; _RENAMED holds the others.
+_SETTINGS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "conv": (
+        "convolution_param",
+        ("num_output", "biasterm", "weight_filler", "bias_filler", "pad", "kernelsize", "group", "stride"),
+    ),
+    "innerproduct": ("inner_product_param", ("num_output", "biasterm", "weight_filler", "bias_filler")),
+    "pool": ("pooling_param", ("pad", "kernelsize", "stride", "pool")),
+    "dropout": ("dropout_param", ("dropout_ratio",)),
+    "lrn": ("lrn_param", ("local_size", "alpha", "beta", "k")),
+    "data": ("data_param", ("source", "batchsize", "rand_skip")),
+    "hdf5_data": ("hdf5_data_param", ("source", "batchsize")),
+    "images": (
+        "image_data_param",
+        ("source", "batchsize", "rand_skip", "shuffle_images", "new_height", "new_width"),
+    ),
+    "window_data": (
+        "window_data_param",
+        ("source", "batchsize", "det_fg_threshold", "det_bg_threshold", "det_fg_fraction", "det_context_pad",
+         "det_crop_mode"),
+    ),
+    "infogain_loss": ("infogain_loss_param", ("source",)),
+    "concat": ("concat_param", ("concat_dim",)),
 }
+_RENAMED = {
+    "biasterm": "bias_term",
+    "kernelsize": "kernel_size",
+    "batchsize": "batch_size",
+    "shuffle_images": "shuffle",
+    **{f"det_{name}": name for name in ("fg_threshold", "bg_threshold", "fg_fraction", "context_pad", "crop_mode")},
+}
+# V0 type → (V0 setting → where it goes in the current layer, as "param_message.field").
+_MOVES: dict[str, dict[str, str]] = {
+    v0_type: {setting: f"{message}.{_RENAMED.get(setting, setting)}" for setting in settings}
+    for v0_type, (message, settings) in _SETTINGS.items()
+}
+_MOVES["hdf5_output"] = {"hdf5_output_param": "hdf5_output_param"}  # the whole message, as it is
+# Settings of data layers that every type may carry go to transform_param, as in Caffe.
 _ANY_TYPE_MOVES = {
     "scale": "transform_param.scale",
     "meanfile": "transform_param.mean_file",
@@ -121,8 +118,8 @@ def _upgrade_layer(old: caffe_pb2.V1LayerParameter) -> caffe_pb2.LayerParameter:
         field = name.name
         if field in _ANY_TYPE_MOVES:
             _assign(layer, _ANY_TYPE_MOVES[field], getattr(v0, field))
-        elif field in _MOVES and v0.type in _MOVES[field]:
-            _assign(layer, _MOVES[field][v0.type], getattr(v0, field))
+        elif field in _MOVES.get(v0.type, {}):
+            _assign(layer, _MOVES[v0.type][field], getattr(v0, field))
         # Everything else (name, type, blobs, training multipliers, a setting that does not apply to the type) is
         # either copied above or, as in Caffe's upgrade, left out.
     return layer

@@ -30,14 +30,19 @@ def register(app: typer.Typer) -> None:
     app.command(rich_help_panel="Commands")(studio)
 
 
+def _model_name(help: str) -> typer.models.OptionInfo:
+    """``-m/--model-name``, spelled once for the subcommands that load a model."""
+    return typer.Option("-m", "--model-name", metavar="FILE", help=help)
+
+
+def _model_path(help: str) -> typer.models.OptionInfo:
+    """``-p/--model-path``, spelled once for the subcommands that load a model."""
+    return typer.Option("-p", "--model-path", metavar="DIR", help=help)
+
+
 def layers(
-    model_name: Annotated[
-        str, typer.Option("-m", "--model-name", metavar="FILE", help="The .caffemodel file in the model folder.")
-    ] = DEFAULT_MODEL_NAME,
-    model_path: Annotated[
-        Path | None,
-        typer.Option("-p", "--model-path", metavar="DIR", help="The model folder (default: in the models root)."),
-    ] = None,
+    model_name: Annotated[str, _model_name("The .caffemodel file in the model folder.")] = DEFAULT_MODEL_NAME,
+    model_path: Annotated[Path | None, _model_path("The model folder (default: in the models root).")] = None,
 ) -> None:
     """List a model's blobs (the names --layers takes) with their shapes; the same as --mode 5."""
     from deepdream_torch.cli.layers_table import show_layers
@@ -71,13 +76,8 @@ def demo(
     ] = None,
     device: Annotated[str, typer.Option("--device", help="auto, cpu, cuda or cuda:N.")] = "auto",
     verbose: Annotated[int, typer.Option("-v", "--verbose", min=1, max=2, help="1: one bar; 2: details.")] = 2,
-    model_name: Annotated[
-        str | None,
-        typer.Option("-m", "--model-name", metavar="FILE", help="Your model's .caffemodel (default: bvlc_googlenet)."),
-    ] = None,
-    model_path: Annotated[
-        Path | None, typer.Option("-p", "--model-path", metavar="DIR", help="Your model's folder.")
-    ] = None,
+    model_name: Annotated[str | None, _model_name("Your model's .caffemodel (default: bvlc_googlenet).")] = None,
+    model_path: Annotated[Path | None, _model_path("Your model's folder.")] = None,
     layers: Annotated[
         list[str] | None,
         typer.Option("-l", "--layers", metavar="BLOB", help="A blob to dream (repeat for several; default: the model's)."),

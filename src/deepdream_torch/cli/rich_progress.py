@@ -37,7 +37,7 @@ class FramesPerSecond(ProgressColumn):
 
 
 class RichProgress:
-    """The runner's ``Reporter`` drawn with rich (and the video package's ``Progress`` its loops report to);
+    """The runner's ``Reporter`` drawn with rich (and the video package's ``VideoProgress`` its loops report to);
     ``steps`` takes the dream's per-step progress for ``-v 2``."""
 
     def __init__(self, bar: RichBar, verbose: int) -> None:
@@ -82,7 +82,7 @@ class RichProgress:
         pass  # the stop's one line is the front end's exit message
 
     def steps(self, step: Any) -> None:
-        """The dream's ``progress`` callback (``dream.loop.Progress``): octave and iteration of the frame in
+        """The dream's ``progress`` callback (``dreaming.loop.DreamProgress``): octave and iteration of the frame in
         flight, shown as a second bar at ``-v 2``."""
         if self._verbose < 2:
             return

@@ -23,16 +23,18 @@ from deepdream_torch.video.dream_run import folder_to_dream, video_to_dream
 from deepdream_torch.video.frame import FrameRange
 from deepdream_torch.video.lock import output_lock
 from deepdream_torch.video.paths import check_image_type, partial_video_path
-from deepdream_torch.video.progress import NO_PROGRESS, Progress
+from deepdream_torch.video.progress import NO_PROGRESS, VideoProgress
 from deepdream_torch.video.result import RunResult, refuse_to_overwrite
+from deepdream_torch.video.signals import Stop
 
 
-def run_chunked(job: VideoRun, progress: Progress = NO_PROGRESS) -> RunResult:
-    """The runner's loop for a ``VideoRun`` with ``ray`` set: mode 0 or 2 in chunks."""
-    return dream_video_on_ray(job, progress) if job.mode == 0 else dream_frames_on_ray(job, progress)
+def run_chunked(job: VideoRun, progress: VideoProgress = NO_PROGRESS, stop: Stop | None = None) -> RunResult:
+    """The runner's loop for a ``VideoRun`` with ``ray`` set: mode 0 or 2 in chunks, stopped by the run's
+    ``stop`` (None: Ctrl-C and SIGTERM are handled here)."""
+    return dream_video_on_ray(job, progress, stop) if job.mode == 0 else dream_frames_on_ray(job, progress, stop)
 
 
-def dream_video_on_ray(job: VideoRun, progress: Progress = NO_PROGRESS) -> RunResult:
+def dream_video_on_ray(job: VideoRun, progress: VideoProgress = NO_PROGRESS, stop: Stop | None = None) -> RunResult:
     """Mode 0 in chunks: dream ``job.source``'s frames on Ray workers into ``job.frames_dir``, then assemble
     ``job.video_out``.
 
@@ -49,15 +51,15 @@ def dream_video_on_ray(job: VideoRun, progress: Progress = NO_PROGRESS) -> RunRe
     refuse_to_overwrite(video, video_out, partial_video_path(video_out))  # now, not after hours of dreaming
     chunks = ChunkJob(VideoFrames(video), frames_dir, dreaming.layers, job.blend, image_type, frames.start, None, job.batch_size, job.flow)
     with output_lock(frames_dir, log=lambda line: progress.log(1, line)):  # assemble_video locks the partial video
-        dreamed = _dream_chunks(job, chunks, frames, total, progress)
+        dreamed = _dream_chunks(job, chunks, frames, total, progress, stop)
         assembled = assemble_video(
             frames_dir, video_out, source=video, encoder=job.encoder, frames=frames, image_type=image_type,
-            progress=progress,
+            progress=progress, stop=stop,
         )  # fmt: skip
     return RunResult(job.frames_dir, total, dreamed.dreamed, dreamed.reused, video=assembled.video, audio=assembled.audio)
 
 
-def dream_frames_on_ray(job: VideoRun, progress: Progress = NO_PROGRESS) -> RunResult:
+def dream_frames_on_ray(job: VideoRun, progress: VideoProgress = NO_PROGRESS, stop: Stop | None = None) -> RunResult:
     """Mode 2 in chunks: dream the extracted frames of ``job.source`` on Ray workers into ``job.frames_dir``."""
     dreaming = _dreaming(job)
     if job.source is None:
@@ -69,17 +71,19 @@ def dream_frames_on_ray(job: VideoRun, progress: Progress = NO_PROGRESS) -> RunR
     source = FolderFrames(frames_in, image_type)
     chunks = ChunkJob(source, frames_dir, dreaming.layers, job.blend, image_type, frames.start, None, job.batch_size, job.flow)
     with output_lock(frames_dir, log=lambda line: progress.log(1, line)):
-        result = _dream_chunks(job, chunks, frames, frames.end - frames.start + 1, progress)  # type: ignore[operator]
+        result = _dream_chunks(job, chunks, frames, frames.end - frames.start + 1, progress, stop)  # type: ignore[operator]
     return replace(result, frames_dir=job.frames_dir)
 
 
-def _dream_chunks(job: VideoRun, chunks: ChunkJob, frames: FrameRange, total: int, progress: Progress) -> RunResult:
+def _dream_chunks(
+    job: VideoRun, chunks: ChunkJob, frames: FrameRange, total: int, progress: VideoProgress, stop: Stop | None
+) -> RunResult:
     dreaming = _dreaming(job)
     checkpoint = FramesCheckpoint.open(chunks.frames_dir, chunks.image_type, frames, total, job.record, job.restart)
     device = _device(dreaming)
     return dream_chunked(
         chunks, dreaming.net, _for_workers(dreaming.recipe, device), checkpoint, ray=job.ray or LOCAL_RAY,
-        cuda=resolve_device(device).type == "cuda", progress=progress,
+        cuda=resolve_device(device).type == "cuda", progress=progress, stop=stop,
     )  # fmt: skip
 
 

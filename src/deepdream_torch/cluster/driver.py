@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from types import ModuleType
 from typing import Any
@@ -20,9 +21,9 @@ from deepdream_torch.runner.runs import RayPlan
 from deepdream_torch.video.checkpoint import FramesCheckpoint
 from deepdream_torch.video.dream_loop import Dreamer
 from deepdream_torch.video.errors import VideoInterrupted
-from deepdream_torch.video.progress import NO_PROGRESS, FrameDone, Progress
+from deepdream_torch.video.progress import NO_PROGRESS, FrameDone, VideoProgress
 from deepdream_torch.video.result import RunResult
-from deepdream_torch.video.signals import stop_on_signals
+from deepdream_torch.video.signals import Stop, stop_on_signals
 
 # Seconds between two looks at the frames folder while chunks run: the progress bar's refresh.
 POLL_SECONDS = 0.5
@@ -34,15 +35,16 @@ LOCAL_RAY = RayPlan()  # a Ray instance on this machine, every choice left to th
 @dataclass(frozen=True)
 class ChunkedRun:
     """A chunked run under way: the ``job`` every chunk shares, the ``net`` and the ``recipe`` each worker builds
-    its dreamer from, the opened ``checkpoint``, the frames ``done`` so far (filled in as they appear on disk) and
-    where ``progress`` goes."""
+    its dreamer from, the opened ``checkpoint``, the frames ``done`` so far (filled in as they appear on disk),
+    where ``progress`` goes and the run's ``stop`` (None: the driver handles Ctrl-C and SIGTERM itself)."""
 
     job: ChunkJob
     net: torch.nn.Module
     recipe: Callable[[torch.nn.Module], Dreamer]
     checkpoint: FramesCheckpoint
     done: set[int]
-    progress: Progress = NO_PROGRESS
+    progress: VideoProgress = NO_PROGRESS
+    stop: Stop | None = None
 
 
 def dream_chunked(
@@ -53,18 +55,20 @@ def dream_chunked(
     *,
     ray: RayPlan = LOCAL_RAY,
     cuda: bool = False,
-    progress: Progress = NO_PROGRESS,
+    progress: VideoProgress = NO_PROGRESS,
+    stop: Stop | None = None,
 ) -> RunResult:
     """Dream the frames of ``checkpoint`` (opened: other settings refused, ``restart`` done) of ``job.source``
     into ``job.frames_dir`` in chunks on Ray workers.
 
     Frames on disk are kept; each chunk starts ``ray.warmup`` frames early (default: from the blend,
     ``plan.default_warmup``) or from the last finished frame before it. Ray is only started (or joined) when some
-    frame is left to dream. Raises VideoInterrupted on Ctrl-C or SIGTERM (the workers are stopped, the frames
+    frame is left to dream. ``stop``: the run's ``signals.Stop`` when the caller holds one (the runner; a
+    ``Cancel`` sets it too); else Ctrl-C and SIGTERM are handled here. Raises VideoInterrupted on a stop (the workers are stopped, the frames
     written are kept), ClusterError when Ray is missing or a worker keeps dying.
     """
     total = checkpoint.total
-    run = ChunkedRun(job, net, recipe, checkpoint, checkpoint.finished(), progress)
+    run = ChunkedRun(job, net, recipe, checkpoint, checkpoint.finished(), progress, stop)
     already = len(run.done)  # chunks fill gaps: every finished frame counts, not only the first in a row
     checkpoint.begin(already, progress)
     reports: list[ChunkReport] = []
@@ -107,7 +111,8 @@ def _run(ray: ModuleType, todo: deque[Chunk], run: ChunkedRun, sizing: Sizing) -
     workers = start_workers(ray, sizing, run.recipe, run.job)
     idle, running, reports = list(workers), {}, []
     try:
-        with stop_on_signals() as stop:
+        with ExitStack() as held:
+            stop = run.stop or held.enter_context(stop_on_signals())
             try:
                 while todo or running:
                     while idle and todo:

@@ -73,14 +73,14 @@ def prelu(spec: LayerSpec, blobs: list[torch.Tensor]) -> nn.Module:
     return PReLU(blobs[0])
 
 
-@add_converter("Sigmoid")
-def sigmoid(spec: LayerSpec, blobs: list[torch.Tensor]) -> nn.Module:
-    return Elementwise(torch.sigmoid)
+# Caffe's element-wise layers without settings, each one torch function. BNLL is Caffe's log(1 + exp(x)), written
+# to stay finite for large x: torch's softplus is the same function.
+_FUNCTIONS = {"Sigmoid": torch.sigmoid, "TanH": torch.tanh, "AbsVal": torch.abs, "BNLL": F.softplus}
 
 
-@add_converter("TanH")
-def tanh(spec: LayerSpec, blobs: list[torch.Tensor]) -> nn.Module:
-    return Elementwise(torch.tanh)
+@add_converter(*_FUNCTIONS)
+def elementwise(spec: LayerSpec, blobs: list[torch.Tensor]) -> nn.Module:
+    return Elementwise(_FUNCTIONS[spec.type])
 
 
 @add_converter("Power")
@@ -144,17 +144,6 @@ def _check_base(spec: LayerSpec, base: float) -> None:
 @add_converter("ELU")
 def elu(spec: LayerSpec, blobs: list[torch.Tensor]) -> nn.Module:
     return ELU(spec.param("elu_param").alpha)
-
-
-@add_converter("AbsVal")
-def absval(spec: LayerSpec, blobs: list[torch.Tensor]) -> nn.Module:
-    return Elementwise(torch.abs)
-
-
-@add_converter("BNLL")
-def bnll(spec: LayerSpec, blobs: list[torch.Tensor]) -> nn.Module:
-    # Caffe's log(1 + exp(x)), written to stay finite for large x: torch's softplus is the same function.
-    return Elementwise(F.softplus)
 
 
 @add_converter("Exp")

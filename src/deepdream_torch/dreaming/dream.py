@@ -20,7 +20,7 @@ from deepdream_torch.dreaming.dream_net import DreamNet
 from deepdream_torch.dreaming.errors import DreamError
 from deepdream_torch.dreaming.guide import GuideCache, guide_cache_for
 from deepdream_torch.dreaming.layers import DEFAULT_LAYER
-from deepdream_torch.dreaming.loop import Progress, dream_tensor, item_generators
+from deepdream_torch.dreaming.loop import DreamProgress, dream_tensor, item_generators
 from deepdream_torch.dreaming.memory import parse_size
 from deepdream_torch.dreaming.min_size import min_side
 from deepdream_torch.dreaming.objectives import Objective, guided, l2
@@ -55,7 +55,7 @@ def dream(
     device: str = "auto",
     seed: int | None = None,
     precision: str = "auto",
-    progress: Callable[[Progress], None] | None = None,
+    progress: Callable[[DreamProgress], None] | None = None,
     *,
     objective: Objective | None = None,
     log: Log | None = None,
@@ -99,7 +99,7 @@ def dream_batch(
     *,
     guide: Picture | None = None,
     seed: int | Sequence[int] | None = None,
-    progress: Callable[[Progress], None] | None = None,
+    progress: Callable[[DreamProgress], None] | None = None,
     objectives: Sequence[Objective] | None = None,
     guide_cache: GuideCache | None = None,
     pulls: Sequence[Pull | None] | None = None,
@@ -142,17 +142,31 @@ def dream_batch(
     mean_on_device = mean_tensor(settings.mean, target)
     x = to_net(pictures, mean_on_device).contiguous(memory_format=layout)
     pull = None if pulls is None else pull_field(pulls, pictures.shape[:3], mean_on_device)
-    tiler = None
-    if tile != "off":
-        layers_read = [name for objective in objectives for name in objective.layers]
-        picture = (count, *pictures.shape[1:3])
-        tiler = Tiler(net, layers_read, picture, target, tile, budget, runtime.log, pulled=pull is not None)
+    tiler = _tiler(net, objectives, pictures.shape[:3], target, tile, budget, runtime.log, pull is not None)
     tell_precision(runtime.precision, target, runtime.log, runtime.told)  # once every check has passed
     result = dream_tensor(
         x, net, objectives, settings, generators, autocast(target, dtype), progress, runtime.log, tiler, pull,
         overwrite=True,
     )
     return to_pictures(result, mean_on_device)
+
+
+def _tiler(
+    net: DreamNet,
+    objectives: Sequence[Objective],
+    batch: tuple[int, int, int],
+    target: torch.device,
+    tile: TileMode,
+    budget: int | None,
+    log: Log | None,
+    pulled: bool,
+) -> Tiler | None:
+    """The plan of each step's gradient under ``budget`` for a ``batch`` of (N, H, W) pictures; None with tiles
+    off (every step one pass)."""
+    if tile == "off":
+        return None
+    layers_read = [name for objective in objectives for name in objective.layers]
+    return Tiler(net, layers_read, batch, target, tile, budget, log, pulled=pulled)
 
 
 def check_layer(net: DreamNet, layer: str) -> None:

@@ -26,7 +26,7 @@ from deepdream_torch.dreaming.tiles import Tiler
 
 
 @dataclass(frozen=True)
-class Progress:
+class DreamProgress:
     """Where a dream is: ``done`` of ``total`` steps; octave 1 is the smallest one dreamed."""
 
     octave: int
@@ -44,7 +44,7 @@ def dream_tensor(
     settings: DreamSettings,
     generators: Sequence[random.Random],
     amp: AbstractContextManager,
-    progress: Callable[[Progress], None] | None = None,
+    progress: Callable[[DreamProgress], None] | None = None,
     log: Log | None = None,
     tiler: Tiler | None = None,
     pull: PullField | None = None,
@@ -64,19 +64,16 @@ def dream_tensor(
     mean = x.new_tensor(settings.mean).view(1, 3, 1, 1)
     low, high = -mean, 255 - mean
     sizes = octave_sizes(height, width, settings.octaves, settings.octave_scale)
-    usable = [usable_octaves_for(net, objective, sizes, log) for objective in objectives]
-    if pull is not None:  # a pulled item may start at a finer octave (a picture refined, not dreamed anew)
-        usable = [pull.cap(i, count) for i, count in enumerate(usable)]
+    usable = _usable_per_item(net, objectives, sizes, log, pull)
 
     # Items sorted by octave count, most first, so the items dreaming at any octave are a prefix of the batch.
     order = sorted(range(n), key=lambda i: -usable[i])
     reordered = _reorder(x, order)
     overwrite = overwrite or reordered is not x  # a reordered batch is the loop's own
     x = reordered
-    objectives = [objectives[i] for i in order]
-    generators = [generators[i] for i in order]
-    usable = [usable[i] for i in order]
+    objectives, generators, usable = ([items[i] for i in order] for items in (objectives, generators, usable))
     pull = None if pull is None else pull.reorder(order)
+    ascent = Ascent(net, settings, low, high, amp, tiler)
 
     # Full-size copies are what no tile plan shrinks, so the loop keeps as few as the algorithm needs
     # (memory.PICTURE_COPIES counts them): the picture it dreams (changed in place; the source ``x`` too, unless
@@ -84,31 +81,51 @@ def dream_tensor(
     bases = [x]
     for size in sizes[1 : usable[0]]:
         bases.append(resize(bases[-1], size))
-    total = usable[0] * settings.iterations
     detail: torch.Tensor | None = None
     for level in reversed(range(usable[0])):
         base = bases.pop()
-        # The smaller octave's detail, resized, becomes this octave's picture: nothing else holds it after.
-        if level == 0 and overwrite:
-            image = base if detail is None else base.add_(resize(detail, sizes[level]))
-        else:
-            image = base.clone() if detail is None else resize(detail, sizes[level]).add_(base)
+        image = _octave_picture(base, detail, sizes[level], in_place=level == 0 and overwrite)
         detail = None
         active = sum(1 for count in usable if count > level)
         part = image[:active]  # a view: the steps change the image in place
         pulled = None if pull is None else pull.at(sizes[level]).first(active)
         for iteration in range(settings.iterations):
-            step_in_place(
-                part, net, objectives[:active], generators[:active], settings, low, high, amp, tiler, pulled
-            )
+            step_in_place(part, ascent, objectives[:active], generators[:active], pulled)
             if progress is not None:
-                octave = usable[0] - level
-                done = (octave - 1) * settings.iterations + iteration + 1
-                progress(Progress(octave, usable[0], iteration + 1, settings.iterations, done, total))
+                progress(_progress(usable[0] - level, usable[0], iteration + 1, settings.iterations))
         del part, pulled
         if level > 0:
             detail = image.sub_(base)
     return _reorder(image, sorted(range(n), key=order.__getitem__))
+
+
+def _usable_per_item(
+    net: DreamNet,
+    objectives: Sequence[Objective],
+    sizes: list[tuple[int, int]],
+    log: Log | None,
+    pull: PullField | None,
+) -> list[int]:
+    """How many octaves each item dreams: those its objective's blobs can be reached from, and a pulled item may
+    start at a finer octave (a picture refined, not dreamed anew)."""
+    usable = [usable_octaves_for(net, objective, sizes, log) for objective in objectives]
+    return usable if pull is None else [pull.cap(i, count) for i, count in enumerate(usable)]
+
+
+def _octave_picture(
+    base: torch.Tensor, detail: torch.Tensor | None, size: tuple[int, int], in_place: bool
+) -> torch.Tensor:
+    """The picture an octave dreams: its ``base`` plus the smaller octave's ``detail``, resized (nothing else
+    holds that detail after). ``in_place``: into ``base``'s own memory (the loop's last octave, when it may)."""
+    if in_place:
+        return base if detail is None else base.add_(resize(detail, size))
+    return base.clone() if detail is None else resize(detail, size).add_(base)
+
+
+def _progress(octave: int, octaves: int, iteration: int, iterations: int) -> DreamProgress:
+    """Where the loop is after ``iteration`` of ``octave`` (1 the smallest dreamed)."""
+    done = (octave - 1) * iterations + iteration
+    return DreamProgress(octave, octaves, iteration, iterations, done, octaves * iterations)
 
 
 def usable_octaves_for(
@@ -132,6 +149,20 @@ def usable_octaves_for(
     return count
 
 
+@dataclass(frozen=True)
+class Ascent:
+    """What every step of one dream shares: the ``net``, the ``settings`` (jitter, step size), the clip bounds
+    (per channel, ``low`` = -mean and ``high`` = 255 - mean), the autocast context ``amp`` and the ``tiler``
+    that plans the gradient (None: one pass)."""
+
+    net: DreamNet
+    settings: DreamSettings
+    low: torch.Tensor
+    high: torch.Tensor
+    amp: AbstractContextManager
+    tiler: Tiler | None = None
+
+
 def dream_step(
     x: torch.Tensor,
     net: DreamNet,
@@ -148,38 +179,33 @@ def dream_step(
     gradient of the whole picture, unshift, pull towards ``pull``'s target (where it has one), clip. Returns the
     new picture; ``x`` is left as it is (the loop steps its own copy in place: ``step_in_place``)."""
     moved = x.clone()
-    step_in_place(moved, net, objectives, generators, settings, low, high, amp, tiler, pull)
+    step_in_place(moved, Ascent(net, settings, low, high, amp, tiler), objectives, generators, pull)
     return moved
 
 
 def step_in_place(
     x: torch.Tensor,
-    net: torch.nn.Module,
+    ascent: Ascent,
     objectives: Sequence[Objective],
     generators: Sequence[random.Random],
-    settings: DreamSettings,
-    low: torch.Tensor,
-    high: torch.Tensor,
-    amp: AbstractContextManager,
-    tiler: Tiler | None = None,
     pull: PullField | None = None,
 ) -> None:
     """``dream_step`` on ``x`` itself. Shifting the picture, ascending and shifting back is ascending with the
     gradient shifted back (a roll only moves pixels), so besides ``x`` the step holds one full-size copy, its
     gradient: the tiler reads its crops through the shift."""
-    shifts = [draw_shift(generator, settings.jitter) for generator in generators]
+    shifts = [draw_shift(generator, ascent.settings.jitter) for generator in generators]
 
     def of(items: slice, picture: torch.Tensor) -> torch.Tensor:
-        return gradient(picture, net, objectives[items], amp)
+        return gradient(picture, ascent.net, objectives[items], ascent.amp)
 
-    if tiler is None:
+    if ascent.tiler is None:
         grad = roll_each(of(slice(None), roll_each(x, shifts)), [(-down, -right) for down, right in shifts])
     else:
-        grad = tiler.gradient(x, of, shifts)
-    ascend_in_place(x, grad, settings.step_size)
+        grad = ascent.tiler.gradient(x, of, shifts)
+    ascend_in_place(x, grad, ascent.settings.step_size)
     del grad
     pull_in_place(x, pull)
-    x.clamp_(low, high)
+    x.clamp_(ascent.low, ascent.high)
 
 
 def gradient(

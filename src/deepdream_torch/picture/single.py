@@ -14,7 +14,7 @@ from deepdream_torch.dreaming.device import resolve_device
 from deepdream_torch.dreaming.dream import check_layer, dream_batch
 from deepdream_torch.dreaming.errors import DreamError
 from deepdream_torch.dreaming.layers import CUSTOMLOOP, distinct
-from deepdream_torch.dreaming.loop import Progress
+from deepdream_torch.dreaming.loop import DreamProgress
 from deepdream_torch.dreaming.objectives import Objective
 from deepdream_torch.dreaming.pixels import Picture, as_rgb_array
 from deepdream_torch.dreaming.settings import DEFAULT_RUNTIME, DEFAULT_SETTINGS, DreamSettings, Log, Runtime
@@ -35,7 +35,7 @@ class PictureProgress:
     finished: int
     layers: int
     batch: int
-    step: Progress
+    step: DreamProgress
 
     @property
     def fraction(self) -> float:
@@ -58,40 +58,68 @@ def picture_folder(name: str, guided: bool, root: Path = DEFAULT_ROOT) -> Path:
     return folder / GUIDED if guided else folder
 
 
+@dataclass(frozen=True)
+class PictureOptions:
+    """How a single-picture run dreams its layers and names its files.
+
+    ``out_dir`` (default ``data/single_pictures/<picture name>/``, its ``guided/`` subfolder with a guide);
+    ``image_type`` jpg or png; layer k uses seed ``seed + k``, so batching does not change a result.
+    ``chain=True`` dreams each layer from the previous layer's result instead, the original tool's behaviour
+    (one layer at a time). ``batch_size`` layers are dreamed together (default: all of them on CUDA, to fill the
+    GPU at small octaves; one at a time on the CPU, where a batch runs every item down to the deepest layer:
+    slower, see benchmarks/README.md, "Single picture"). ``name`` names the files (needed for an array).
+    ``objective_for(layer)`` replaces the plain L2 objective (e.g. a channel objective), ``tag`` then says so
+    in the file names. ``stop_requested()`` is asked before each batch of layers: once it says yes, the run
+    ends with ``PictureInterrupted`` (the runner's ``Cancel``), the layers written so far kept.
+    """
+
+    out_dir: str | Path | None = None
+    image_type: str = "jpg"
+    seed: int | None = None
+    chain: bool = False
+    batch_size: int | None = None
+    name: str | None = None
+    tag: str = ""
+    objective_for: Callable[[str], Objective] | None = None
+    stop_requested: Callable[[], bool] | None = None
+
+
+class PictureInterrupted(DreamError):
+    """A single-picture run stopped between two batches of layers: ``done`` layers are written, whole; there is
+    no contact sheet. The same run again dreams every layer."""
+
+    def __init__(self, message: str, done: int) -> None:
+        super().__init__(message)
+        self.done = done
+
+
+DEFAULT_PICTURE_OPTIONS = PictureOptions()
+
+
 def dream_single_picture(
     picture: Picture,
     net: torch.nn.Module,
     layers: Sequence[str] = CUSTOMLOOP,
-    out_dir: str | Path | None = None,
-    image_type: str = "jpg",
-    settings: DreamSettings | None = None,
-    guide: Picture | None = None,
-    seed: int | None = None,
-    chain: bool = False,
-    batch_size: int | None = None,
-    progress: Callable[[PictureProgress], None] | None = None,
+    options: PictureOptions = DEFAULT_PICTURE_OPTIONS,
     *,
+    settings: DreamSettings | None = None,
     runtime: Runtime = DEFAULT_RUNTIME,
-    objective_for: Callable[[str], Objective] | None = None,
-    name: str | None = None,
-    tag: str = "",
+    guide: Picture | None = None,
+    progress: Callable[[PictureProgress], None] | None = None,
 ) -> SinglePictureResult:
-    """Dream ``picture`` once per distinct layer of ``layers``, each from the original picture.
+    """Dream ``picture`` once per distinct layer of ``layers``, each from the original picture (or, chained,
+    from the previous result: ``options``).
 
     Writes ``dream_<pic>_L-<layer>_..._(<seconds>sec).<jpg|png>`` per layer and a contact sheet named after the
-    settings (``naming.sheet_name``) into ``out_dir`` (default ``data/single_pictures/<picture name>/``, its
-    ``guided/`` subfolder with a guide). ``picture`` is a file, or an array with its ``name``.
-    ``objective_for(layer)`` replaces the plain L2 objective (e.g. a channel objective), ``tag`` then says so in
-    the file names. Layer k uses seed ``seed + k``, so batching does not change a result. ``chain=True`` dreams
-    each layer from the previous layer's result instead, the original tool's behaviour (one layer at a time).
-    ``batch_size`` layers are dreamed together (default: all of them on CUDA, to fill the GPU at small octaves;
-    one at a time on the CPU, where a batch runs every item down to the deepest layer: slower, see
-    benchmarks/README.md, "Single picture"). ``seconds`` in a name is the layer's share of its batch's time.
-    ``runtime``: where and how each dream runs (device, precision, tiles under a memory budget), and where the
-    lines saying what was written go (its ``log``).
+    settings (``naming.sheet_name``) into ``options.out_dir``. ``picture`` is a file, or an array with its
+    ``options.name``. ``seconds`` in a name is the layer's share of its batch's time. ``runtime``: where and how
+    each dream runs (device, precision, tiles under a memory budget), and where the lines saying what was
+    written go (its ``log``).
     """
+    out_dir, image_type, seed, chain = options.out_dir, options.image_type, options.seed, options.chain
+    batch_size, tag, objective_for = options.batch_size, options.tag, options.objective_for
     settings = settings or DEFAULT_SETTINGS
-    name, original = _named_picture(picture, name, image_type)
+    name, original = _named_picture(picture, options.name, image_type)
     todo = _layers_to_dream(net, layers)
     folder = Path(out_dir) if out_dir is not None else picture_folder(name, guide is not None)
     files = _Files(folder, name, settings, image_type, tag, runtime.log)
@@ -104,6 +132,12 @@ def dream_single_picture(
     results: list[np.ndarray] = []
     source = original
     for start in range(0, len(todo), batch_size):
+        if options.stop_requested is not None and options.stop_requested():
+            raise PictureInterrupted(
+                f"interrupted: {start} of {len(todo)} layers written to {folder}, no contact sheet; run the same"
+                " command again to dream them all",
+                start,
+            )
         batch = todo[start : start + batch_size]
         began = time.perf_counter()
         dreamed = dream_batch(
@@ -169,10 +203,10 @@ def _refuse_overwriting_inputs(sheet: Path, picture: Picture, guide: Picture | N
 
 def _reporter(
     progress: Callable[[PictureProgress], None] | None, finished: int, layers: int, batch: int
-) -> Callable[[Progress], None]:
+) -> Callable[[DreamProgress], None]:
     """The dream's per-step callback of one batch of layers, as ``PictureProgress`` events."""
 
-    def report(step: Progress) -> None:
+    def report(step: DreamProgress) -> None:
         if progress is not None:
             progress(PictureProgress(finished, layers, batch, step))
 

@@ -36,9 +36,9 @@ class Started:
 
 @dataclass(frozen=True)
 class Stopped:
-    """A run stopped before its end (Ctrl-C, SIGTERM or ``Cancel.cancel``), its files closed: ``done`` frames are
-    in the folder, ``message`` says where things are and how to go on (the same run again resumes), ``partial``
-    is the playable partial video when the mode writes one."""
+    """A run stopped before its end (Ctrl-C, SIGTERM or ``Cancel.cancel``), its files closed: ``done`` frames (the
+    layers of a single picture) are in the folder, ``message`` says where things are and how to go on (the same
+    run again resumes), ``partial`` is the playable partial video when the mode writes one."""
 
     done: int
     message: str
@@ -58,7 +58,7 @@ class Reporter(Protocol):
         """A one-line message: level 1 notes (resuming, where the video went), level 2 details (per-octave lines)."""
 
     def step(self, step: Any) -> None:
-        """The dream's progress inside the frame in flight (``dreaming.loop.Progress``: octave, iteration)."""
+        """The dream's progress inside the frame in flight (``dreaming.loop.DreamProgress``: octave, iteration)."""
 
     def finished(self, result: Result) -> None:
         """The run is complete; ``run`` returns ``result`` next."""

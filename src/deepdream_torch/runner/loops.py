@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from deepdream_torch.dreaming.pixels import as_rgb_array
-from deepdream_torch.picture.single import SinglePictureResult, dream_single_picture
+from deepdream_torch.picture.single import PictureOptions, SinglePictureResult, dream_single_picture
 from deepdream_torch.runner import zoom as zoom_loop
 from deepdream_torch.runner.errors import RunError
 from deepdream_torch.runner.events import Reporter, Started
@@ -21,16 +21,16 @@ from deepdream_torch.video.extract import extract_frames
 from deepdream_torch.video.frame_files import dreamed_frames
 from deepdream_torch.video.manifest import assembled_video
 from deepdream_torch.video.paths import check_image_type
-from deepdream_torch.video.progress import Progress
+from deepdream_torch.video.progress import VideoProgress
 from deepdream_torch.video.result import RunResult
 from deepdream_torch.video.signals import Stop
 
 # Modes 0 and 2 in chunks on Ray: the cluster package registers its loop here when imported (it sits above the
 # runner, which never imports it).
-_chunked: list[Callable[[VideoRun, Any], RunResult]] = []
+_chunked: list[Callable[[VideoRun, Any, Stop], RunResult]] = []
 
 
-def register_chunked(loop: Callable[[VideoRun, Any], RunResult]) -> None:
+def register_chunked(loop: Callable[[VideoRun, Any, Stop], RunResult]) -> None:
     """Make ``loop`` the one that runs a ``VideoRun`` with ``ray`` set (``deepdream_torch.cluster`` calls it)."""
     _chunked[:] = [loop]
 
@@ -39,7 +39,9 @@ def video(job: VideoRun, progress: Any, stop: Stop) -> RunResult:
     """Mode 0, 1, 2 or 3 of ``job``, reporting to ``progress`` (a ``run.ReporterProgress``)."""
     if job.mode == 1:
         source = _source(job, "mode 1 extracts the frames of a video")
-        return extract_frames(source, job.frames_dir, frames=job.frames, image_type=job.image_type, progress=progress)
+        return extract_frames(
+            source, job.frames_dir, frames=job.frames, image_type=job.image_type, progress=progress, stop=stop
+        )
     if job.mode == 3:
         return _already_assembled(job, progress) or assemble_video(
             job.frames_dir, _video_out(job), source=job.source, encoder=job.encoder, frames=job.frames,
@@ -51,7 +53,7 @@ def video(job: VideoRun, progress: Any, stop: Stop) -> RunResult:
     if job.ray is not None:
         if not _chunked:
             raise RunError("a run with ray= needs deepdream_torch.cluster: import it (pip install 'deepdream-torch[ray]')")
-        return _chunked[0](job, progress)
+        return _chunked[0](job, progress, stop)
     dreaming = _needs_dreaming(job.dreaming, job.mode)
     dreamer = _logged(dreaming.recipe, progress).dreamer(dreaming.net, steps=progress.step)
     options = job.frame_options()
@@ -70,21 +72,24 @@ def zoom(job: ZoomRun, progress: Any, stop: Stop) -> RunResult:
     return zoom_loop.zoom(job, recipe.dreamer(job.dreaming.net), progress, stop)
 
 
-def picture(job: PictureRun, reporter: Reporter) -> SinglePictureResult:
+def picture(job: PictureRun, reporter: Reporter, stop: Stop) -> SinglePictureResult:
     """Single-picture mode: one dream per distinct layer and a contact sheet; ``reporter.step`` receives
-    ``picture.single.PictureProgress`` events (layers finished, in flight, and the dream's step)."""
+    ``picture.single.PictureProgress`` events (layers finished, in flight, and the dream's step). Once ``stop``
+    is set the run ends between two batches of layers (``PictureInterrupted``)."""
     recipe = job.dreaming.recipe
     objectives = recipe.objectives
     reporter.started(Started("pictures", len(dict.fromkeys(job.dreaming.layers))))
+    options = PictureOptions(
+        job.out_dir, job.image_type, recipe.seed, job.chain, job.batch_size, job.name, job.tag,
+        objective_for=None if objectives is None else objectives.get, stop_requested=stop.is_set,
+    )
     return dream_single_picture(
-        job.picture, job.dreaming.net, job.dreaming.layers, out_dir=job.out_dir, image_type=job.image_type,
-        settings=recipe.settings, guide=recipe.guide, seed=recipe.seed, chain=job.chain, batch_size=job.batch_size,
-        progress=reporter.step, runtime=replace(recipe.runtime, log=reporter.note),
-        objective_for=None if objectives is None else objectives.get, name=job.name, tag=job.tag,
-    )  # fmt: skip
+        job.picture, job.dreaming.net, job.dreaming.layers, options, settings=recipe.settings,
+        runtime=replace(recipe.runtime, log=reporter.note), guide=recipe.guide, progress=reporter.step,
+    )
 
 
-def _already_assembled(job: VideoRun, progress: Progress) -> RunResult | None:
+def _already_assembled(job: VideoRun, progress: VideoProgress) -> RunResult | None:
     """The result of a run that has nothing left to do: every frame of the range is dreamed and the video made
     from them is still there (one video per dream, however often its commands are run); else None."""
     video = assembled_video(job.frames_dir, job.frames)
@@ -101,7 +106,7 @@ def _needs_dreaming(dreaming: Dreaming | None, mode: int) -> Dreaming:
     return dreaming
 
 
-def _logged(recipe: DreamRecipe, progress: Progress) -> DreamRecipe:
+def _logged(recipe: DreamRecipe, progress: VideoProgress) -> DreamRecipe:
     """``recipe`` with the dream's detail lines going to the run's reporter (unless its runtime has a log)."""
     if recipe.runtime.log is not None:
         return recipe

@@ -16,7 +16,7 @@ from deepdream_torch.dreaming.settings import DEFAULT_RUNTIME, DreamSettings, Ru
 from deepdream_torch.video.dream_loop import Dreamer
 from deepdream_torch.video.frame import frame_seeds
 
-# The dream's per-step progress callback (``dreaming.loop.Progress`` events), e.g. a reporter's ``step``.
+# The dream's per-step progress callback (``dreaming.loop.DreamProgress`` events), e.g. a reporter's ``step``.
 Steps = Callable[..., None]
 
 

@@ -21,12 +21,12 @@ from deepdream_torch.video.images import read_image, write_image
 from deepdream_torch.video.lock import output_lock
 from deepdream_torch.video.partial import PartialVideo
 from deepdream_torch.video.paths import check_image_type, dream_frame_path
-from deepdream_torch.video.progress import FrameDone, Progress
+from deepdream_torch.video.progress import FrameDone, VideoProgress
 from deepdream_torch.video.result import RunResult
 from deepdream_torch.video.signals import Stop
 
 
-def zoom(job: ZoomRun, dreamer: Dreamer, progress: Progress, stop: Stop) -> RunResult:
+def zoom(job: ZoomRun, dreamer: Dreamer, progress: VideoProgress, stop: Stop) -> RunResult:
     """Dream ``job.count`` frames into ``job.frames_dir`` (``dream_frame_%08d.<image_type>``) and encode them as
     ``job.video_out`` (H.264 at ``job.encoder.frame_rate``) with ``dreamer`` (the run's recipe bound to its net).
 

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from deepdream_torch.video.flow import Flow, parse_flow
     from deepdream_torch.video.frame import FrameRange
     from deepdream_torch.video.options import FrameOptions
-    from deepdream_torch.video.progress import NO_PROGRESS, FrameDone, Progress
+    from deepdream_torch.video.progress import NO_PROGRESS, FrameDone, VideoProgress
     from deepdream_torch.video.result import RunResult
 
 # Each exported name and the module that holds it.
@@ -53,7 +53,7 @@ _HOMES = {
     "FrameOptions": "deepdream_torch.video.options",
     "NO_PROGRESS": "deepdream_torch.video.progress",
     "FrameDone": "deepdream_torch.video.progress",
-    "Progress": "deepdream_torch.video.progress",
+    "VideoProgress": "deepdream_torch.video.progress",
     "RunResult": "deepdream_torch.video.result",
 }
 
@@ -65,11 +65,11 @@ __all__ = [
     "FrameDone",
     "FrameOptions",
     "FrameRange",
-    "Progress",
     "RunResult",
     "VideoError",
     "VideoInfo",
     "VideoInterrupted",
+    "VideoProgress",
     "assemble_video",
     "dream_frames",
     "dream_video",

@@ -18,7 +18,7 @@ from deepdream_torch.video.lock import held_by_other_run, output_lock
 from deepdream_torch.video.manifest import read_record, record_video
 from deepdream_torch.video.partial import DEFAULT_ENCODER, Encoder, PartialVideo
 from deepdream_torch.video.paths import check_image_type
-from deepdream_torch.video.progress import NO_PROGRESS, FrameDone, Progress
+from deepdream_torch.video.progress import NO_PROGRESS, FrameDone, VideoProgress
 from deepdream_torch.video.result import RunResult, refuse_to_overwrite
 from deepdream_torch.video.signals import Stop, stop_on_signals
 
@@ -31,7 +31,7 @@ def assemble_video(
     encoder: Encoder = DEFAULT_ENCODER,
     frames: FrameRange = ALL_FRAMES,
     image_type: str = "jpg",
-    progress: Progress = NO_PROGRESS,
+    progress: VideoProgress = NO_PROGRESS,
     stop: Stop | None = None,
 ) -> RunResult:
     """Encode ``frames_dir/dream_frame_%08d.<image_type>`` into ``video_out`` (mode 3).
@@ -113,14 +113,14 @@ def _read(listing: dict[int, Path], source: Path | None) -> Iterator[Frame]:
             yield Frame(number, read_image(path), pts, duration)
 
 
-def _note(progress: Progress) -> Callable[[str], None]:
+def _note(progress: VideoProgress) -> Callable[[str], None]:
     def note(line: str) -> None:
         progress.log(1, line)
 
     return note
 
 
-def _warn_if_incomplete(frames_dir: Path, progress: Progress) -> None:
+def _warn_if_incomplete(frames_dir: Path, progress: VideoProgress) -> None:
     """One line when the frames folder's manifest says the run that dreamed it did not finish."""
     try:
         record = read_record(frames_dir)

@@ -18,7 +18,7 @@ from deepdream_torch.video.frame import FrameRange
 from deepdream_torch.video.frame_files import finished_until, forget_dreamed, numbered_files
 from deepdream_torch.video.manifest import check_settings, forget_other_dream, record_outcome, record_settings
 from deepdream_torch.video.paths import DREAM_FRAME
-from deepdream_torch.video.progress import Progress
+from deepdream_torch.video.progress import VideoProgress
 from deepdream_torch.video.result import refuse_to_overwrite_inputs_in, resume_hint
 
 
@@ -75,7 +75,7 @@ class FramesCheckpoint:
         found = numbered_files(self.frames_dir, DREAM_FRAME, self.image_type)
         return {number for number in found if number in self.frames}
 
-    def begin(self, already: int, progress: Progress, last: int | None = None) -> None:
+    def begin(self, already: int, progress: VideoProgress, last: int | None = None) -> None:
         """Say how far earlier runs got (``after frame last`` when they are the first ``already`` frames in a row)
         and record the settings with the run under way."""
         if already and last is not None:

@@ -20,7 +20,7 @@ from deepdream_torch.video.flow import Flow
 from deepdream_torch.video.frame import Frame
 from deepdream_torch.video.motion import frame_motion
 from deepdream_torch.video.options import FrameOptions
-from deepdream_torch.video.progress import FrameDone, Progress
+from deepdream_torch.video.progress import FrameDone, VideoProgress
 
 
 class Dreamer(Protocol):
@@ -55,7 +55,7 @@ def dream_sequence(
     *,
     finished: Callable[[int], np.ndarray | None],
     stop: threading.Event,
-    progress: Progress,
+    progress: VideoProgress,
     total: int,
 ) -> Iterator[Dreamed]:
     """The dreamed frames of ``source``, in order.
@@ -128,7 +128,7 @@ def _dream(
     blends: list[float | None],
     done: int,
     total: int,
-    progress: Progress,
+    progress: VideoProgress,
     pull: Pull | None = None,
 ) -> list[Dreamed]:
     names = [layer_for_frame(layers, frame.number) for frame in inputs]

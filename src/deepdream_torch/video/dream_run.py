@@ -34,7 +34,7 @@ from deepdream_torch.video.motion import with_motion
 from deepdream_torch.video.options import DEFAULT_OPTIONS, FrameOptions
 from deepdream_torch.video.partial import PartialVideo
 from deepdream_torch.video.paths import check_image_type, dream_frame_path
-from deepdream_torch.video.progress import NO_PROGRESS, Progress
+from deepdream_torch.video.progress import NO_PROGRESS, VideoProgress
 from deepdream_torch.video.result import RunResult, refuse_to_overwrite, refuse_to_overwrite_inputs_in
 from deepdream_torch.video.signals import Stop, stop_on_signals
 from deepdream_torch.video.stability import Steadiness
@@ -68,7 +68,7 @@ def dream_video(
     dreamer: Dreamer,
     layers: Sequence[str],
     options: FrameOptions = DEFAULT_OPTIONS,
-    progress: Progress = NO_PROGRESS,
+    progress: VideoProgress = NO_PROGRESS,
     stop: Stop | None = None,
 ) -> RunResult:
     """Dream ``video`` frame by frame into ``video_out`` (mode 0), keeping its frame times and audio.
@@ -126,7 +126,7 @@ def dream_frames(
     dreamer: Dreamer,
     layers: Sequence[str],
     options: FrameOptions = DEFAULT_OPTIONS,
-    progress: Progress = NO_PROGRESS,
+    progress: VideoProgress = NO_PROGRESS,
     stop: Stop | None = None,
 ) -> RunResult:
     """Dream the frames ``frames_in/00000001.<image_type>``, ... into ``frames_dir`` (mode 2).
@@ -155,7 +155,7 @@ def _checkpoint(frames_dir: Path, total: int, options: FrameOptions) -> FramesCh
     return FramesCheckpoint.open(frames_dir, options.image_type, options.frames, total, options.record, options.restart)
 
 
-def _note(progress: Progress) -> Callable[[str], None]:
+def _note(progress: VideoProgress) -> Callable[[str], None]:
     def note(line: str) -> None:
         progress.log(1, line)
 
@@ -201,7 +201,7 @@ class DreamOutcome:
         return self.dreamed + self.reused
 
 
-def run_dream(source: DreamSource, dreamer: Dreamer, layers: Sequence[str], progress: Progress, stop: Stop) -> DreamOutcome:
+def run_dream(source: DreamSource, dreamer: Dreamer, layers: Sequence[str], progress: VideoProgress, stop: Stop) -> DreamOutcome:
     """Dream the frames ``source.frames()`` yields into its checkpoint's folder (``dream_frame_%08d.<image_type>``).
 
     Frames finished by an earlier run are reused. Each frame, reused or new, is passed to ``source.on_saved``

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
 
 from deepdream_torch.video.background import QUEUE_FRAMES, Prefetch
@@ -10,9 +11,9 @@ from deepdream_torch.video.errors import VideoError, VideoInterrupted
 from deepdream_torch.video.frame import ALL_FRAMES, FrameRange
 from deepdream_torch.video.images import write_image
 from deepdream_torch.video.paths import check_image_type, source_frame_path
-from deepdream_torch.video.progress import NO_PROGRESS, FrameDone, Progress
+from deepdream_torch.video.progress import NO_PROGRESS, FrameDone, VideoProgress
 from deepdream_torch.video.result import RunResult
-from deepdream_torch.video.signals import stop_on_signals
+from deepdream_torch.video.signals import Stop, stop_on_signals
 
 
 def extract_frames(
@@ -21,13 +22,15 @@ def extract_frames(
     *,
     frames: FrameRange = ALL_FRAMES,
     image_type: str = "jpg",
-    progress: Progress = NO_PROGRESS,
+    progress: VideoProgress = NO_PROGRESS,
+    stop: Stop | None = None,
 ) -> RunResult:
     """Write frames ``frames.start``..``frames.end`` of ``video`` as ``frames_dir/00000001.<image_type>``, ...
     (mode 1; numbers are the video's, from 1).
     ``frames_dir``: ``paths.frames_folder(paths.input_root(), name, guided)``.
 
-    Raises VideoError for a missing or corrupt video, VideoInterrupted on Ctrl-C or SIGTERM (the frames
+    ``stop``: the run's ``signals.Stop`` when the caller holds one (the runner); else Ctrl-C and SIGTERM are
+    handled here. Raises VideoError for a missing or corrupt video, VideoInterrupted on a stop (the frames
     written so far are complete files).
     """
     video, frames_dir = Path(video), Path(frames_dir)
@@ -39,10 +42,9 @@ def extract_frames(
     frames_dir.mkdir(parents=True, exist_ok=True)
     progress.start("extracting", total, 0)
     written = 0
-    with (
-        stop_on_signals(lambda message: progress.log(1, message)) as stop,
-        Prefetch(lambda: decode_frames(video, frames), QUEUE_FRAMES, "decode") as reader,
-    ):
+    with ExitStack() as held:
+        stop = stop or held.enter_context(stop_on_signals(lambda message: progress.log(1, message)))
+        reader = held.enter_context(Prefetch(lambda: decode_frames(video, frames), QUEUE_FRAMES, "decode"))
         for frame in reader:
             if stop.is_set():
                 break

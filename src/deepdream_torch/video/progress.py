@@ -1,4 +1,4 @@
-"""How a run reports itself: a ``Progress`` the caller provides (the CLI owns the console), or none.
+"""How a run reports itself: a ``VideoProgress`` the caller provides (the CLI owns the console), or none.
 
 ``cli/rich_progress.py`` has the one the CLI shows; tests and notebooks can pass anything with these methods.
 """
@@ -21,7 +21,7 @@ class FrameDone:
     blend: float | None = None  # the b its input was blended with; None when dreamed as is
 
 
-class Progress(Protocol):
+class VideoProgress(Protocol):
     """Receives a run's progress; every method is called on the thread that started the run."""
 
     def start(self, description: str, total: int, done: int) -> None:

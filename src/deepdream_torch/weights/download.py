@@ -37,7 +37,7 @@ from deepdream_torch.weights.errors import ZooError
 from deepdream_torch.weights.watchdog import AnswerTooSlow, open_with_deadline
 
 # (label, bytes done, bytes in all or None when the server does not say); called as data arrives.
-Progress = Callable[[str, int, "int | None"], None]
+DownloadProgress = Callable[[str, int, "int | None"], None]
 
 PART_SUFFIX = ".part"
 _CHUNK = 1 << 16
@@ -86,7 +86,7 @@ def download(
     sha1: str | None = None,
     max_bytes: int = CAFFEMODEL_MAX,
     check: Check | None = None,
-    progress: Progress | None = None,
+    progress: DownloadProgress | None = None,
     label: str | None = None,
     attempts: int = 3,
     timeout_s: float = 30.0,
@@ -169,7 +169,7 @@ class _Transfer:
         urls: list[str],
         part: Path,
         label: str,
-        progress: Progress | None,
+        progress: DownloadProgress | None,
         timeout_s: float,
         max_bytes: int,
         deadline_s: float | None,

@@ -29,7 +29,7 @@ from deepdream_torch.weights.content import (
     looks_like_html,
 )
 from deepdream_torch.weights.discovery import ModelFiles, find_prototxt
-from deepdream_torch.weights.download import NetworkUnreachable, Progress
+from deepdream_torch.weights.download import DownloadProgress, NetworkUnreachable
 from deepdream_torch.weights.errors import ZooError
 from deepdream_torch.weights.manifest import ZooEntry, zoo_entry
 from deepdream_torch.weights.readme import readme_facts
@@ -40,7 +40,7 @@ README = "readme.md"
 GIST_ZIP = "gist.zip"
 
 
-def ensure_model(name: str, progress: Progress | None = None, *, entry: ZooEntry | None = None) -> ModelFiles:
+def ensure_model(name: str, progress: DownloadProgress | None = None, *, entry: ZooEntry | None = None) -> ModelFiles:
     """The files of a zoo model, fetched (and sha1-checked) into the models root on first use.
 
     Offline, ZooError says in one line how to point DEEPDREAM_MODELS at a local copy.
@@ -61,7 +61,7 @@ def ensure_model(name: str, progress: Progress | None = None, *, entry: ZooEntry
         ) from error
 
 
-def _ensure(entry: ZooEntry, folder: Path, progress: Progress | None) -> ModelFiles:
+def _ensure(entry: ZooEntry, folder: Path, progress: DownloadProgress | None) -> ModelFiles:
     folder.mkdir(parents=True, exist_ok=True)
     archives: set[Path] = set()
     try:
@@ -90,7 +90,7 @@ def _caffemodel_ok(entry: ZooEntry, caffemodel: Path) -> bool:
     return sha1 is None or caffemodel_sha1(caffemodel) == sha1
 
 
-def _fetch_caffemodel(entry: ZooEntry, files: ModelFiles, progress: Progress | None, archives: set[Path]) -> None:
+def _fetch_caffemodel(entry: ZooEntry, files: ModelFiles, progress: DownloadProgress | None, archives: set[Path]) -> None:
     caffemodel, folder = files.caffemodel, files.folder
     try:
         sha1 = entry.sha1 or _readme_sha1(entry, folder, progress)
@@ -138,7 +138,7 @@ def _has_prototxt(folder: Path) -> bool:
     return found
 
 
-def _fetch_prototxt(entry: ZooEntry, folder: Path, progress: Progress | None, archives: set[Path]) -> None:
+def _fetch_prototxt(entry: ZooEntry, folder: Path, progress: DownloadProgress | None, archives: set[Path]) -> None:
     """The published prototxt into the folder, parsed before it is kept; nothing is left when it fails."""
     url = entry.prototxt_url
     if url is None:
@@ -177,7 +177,7 @@ def _check_tar(path: Path) -> None:
         raise ZooError("it is not a tar archive")
 
 
-def _readme_sha1(entry: ZooEntry, folder: Path, progress: Progress | None) -> str | None:
+def _readme_sha1(entry: ZooEntry, folder: Path, progress: DownloadProgress | None) -> str | None:
     readme = _local_readme(folder) or _fetch_readme(entry, folder, progress)
     return readme_facts(_read(readme)).sha1 if readme else None
 
@@ -209,7 +209,7 @@ def _local_readme(folder: Path) -> Path | None:
     return found[0] if found else None
 
 
-def _fetch_readme(entry: ZooEntry, folder: Path, progress: Progress | None) -> Path | None:
+def _fetch_readme(entry: ZooEntry, folder: Path, progress: DownloadProgress | None) -> Path | None:
     if entry.readme_url is None:
         return None
     target = folder / README
@@ -223,7 +223,7 @@ def _fetch_readme(entry: ZooEntry, folder: Path, progress: Progress | None) -> P
 
 
 def _fetch_archive(
-    entry: ZooEntry, url: str | None, folder: Path, progress: Progress | None, archives: set[Path], max_bytes: int
+    entry: ZooEntry, url: str | None, folder: Path, progress: DownloadProgress | None, archives: set[Path], max_bytes: int
 ) -> Path:
     if url is None:
         raise ZooError(f"no published archive is known for {entry.name}")

@@ -26,7 +26,7 @@ def download_columns() -> tuple[ProgressColumn, ...]:
 
 
 class RichDownloadProgress:
-    """A `Progress` callback (label, done, total) that keeps one rich task per downloaded file.
+    """A `DownloadProgress` callback (label, done, total) that keeps one rich task per downloaded file.
 
     Usage: ``with Progress(*download_columns(), console=console) as bars:
     ensure_model(name, progress=RichDownloadProgress(bars))``.

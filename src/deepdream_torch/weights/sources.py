@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import quote, urlparse
 
 from deepdream_torch.weights.content import Check
-from deepdream_torch.weights.download import Progress, download
+from deepdream_torch.weights.download import DownloadProgress, download
 from deepdream_torch.weights.errors import ZooError
 from deepdream_torch.weights.manifest import ZooEntry
 
@@ -25,7 +25,7 @@ def fetch_file(
     url: str,
     file_name: str,
     target: Path,
-    progress: Progress | None,
+    progress: DownloadProgress | None,
     *,
     max_bytes: int,
     check: Check | None,
