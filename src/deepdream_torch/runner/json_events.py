@@ -101,26 +101,24 @@ class Tee:
     def __init__(self, *reporters: Reporter) -> None:
         self._reporters = reporters
 
-    def started(self, event: Started) -> None:
+    def _tell(self, event: str, *args: Any) -> None:
         for reporter in self._reporters:
-            reporter.started(event)
+            getattr(reporter, event)(*args)
+
+    def started(self, event: Started) -> None:
+        self._tell("started", event)
 
     def frame_done(self, event: FrameDone) -> None:
-        for reporter in self._reporters:
-            reporter.frame_done(event)
+        self._tell("frame_done", event)
 
     def note(self, level: int, message: str) -> None:
-        for reporter in self._reporters:
-            reporter.note(level, message)
+        self._tell("note", level, message)
 
     def step(self, step: Any) -> None:
-        for reporter in self._reporters:
-            reporter.step(step)
+        self._tell("step", step)
 
     def finished(self, result: Result) -> None:
-        for reporter in self._reporters:
-            reporter.finished(result)
+        self._tell("finished", result)
 
     def interrupted(self, event: Stopped) -> None:
-        for reporter in self._reporters:
-            reporter.interrupted(event)
+        self._tell("interrupted", event)
