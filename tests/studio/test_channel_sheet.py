@@ -80,3 +80,20 @@ def test_a_malformed_channels_field_is_refused_in_one_line(client) -> None:
     preview = post(client, "/api/preview", {"model": "tiny.caffemodel", "source": "single_pictures/p.jpg",
                                             "layers": [LAYER], "channels": f"{CHANNELS}", "iterations": 1})
     assert preview.status_code == 400 and f"{CHANNELS}" in preview.json()["error"]
+
+
+def test_a_picture_job_with_channels_runs_the_clis_channels(data: Path) -> None:
+    from tests.studio.conftest import TOKEN, make_client
+    from tests.studio.test_jobs import job_of, wait_for
+
+    with make_client(data) as running:
+        running.get(f"/?token={TOKEN}")
+        body = {"kind": "picture", "source": "single_pictures/p.jpg", "model": "tiny.caffemodel",
+                "layers": [LAYER], "channels": "2", "octaves": 1, "iterations": 2}
+        job = post(running, "/api/jobs", body).json()["job"]
+        assert "--channels 2" in job["command"]
+        done = wait_for(lambda: job_of(running, job["id"])["state"] in ("done", "failed") and job_of(running, job["id"]),
+                        what="the job")
+        assert done["state"] == "done", done["message"]
+        # The CLI names a channels dream after its channels (cli/single.py: ch-<channels>).
+        assert [p.name for p in (data / "single_pictures" / "p").glob("dream_p_*ch-2*")]
