@@ -24,6 +24,7 @@ from fastapi.staticfiles import StaticFiles
 
 from deepdream_torch.errors import DeepDreamError
 from deepdream_torch.studio import library, models, results, uploads
+from deepdream_torch.studio.channel_sheet import channel_sheet
 from deepdream_torch.studio.dreams import Dreamer, Settings
 from deepdream_torch.studio.errors import StudioError
 from deepdream_torch.studio.job_spec import JobSpec
@@ -139,6 +140,10 @@ def create_app(
     @app.get("/api/layer_look")
     def layer_look(model: str, source: str, layer: str) -> FileResponse:
         return FileResponse(dreamer.layer_look(model, source, layer), headers={"Cache-Control": "private, max-age=86400"})
+
+    @app.get("/api/channel_sheet")
+    def channels_of_layer(model: str, source: str, layer: str, start: int = 0, count: int = 8) -> dict[str, Any]:
+        return channel_sheet(dreamer, model, source, layer, start, count)
 
     @app.post("/api/preview")
     async def preview(request: Request) -> dict[str, Any]:

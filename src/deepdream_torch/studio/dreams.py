@@ -39,16 +39,18 @@ class Settings:
     iterations: int = 5
     step_size: float = 1.5
     jitter: int = 32
+    channels: str | None = None  # "12,40-45": dream only these channels of the layer (as --channels)
 
     @classmethod
     def from_json(cls, value: dict[str, Any]) -> Settings:
-        from deepdream_torch.studio.job_spec import _number
+        from deepdream_torch.studio.job_spec import _channels, _number
 
         layers = value.get("layers") or []
         layer = layers[0] if isinstance(layers, list) and layers and isinstance(layers[0], str) else None
         octaves, iterations = _number(value, "octaves", int), _number(value, "iterations", int)
         step, jitter = _number(value, "step_size", float), _number(value, "jitter", int)
-        return cls(layer, octaves or 3, iterations or 5, 1.5 if step is None else step, 32 if jitter is None else jitter)
+        return cls(layer, octaves or 3, iterations or 5, 1.5 if step is None else step, 32 if jitter is None else jitter,
+                   _channels(value.get("channels")))
 
 
 class Dreamer:
@@ -84,7 +86,7 @@ class Dreamer:
             self.cancel_requested = False
             layer = settings.layer or self.default_layer(model_name)  # loads the net once: not the preview's time
             started = time.perf_counter()
-            result = self._dream(model_name, picture, layer, settings)
+            result = self._dream(model_name, picture, layer, settings, _objective(layer, settings.channels))
             seconds = time.perf_counter() - started
         folder = studio_dir(self.data, "previews")
         before, after = folder / "before.jpg", folder / "after.jpg"
@@ -109,7 +111,8 @@ class Dreamer:
     def cancel(self) -> None:
         self.cancel_requested = True
 
-    def _dream(self, model_name: str, picture: np.ndarray, layer: str, settings: Settings) -> np.ndarray:
+    def _dream(self, model_name: str, picture: np.ndarray, layer: str, settings: Settings,
+               objective: Any = None) -> np.ndarray:
         from deepdream_torch.dreaming.dream import dream
         from deepdream_torch.errors import DeepDreamError
 
@@ -122,11 +125,21 @@ class Dreamer:
         try:
             return dream(picture, model.net, layer, settings.octaves, iterations=settings.iterations,
                          step_size=settings.step_size, jitter=settings.jitter, mean=model.mean, device="cpu",
-                         seed=0, progress=stop_if_cancelled)
+                         seed=0, progress=stop_if_cancelled, objective=objective)
         except PreviewCancelled as cancelled:
             raise StudioError("preview cancelled", 409) from cancelled
         except DeepDreamError as error:
             raise StudioError(str(error)) from error
+
+
+def _objective(layer: str, chosen: str | None) -> Any:
+    """The ``channels`` objective for the preview's channels field (None: the layer's plain L2)."""
+    if not chosen:
+        return None
+    from deepdream_torch.cli.channels import parse_channels
+    from deepdream_torch.dreaming.objectives import channels
+
+    return channels(layer, parse_channels(chosen))
 
 
 def _source(data: Path, name: str) -> Path:

@@ -37,6 +37,7 @@ class JobSpec:
     temporal: float | None = None
     zoom_frames: int = 24
     end_frame: int | None = None
+    channels: str | None = None  # --channels as typed, e.g. "12,40-45" (checked by the CLI's own parser)
     extra: tuple[str, ...] = field(default=())  # flags the studio does not model, none today
 
     @classmethod
@@ -71,7 +72,7 @@ class JobSpec:
             _number(value, "octaves", int), _number(value, "iterations", int), _number(value, "step_size", float),
             _number(value, "jitter", int), guide, _number(value, "blend", float), flow,
             _number(value, "temporal", float), _number(value, "zoom_frames", int) or 24,
-            _number(value, "end_frame", int),
+            _number(value, "end_frame", int), _channels(value.get("channels")),
         )
 
     def argv(self) -> list[str]:
@@ -85,6 +86,8 @@ class JobSpec:
         args += ["-m", self.model_name]
         if self.layers:
             args += ["-l", *self.layers]
+        if self.channels:
+            args += ["--channels", self.channels]
         for flag, value in (("-oct", self.octaves), ("-itr", self.iterations), ("-s", self.step_size),
                             ("-j", self.jitter)):
             if value is not None:
@@ -116,6 +119,23 @@ def _name(value: Any, what: str) -> str:
     if not isinstance(value, str) or not value:
         raise StudioError(f"{what} must be a file name in the data folder")
     return value
+
+
+def _channels(value: Any) -> str | None:
+    """The channels field as the CLI takes it (``12,40-45``), or None when empty; the CLI's message if malformed."""
+    from deepdream_torch.cli.channels import parse_channels
+    from deepdream_torch.cli.errors import CliError
+
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise StudioError("channels must be text such as 12,40-45")
+    text = value.replace(" ", "")
+    try:
+        parse_channels(text)
+    except CliError as error:
+        raise StudioError(str(error)) from error
+    return text
 
 
 def _number(value: dict[str, Any], key: str, kind: type) -> Any:

@@ -102,7 +102,7 @@ async function loadLayers() {
   let answer;
   try { answer = await api("/api/layers?" + q({ model: state.model })); } catch (error) { return; }
   if (asked !== state.layersAsked) return;  // a later source or model asked meanwhile: its answer draws
-  grid.replaceChildren();
+  grid.replaceChildren(); $("channel-sheet").replaceChildren(); $("channel-sheet").hidden = true; $("sheet-more").hidden = true;
   $("f-layers").placeholder = answer.default;
   for (const row of answer.layers) {
     if (row.dreamable !== "yes") continue;
@@ -119,12 +119,43 @@ function pickLayer(blob) {
   for (const card of $("layers").children) card.classList.toggle("selected", card.dataset.layer === blob);
 }
 
+// The channel sheet: the chosen layer's channels, each dreamed alone (made once, then cached by the server).
+async function loadChannelSheet(start = 0) {
+  if (!state.model || !state.source) return showError("pick a picture and a model first");
+  const layer = $("f-layers").value.split(/[\s,]+/).filter(Boolean)[0] || $("f-layers").placeholder;
+  if (!layer) return showError("pick a layer first");
+  const grid = $("channel-sheet"); grid.hidden = false; showError("");
+  grid.replaceChildren(el("p", { class: "hint" }, `dreaming the channels of ${layer}…`));
+  let answer;
+  try { answer = await api("/api/channel_sheet?" + q({ model: state.model, source: state.source, layer, start })); }
+  catch (error) { grid.replaceChildren(); return; }
+  grid.replaceChildren(); grid.dataset.layer = layer;
+  for (const cell of answer.cells) {
+    grid.append(el("div", { class: "card channel", "data-channel": cell.channel, title: `${layer} channel ${cell.channel}`,
+      onclick: (event) => pickChannel(layer, cell.channel, event.shiftKey) },
+      el("img", { alt: `channel ${cell.channel}`, src: "/api/file?" + q({ name: cell.image }) }),
+      el("div", { class: "name" }, `channel ${cell.channel} of ${answer.channels}`)));
+  }
+  const next = answer.start + answer.cells.length;
+  const more = $("sheet-more"); more.hidden = next >= answer.channels;
+  more.onclick = () => loadChannelSheet(next);
+}
+
+function pickChannel(layer, channel, add) {
+  $("f-layers").value = layer;
+  const field = $("f-channels");
+  const chosen = add ? field.value.split(",").map((s) => s.trim()).filter(Boolean) : [];
+  if (!chosen.includes(String(channel))) chosen.push(String(channel));
+  field.value = chosen.join(",");
+  for (const card of $("channel-sheet").children) card.classList.toggle("selected", chosen.includes(card.dataset.channel));
+}
+
 // Tune, preview and run ---------------------------------------------------------------------------------------
 function settings() {
   const form = new FormData($("settings")); const value = {};
   for (const [key, raw] of form.entries()) {
     if (raw === "") continue;
-    value[key] = ["flow", "guide"].includes(key) ? raw : key === "layers" ? raw.split(/[\s,]+/).filter(Boolean) : Number(raw);
+    value[key] = ["flow", "guide", "channels"].includes(key) ? raw : key === "layers" ? raw.split(/[\s,]+/).filter(Boolean) : Number(raw);
   }
   return value;
 }
@@ -232,6 +263,7 @@ function useAgain(recorded) {
   const form = $("settings");
   const map = { octaves: "octaves", iterations: "iterations", step_size: "step_size", jitter: "jitter", blend: "blend", temporal: "temporal" };
   for (const [key, field] of Object.entries(map)) if (recorded[key] !== undefined && form.elements[field]) form.elements[field].value = recorded[key];
+  $("f-channels").value = typeof recorded.channels === "string" ? recorded.channels : "";
   if (Array.isArray(recorded.layers)) $("f-layers").value = [...new Set(recorded.layers)].join(" ");
   if (recorded.flow && form.elements.flow) form.elements.flow.value = typeof recorded.flow === "string" ? recorded.flow : (recorded.flow.method || "off");
   showError("");
@@ -249,6 +281,7 @@ document.addEventListener("keydown", (event) => {
   if (event.key === "Escape") cancelPreview();
 });
 $("preview-btn").addEventListener("click", preview);
+$("sheet-btn").addEventListener("click", () => loadChannelSheet(0));
 $("run-picture").addEventListener("click", () => runJob("picture"));
 $("run-video").addEventListener("click", () => runJob("video"));
 $("run-zoom").addEventListener("click", () => runJob("zoom"));
