@@ -142,7 +142,7 @@ def dream_batch(
     mean_on_device = mean_tensor(settings.mean, target)
     x = to_net(pictures, mean_on_device).contiguous(memory_format=layout)
     pull = None if pulls is None else pull_field(pulls, pictures.shape[:3], mean_on_device)
-    tiler = _tiler(net, objectives, pictures.shape[:3], target, tile, budget, runtime.log, pull is not None)
+    tiler = _tiler(net, objectives, pictures.shape[:3], target, tile, budget, runtime.log, pull is not None, dtype)
     tell_precision(runtime.precision, target, runtime.log, runtime.told)  # once every check has passed
     result = dream_tensor(
         x, net, objectives, settings, generators, autocast(target, dtype), progress, runtime.log, tiler, pull,
@@ -160,13 +160,14 @@ def _tiler(
     budget: int | None,
     log: Log | None,
     pulled: bool,
+    dtype: torch.dtype | None = None,
 ) -> Tiler | None:
-    """The plan of each step's gradient under ``budget`` for a ``batch`` of (N, H, W) pictures; None with tiles
-    off (every step one pass)."""
+    """The plan of each step's gradient under ``budget`` for a ``batch`` of (N, H, W) pictures, its steps run
+    under autocast to ``dtype`` (None: fp32); None with tiles off (every step one pass)."""
     if tile == "off":
         return None
     layers_read = [name for objective in objectives for name in objective.layers]
-    return Tiler(net, layers_read, batch, target, tile, budget, log, pulled=pulled)
+    return Tiler(net, layers_read, batch, target, tile, budget, log, pulled=pulled, dtype=dtype)
 
 
 def check_layer(net: DreamNet, layer: str) -> None:

@@ -69,14 +69,17 @@ class StepMemory:
 _known: weakref.WeakKeyDictionary[object, dict[tuple[str, ...], StepMemory]] = weakref.WeakKeyDictionary()
 
 
-def step_memory(net: DreamNet, layers: Iterable[str]) -> StepMemory:
-    """The memory model of a step ascending ``layers`` (all of them at once: an upper bound for any one)."""
-    key = tuple(sorted(set(layers)))
+def step_memory(net: DreamNet, layers: Iterable[str], dtype: torch.dtype | None = None) -> StepMemory:
+    """The memory model of a step ascending ``layers`` (all of them at once: an upper bound for any one) under
+    autocast to ``dtype`` (None: plain fp32)."""
+    key = (*sorted(set(layers)), str(dtype))
     per_net = _known.setdefault(net, {})
     if key not in per_net:
-        side = max(256, 2 * max(min_side(net, layer) for layer in key))
+        names = key[:-1]
+        side = max(256, 2 * max(min_side(net, layer) for layer in names))
         try:
-            small, large = planned_bytes(net, key, side, side), planned_bytes(net, key, 2 * side, 2 * side)
+            small = planned_bytes(net, names, side, side, dtype)
+            large = planned_bytes(net, names, 2 * side, 2 * side, dtype)
         except (RuntimeError, NotImplementedError, TypeError):
             # A layer that cannot run on meta tensors (one reading values, not shapes): no plan, so every step
             # goes in one pass as before tiles existed, and a device out of memory still retries in tiles.
@@ -86,22 +89,54 @@ def step_memory(net: DreamNet, layers: Iterable[str]) -> StepMemory:
     return per_net[key]
 
 
-def planned_bytes(net: DreamNet, layers: Iterable[str], height: int, width: int) -> int:
-    """Bytes of a one-item step at ``height`` x ``width``, planned on meta tensors: what autograd keeps for the
-    backward pass, plus the gradients alive while it runs."""
-    meta = {name: torch.empty_like(t, device="meta") for name, t in (*net.named_parameters(), *net.named_buffers())}
+def planned_bytes(
+    net: DreamNet, layers: Iterable[str], height: int, width: int, dtype: torch.dtype | None = None
+) -> int:
+    """Bytes of a one-item step at ``height`` x ``width`` under autocast to ``dtype`` (None: fp32), planned on
+    meta tensors: what autograd keeps for the backward pass, plus the gradients alive while it runs."""
+    meta, originals = meta_state(net, dtype)
     # A blob kept twice (a ReLU's output, the next convolution's input) counts once.
     kept: dict[int, tuple[torch.Tensor, int]] = {}
 
     def pack(blob: torch.Tensor) -> torch.Tensor:
-        kept[id(blob)] = (blob, blob.untyped_storage().nbytes())  # holding the blob keeps its id unique
+        storage = blob.untyped_storage()
+        size = storage.nbytes() + originals.get(storage._cdata, 0)
+        kept[id(blob)] = (blob, size)  # holding the blob keeps its id unique
         return blob
 
-    x = torch.empty(1, 3, height, width, device="meta", requires_grad=True)
+    x, fed = meta_input(height, width, dtype)
     with torch.autograd.graph.saved_tensors_hooks(pack, lambda blob: blob):
-        blobs = functional_call(net, meta, (x,), {"outputs": list(layers)})
+        blobs = functional_call(net, meta, (fed,), {"outputs": list(layers)})
     sizes = [size for _, size in kept.values()]
-    return sum(sizes) + planned_extra(blobs.values(), sizes)
+    beside = x.untyped_storage().nbytes() if fed is not x else 0  # the fp32 picture beside its cast copy
+    return sum(sizes) + beside + planned_extra(blobs.values(), sizes)
+
+
+def meta_state(net: DreamNet, dtype: torch.dtype | None) -> tuple[dict[str, torch.Tensor], dict[int, int]]:
+    """The net's parameters and buffers as meta tensors for a plan under autocast to ``dtype``, and the fp32
+    bytes beside each cast one (by storage).
+
+    torch.autocast does not act on meta tensors (a meta convolution under CPU autocast stays fp32), so the plan
+    casts what autocast would: the floating parameters, whose cast copies the convolutions keep for the backward
+    pass while the fp32 originals stay in the net (both count), and the picture (``meta_input``). The layers after
+    a convolution then run in its bf16 output's dtype, as under autocast."""
+    meta: dict[str, torch.Tensor] = {}
+    originals: dict[int, int] = {}
+    parameters = dict(net.named_parameters())
+    for name, tensor in (*parameters.items(), *net.named_buffers()):
+        if dtype is not None and name in parameters and tensor.is_floating_point():
+            meta[name] = torch.empty_like(tensor, device="meta", dtype=dtype)
+            originals[meta[name].untyped_storage()._cdata] = tensor.untyped_storage().nbytes()
+        else:
+            meta[name] = torch.empty_like(tensor, device="meta")
+    return meta, originals
+
+
+def meta_input(height: int, width: int, dtype: torch.dtype | None) -> tuple[torch.Tensor, torch.Tensor]:
+    """The fp32 picture a plan's gradient is taken of, and what the net is fed: its copy in ``dtype`` (autocast
+    casts it at the first convolution), or the picture itself under fp32."""
+    x = torch.empty(1, 3, height, width, device="meta", requires_grad=True)
+    return x, (x.to(dtype) if dtype is not None else x)
 
 
 def planned_extra(blobs: Iterable[torch.Tensor], kept: Iterable[int]) -> int:

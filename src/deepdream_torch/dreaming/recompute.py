@@ -22,7 +22,7 @@ from torch.func import functional_call
 from torch.utils.flop_counter import FlopCounterMode
 
 from deepdream_torch.dreaming.dream_net import DreamNet, SteppedNet
-from deepdream_torch.dreaming.memory import planned_extra
+from deepdream_torch.dreaming.memory import meta_input, meta_state, planned_extra
 from deepdream_torch.dreaming.min_size import min_side
 
 # Time a blob's element-wise layers (ReLU, pooling, LRN, concatenation) take, in convolution FLOPs per byte they
@@ -127,13 +127,15 @@ def _runs(chosen: list[int], owned: list[float], limit: float) -> Recompute:
 _known: weakref.WeakKeyDictionary[object, dict[tuple[str, ...], RecomputeModel]] = weakref.WeakKeyDictionary()
 
 
-def recompute_model(net: DreamNet, layers: Iterable[str]) -> RecomputeModel | None:
-    """The model for a step ascending ``layers``; None for a net that cannot recompute (no ``recomputing``) or
-    cannot be planned on meta tensors."""
-    key = tuple(sorted(set(layers)))
+def recompute_model(
+    net: DreamNet, layers: Iterable[str], dtype: torch.dtype | None = None
+) -> RecomputeModel | None:
+    """The model for a step ascending ``layers`` under autocast to ``dtype`` (None: fp32); None for a net that
+    cannot recompute (no ``recomputing``) or cannot be planned on meta tensors."""
+    key = (*sorted(set(layers)), str(dtype))
     per_net = _known.setdefault(net, {})
     if key not in per_net:
-        per_net[key] = _plan(net, key) if isinstance(net, SteppedNet) else None
+        per_net[key] = _plan(net, key[:-1], dtype) if isinstance(net, SteppedNet) else None
     return per_net[key]
 
 
@@ -148,11 +150,11 @@ def segments_of(net: SteppedNet, layers: Iterable[str]) -> tuple[tuple[int, int]
     return tuple(found)
 
 
-def _plan(net: SteppedNet, layers: tuple[str, ...]) -> RecomputeModel | None:
+def _plan(net: SteppedNet, layers: tuple[str, ...], dtype: torch.dtype | None) -> RecomputeModel | None:
     segments = segments_of(net, layers)
     side = max(256, 2 * max(min_side(net, layer) for layer in layers))
     try:
-        small, large = (_profile(net, layers, segments, s, s) for s in (side, 2 * side))
+        small, large = (_profile(net, layers, segments, s, s, dtype) for s in (side, 2 * side))
     except (RuntimeError, NotImplementedError, TypeError):
         return None  # a layer reading values, not shapes: no plan (memory.step_memory says the same)
     pixels = side * side
@@ -173,12 +175,17 @@ def _plan(net: SteppedNet, layers: tuple[str, ...]) -> RecomputeModel | None:
 
 
 def _profile(
-    net: SteppedNet, layers: tuple[str, ...], segments: tuple[tuple[int, int], ...], height: int, width: int
+    net: SteppedNet,
+    layers: tuple[str, ...],
+    segments: tuple[tuple[int, int], ...],
+    height: int,
+    width: int,
+    dtype: torch.dtype | None = None,
 ) -> tuple[dict[tuple[frozenset[int] | None, frozenset[int]], int], int, list[float]]:
     """At ``height`` x ``width`` on meta tensors: bytes kept per (savers, inputs_of) signature, the bytes of the
     rest, and each segment's forward work."""
     segment_of = {step: i for i, (start, stop) in enumerate(segments) for step in range(start, stop)}
-    meta = {name: torch.empty_like(t, device="meta") for name, t in (*net.named_parameters(), *net.named_buffers())}
+    meta, originals = meta_state(net, dtype)
     parameters = {t.untyped_storage()._cdata for t in meta.values()}
     now = {"segment": 0}
     savers: dict[int, set[int]] = {}
@@ -190,7 +197,7 @@ def _profile(
     def pack(blob: torch.Tensor) -> torch.Tensor:
         storage = blob.untyped_storage()
         held.append(blob)
-        sizes[storage._cdata] = storage.nbytes()
+        sizes[storage._cdata] = storage.nbytes() + originals.get(storage._cdata, 0)
         savers.setdefault(storage._cdata, set()).add(now["segment"])
         return blob
 
@@ -211,11 +218,12 @@ def _profile(
                 made.setdefault(name, []).append((index, blob.untyped_storage()._cdata))
 
         handles += [module.register_forward_pre_hook(before), module.register_forward_hook(after)]
-    x = torch.empty(1, 3, height, width, device="meta", requires_grad=True)
-    inputs_of: dict[int, set[int]] = {x.untyped_storage()._cdata: {0}}
+    x, fed = meta_input(height, width, dtype)
+    held.append(fed)
+    inputs_of: dict[int, set[int]] = {fed.untyped_storage()._cdata: {0}}
     try:
         with counter, torch.autograd.graph.saved_tensors_hooks(pack, lambda blob: blob):
-            blobs = functional_call(net, meta, (x,), {"outputs": list(layers)})
+            blobs = functional_call(net, meta, (fed,), {"outputs": list(layers)})
     finally:
         for handle in handles:
             handle.remove()
@@ -224,7 +232,8 @@ def _profile(
             storage = [storage for step, storage in made[name] if step < start][-1]  # its value entering the segment
             inputs_of.setdefault(storage, set()).add(i)
     grouped = _grouped(sizes, savers, parameters, inputs_of, held)
-    return grouped, planned_extra(blobs.values(), sizes.values()), work
+    beside = x.untyped_storage().nbytes() if fed is not x else 0  # the fp32 picture beside its cast copy
+    return grouped, beside + planned_extra(blobs.values(), sizes.values()), work
 
 
 def _grouped(

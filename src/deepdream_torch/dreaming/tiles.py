@@ -221,6 +221,7 @@ class Tiler:
         log: Log | None = None,
         margin_share: float = MARGIN_SHARE,
         pulled: bool = False,
+        dtype: torch.dtype | None = None,
     ):
         self.net, self.layers, self.device, self.log = net, tuple(dict.fromkeys(layers)), device, log
         self.margin_share = margin_share
@@ -228,8 +229,9 @@ class Tiler:
         self.budget = parse_size(max_memory) if max_memory is not None else default_budget(device)
         self.picture = picture  # (items, height, width) of the whole dream: its loop's copies share the budget
         self.pulled = pulled  # a pull's copies (pull.py) share it too
+        self.dtype = dtype  # the autocast dtype the steps run in (None: fp32): what their blobs are planned in
         self.state = _states.setdefault(net, _NetState())
-        key = (self.layers, self.tile, margin_share, self._free() // 2**20)
+        key = (self.layers, self.tile, margin_share, self._free() // 2**20, str(dtype))
         self.plans = self.state.plans.setdefault(key, {})
 
     def gradient(
@@ -266,7 +268,7 @@ class Tiler:
             return TilePlan(items)
         if isinstance(self.tile, int):
             return self._tiles(items, height, width, self.tile)
-        memory, free = step_memory(self.net, self.layers), self._free((height, width))
+        memory, free = step_memory(self.net, self.layers, self.dtype), self._free((height, width))
         if memory.bytes(items, height, width) <= free:
             return TilePlan(items)
         fitting = int(free // max(1, memory.bytes(1, height, width)))
@@ -280,7 +282,7 @@ class Tiler:
         done twice (1920x1080 in 2 tiles side by side costs less than in 4 squares), recomputing a part of the
         net is one more forward of it. When none fits, the one needing the least memory of those predicted to cost
         at most _MOST_COST, said at -v 1. A blob that sees the whole picture can only be recomputed."""
-        model = recompute_model(self.net, self.layers)
+        model = recompute_model(self.net, self.layers, self.dtype)
         try:
             stride, margin = self._grid()
         except DreamError:
@@ -290,7 +292,7 @@ class Tiler:
         else:
             whole = False
         least = max(min_side(self.net, layer) for layer in self.layers)
-        memory = step_memory(self.net, self.layers)
+        memory = step_memory(self.net, self.layers, self.dtype)
         choices: list[Recompute] = model.choices() if model is not None else [()]
 
         def needs(crop: tuple[int, int], runs: Recompute) -> int:
@@ -374,7 +376,7 @@ class Tiler:
                 error.exit_code = 1  # the machine failed, not the user
                 raise error
             smaller = self._tiles(1, height, width, side)
-        memory = step_memory(self.net, self.layers)
+        memory = step_memory(self.net, self.layers, self.dtype)
         tile = smaller.tile or (height, width)
         needed = memory.bytes(smaller.items, tile[0] + 2 * smaller.margin, tile[1] + 2 * smaller.margin)
         self.state.cap = needed + loop_bytes(*self.picture, self.pulled, (height, width))
