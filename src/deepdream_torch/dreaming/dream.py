@@ -126,7 +126,7 @@ def dream_batch(
     """
     pictures = _as_batch(images)
     count = len(pictures)
-    tile = parse_tile(runtime.tile)
+    tile = parse_tile(runtime.tile)  # a bad --tile or --max-memory is said before any work
     budget = parse_size(runtime.max_memory) if runtime.max_memory is not None else None
     target = resolve_device(runtime.device)
     dtype = resolve_precision(runtime.precision, target)
@@ -142,7 +142,7 @@ def dream_batch(
     mean_on_device = mean_tensor(settings.mean, target)
     x = to_net(pictures, mean_on_device).contiguous(memory_format=layout)
     pull = None if pulls is None else pull_field(pulls, pictures.shape[:3], mean_on_device)
-    tiler = _tiler(net, objectives, pictures.shape[:3], target, tile, budget, runtime.log, pull is not None, dtype)
+    tiler = _tiler(net, objectives, pictures.shape[:3], target, (tile, budget), runtime.log, pull is not None, dtype)
     tell_precision(runtime.precision, target, runtime.log, runtime.told)  # once every check has passed
     result = dream_tensor(
         x, net, objectives, settings, generators, autocast(target, dtype), progress, runtime.log, tiler, pull,
@@ -156,14 +156,15 @@ def _tiler(
     objectives: Sequence[Objective],
     batch: tuple[int, int, int],
     target: torch.device,
-    tile: TileMode,
-    budget: int | None,
+    tiling: tuple[TileMode, int | None],
     log: Log | None,
     pulled: bool,
     dtype: torch.dtype | None = None,
 ) -> Tiler | None:
-    """The plan of each step's gradient under ``budget`` for a ``batch`` of (N, H, W) pictures, its steps run
-    under autocast to ``dtype`` (None: fp32); None with tiles off (every step one pass)."""
+    """The plan of each step's gradient for a ``batch`` of (N, H, W) pictures under ``tiling`` (the tile mode and
+    the memory budget), its steps run under autocast to ``dtype`` (None: fp32); None with tiles off (every step
+    one pass)."""
+    tile, budget = tiling
     if tile == "off":
         return None
     layers_read = [name for objective in objectives for name in objective.layers]
