@@ -13,8 +13,10 @@ import sys
 from pathlib import Path
 
 import pytest
+import torch
 from typer.testing import Result
 
+from deepdream_torch.dreaming.precision import choose
 from tests.cli.cli_helpers import run, write_model, write_picture
 from tests.faults import file_size_limit, read_only, tiny_disk
 
@@ -33,12 +35,17 @@ def inputs(workdir: Path, clip: Path) -> Path:
     return workdir
 
 
-def one_line(result: Result, code: int) -> str:
-    """The single line a failed command printed (stderr and stdout together), checked for the exit code."""
+def one_line(result: Result, code: int, *, dreamed: bool = False) -> str:
+    """The single line a failed command printed (stderr and stdout together), checked for the exit code. A run that
+    failed after it began dreaming (``dreamed``) has said one line before it, at -v 1 too: the precision auto chose
+    (issue 25), and nothing else."""
     assert result.exit_code == code, result.output
     assert isinstance(result.exception, SystemExit), repr(result.exception)
     assert "Traceback" not in result.output
     lines = result.output.rstrip("\n").splitlines()
+    if dreamed:
+        assert lines[0] == choose("auto", torch.device("cpu")).describe(), result.output
+        lines = lines[1:]
     assert len(lines) == 1, result.output  # not even a blank line or a stopped progress bar above it
     assert lines[0].startswith("deepdream: error: ")
     return lines[0]
@@ -150,7 +157,7 @@ def test_a_conversion_cache_that_cannot_be_written_is_one_warning_and_the_dream_
 def test_a_full_disk_keeps_the_saved_frames_and_the_same_command_resumes(workdir: Path) -> None:
     with tiny_disk(workdir / "disk", "24k") as disk:
         args = ["-e", CLIP, *TINY, "-o", str(disk)]
-        line = one_line(run(*args), 1)
+        line = one_line(run(*args), 1, dreamed=True)
         assert "no space left" in line and str(disk / "my_video") in line and "run the same command again" in line
         saved = sorted(p.name for p in (disk / "my_video").glob("dream_frame_*.jpg"))
         assert 1 <= len(saved) < 6

@@ -53,7 +53,8 @@ def resolve_precision(precision: str, device: torch.device) -> torch.dtype | Non
 
 
 def tell_precision(precision: str, device: torch.device, log: Log | None, told: set[str]) -> None:
-    """Say which precision auto runs and why (``log`` level 2), and warn when the one asked for runs emulated here,
+    """Say which precision auto runs and why (``log`` level 1, as the issue that made auto the default asks: the
+    arithmetic a run gets is worth a line even at the quietest level), and warn when the one asked for runs emulated here,
     each line once per ``told`` (a run's: a video resolves its precision every frame). Without a log the warning
     is a ``SlowPrecisionWarning``, once per process."""
     chosen = choose(precision, device)
@@ -63,8 +64,7 @@ def tell_precision(precision: str, device: torch.device, log: Log | None, told: 
             warnings.warn(chosen.warning, SlowPrecisionWarning, stacklevel=3)
         return
     said = chosen.describe() if precision == "auto" else None  # a precision asked for goes without saying
-    # The choice is a detail (level 2, the CLI's default): at -v 1 a failed run stays one line. A warning is not.
-    for level, line in ((2, said), (1, chosen.warning and f"warning: {chosen.warning}")):
+    for level, line in ((1, said), (1, chosen.warning and f"warning: {chosen.warning}")):
         if line and line not in told:
             told.add(line)
             log(level, line)
