@@ -89,14 +89,15 @@ class Convolution(nn.Module):
         self.weight = frozen(blobs[0])
         self.bias = frozen(blobs[1]) if len(blobs) > 1 else None
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, folded: tuple[torch.Tensor, torch.Tensor] | None = None) -> torch.Tensor:
+        """The convolution of ``x``; with ``folded``, by that weight and bias instead of its own (the batch norm
+        after it folded in: ``net/folding.py``)."""
+        weight, bias = folded if folded is not None else (self.weight, self.bias)
         if self.transposed:
-            return F.conv_transpose2d(
-                x, self.weight, self.bias, self.stride, self.pad, 0, self.groups, self.dilation
-            )
+            return F.conv_transpose2d(x, weight, bias, self.stride, self.pad, 0, self.groups, self.dilation)
         if self._space_to_depth(x):
-            return _SpaceToDepthGradient.apply(x, self.weight, self.bias, self.stride[0], tuple(self.pad))
-        return F.conv2d(x, self.weight, self.bias, self.stride, self.pad, self.dilation, self.groups)
+            return _SpaceToDepthGradient.apply(x, weight, bias, self.stride[0], tuple(self.pad))
+        return F.conv2d(x, weight, bias, self.stride, self.pad, self.dilation, self.groups)
 
     def _space_to_depth(self, x: torch.Tensor) -> bool:
         """Whether ``x``'s gradient goes through _SpaceToDepthGradient: a plain strided convolution of a few

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 from collections.abc import Callable, Sequence
 
@@ -16,7 +17,7 @@ from deepdream_torch.dreaming.device import (
     tell_precision,
     tune_for,
 )
-from deepdream_torch.dreaming.dream_net import DreamNet
+from deepdream_torch.dreaming.dream_net import DreamNet, FoldingNet
 from deepdream_torch.dreaming.errors import DreamError
 from deepdream_torch.dreaming.guide import GuideCache, guide_cache_for
 from deepdream_torch.dreaming.layers import DEFAULT_LAYER
@@ -133,22 +134,30 @@ def dream_batch(
     tune_for(target)
     layout = memory_format(target)
     net.to(device=target, memory_format=layout)
-    if objectives is None:
-        names = _layer_per_item(layers, count)
-        objectives = _objectives(net, names, guide, settings.mean, target, dtype, guide_cache)
-    else:
-        _check_objectives(net, objectives, count)
-    generators = _generators(seed, count)
-    mean_on_device = mean_tensor(settings.mean, target)
-    x = to_net(pictures, mean_on_device).contiguous(memory_format=layout)
-    pull = None if pulls is None else pull_field(pulls, pictures.shape[:3], mean_on_device)
-    tiler = _tiler(net, objectives, pictures.shape[:3], target, (tile, budget), runtime.log, pull is not None, dtype)
-    tell_precision(runtime.precision, target, runtime.log, runtime.told)  # once every check has passed
-    result = dream_tensor(
-        x, net, objectives, settings, generators, autocast(target, dtype), progress, runtime.log, tiler, pull,
-        overwrite=True,
-    )
-    return to_pictures(result, mean_on_device)
+    with folded(net):  # the same function in fewer passes (a CaffeNet's batch norms in its convolutions)
+        if objectives is None:
+            names = _layer_per_item(layers, count)
+            objectives = _objectives(net, names, guide, settings.mean, target, dtype, guide_cache)
+        else:
+            _check_objectives(net, objectives, count)
+        generators = _generators(seed, count)
+        mean_on_device = mean_tensor(settings.mean, target)
+        x = to_net(pictures, mean_on_device).contiguous(memory_format=layout)
+        pull = None if pulls is None else pull_field(pulls, pictures.shape[:3], mean_on_device)
+        tiler = _tiler(
+            net, objectives, pictures.shape[:3], target, (tile, budget), runtime.log, pull is not None, dtype
+        )
+        tell_precision(runtime.precision, target, runtime.log, runtime.told)  # once every check has passed
+        result = dream_tensor(
+            x, net, objectives, settings, generators, autocast(target, dtype), progress, runtime.log, tiler, pull,
+            overwrite=True,
+        )
+        return to_pictures(result, mean_on_device)
+
+
+def folded(net: DreamNet) -> contextlib.AbstractContextManager[None]:
+    """The block a dream runs in: ``net.folding()`` where the net can fold (``FoldingNet``), else nothing."""
+    return net.folding() if isinstance(net, FoldingNet) else contextlib.nullcontext()
 
 
 def _tiler(

@@ -1,7 +1,8 @@
-"""What the dream kernel needs of a net, as two small protocols: ``DreamNet`` (every dream) and ``SteppedNet``
-(a net run as named steps, which the kernel can also probe step by step, pick a default blob of, and recompute).
+"""What the dream kernel needs of a net, as small protocols: ``DreamNet`` (every dream), ``SteppedNet`` (a net run
+as named steps, which the kernel can also probe step by step, pick a default blob of, and recompute) and
+``FoldingNet`` (a net that can run the same function in fewer passes while a dream runs).
 
-``net.caffe_net.CaffeNet`` satisfies both. A net that is only a ``DreamNet`` dreams all the same: the kernel then
+``net.caffe_net.CaffeNet`` satisfies all three. A net that is only a ``DreamNet`` dreams all the same: the kernel then
 finds its smallest picture by real forwards instead of placeholder ones and keeps every blob for the backward
 pass instead of recomputing parts of it (``recompute.py``, ``min_size.py`` ask ``isinstance(net, SteppedNet)``).
 Both are ``runtime_checkable``: ``isinstance`` checks the names are there, not their signatures.
@@ -67,3 +68,15 @@ class SteppedNet(DreamNet, Protocol):
     def recomputing(self, segments: Iterable[tuple[int, int]]) -> AbstractContextManager[None]: ...
 
     def module_of(self, step: Step) -> torch.nn.Module: ...
+
+
+@runtime_checkable
+class FoldingNet(Protocol):
+    """A net with a ``folding()`` block inside which its forward computes the same function in fewer passes, up to
+    float rounding (a CaffeNet: batch norms folded into the convolutions before them), and ``folds``: whether it is
+    inside one now (a memory plan is made for one way of running). The dream kernel runs every dream in the block;
+    outside it the net runs layer by layer, as it was checked against another implementation."""
+
+    folds: bool
+
+    def folding(self) -> AbstractContextManager[None]: ...

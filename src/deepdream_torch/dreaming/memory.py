@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import torch
 from torch.func import functional_call
 
-from deepdream_torch.dreaming.dream_net import DreamNet
+from deepdream_torch.dreaming.dream_net import DreamNet, FoldingNet
 from deepdream_torch.dreaming.errors import DreamError
 from deepdream_torch.dreaming.min_size import min_side
 
@@ -72,10 +72,11 @@ _known: weakref.WeakKeyDictionary[object, dict[tuple[str, ...], StepMemory]] = w
 def step_memory(net: DreamNet, layers: Iterable[str], dtype: torch.dtype | None = None) -> StepMemory:
     """The memory model of a step ascending ``layers`` (all of them at once: an upper bound for any one) under
     autocast to ``dtype`` (None: plain fp32)."""
-    key = (*sorted(set(layers)), str(dtype))
+    folds = isinstance(net, FoldingNet) and net.folds  # a plan holds for the way the net runs now
+    key = (*sorted(set(layers)), str(dtype), str(folds))
     per_net = _known.setdefault(net, {})
     if key not in per_net:
-        names = key[:-1]
+        names = key[:-2]
         side = max(256, 2 * max(min_side(net, layer) for layer in names))
         try:
             small = planned_bytes(net, names, side, side, dtype)

@@ -9,6 +9,10 @@ Inside ``recomputing(segments)`` the forward runs each given range of steps unde
 autograd keeps only the blobs entering the range and runs it again during the backward pass (less memory for one
 more forward of those steps; ``dreaming/recompute.py`` chooses the ranges).
 
+Inside ``folding()`` each convolution followed by a batch norm (and a scale) that nothing else reads runs as one
+convolution with the two folded into its weights (``folding.py``: the same function, fewer passes; what the dream
+kernel runs). Outside it every layer runs as written.
+
 Layers whose type could not be converted (and the layers that read what they write) are not steps: their blobs are
 ``unconverted``, listed in ``listing`` with the rest, and asking for one raises ``UnconvertedBlobError`` naming the
 layer that stops it.
@@ -27,6 +31,7 @@ from torch.utils.checkpoint import checkpoint
 
 from deepdream_torch.caffe.errors import CaffeFormatError, UnconvertedBlobError, UnknownBlobError
 from deepdream_torch.caffe.net_spec import Shape
+from deepdream_torch.net.folding import Chain, find_chains, folded_weights, trainable
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,9 @@ class CaffeNet(nn.Module):
             for bottom in step.bottoms:
                 self._last_read[bottom] = index
         self._recompute: dict[int, int] = {}  # first step of a recomputed range -> the step after it
+        self._chains = find_chains(self.steps, list(self.layers.values()), self._last_read)
+        self._folding = False
+        self._folded: dict[int, tuple[tuple[tuple[torch.Tensor, Any], ...], tuple[torch.Tensor, torch.Tensor]]] = {}
 
     def step_of(self, name: str) -> int:
         """The index of the step that makes blob ``name`` (-1 for an input)."""
@@ -101,6 +109,24 @@ class CaffeNet(nn.Module):
             yield
         finally:
             self._recompute = before
+
+    @contextmanager
+    def folding(self) -> Iterator[None]:
+        """Forwards in this block run each foldable convolution, batch norm (and scale) as one convolution
+        (``folding.py``); the folded weights are kept for the block's length."""
+        before = self._folding
+        self._folding = True
+        try:
+            yield
+        finally:
+            self._folding = before
+            if not before:
+                self._folded.clear()
+
+    @property
+    def folds(self) -> bool:
+        """Whether forwards now fold (inside ``folding()``): a memory plan made one way holds for that way."""
+        return self._folding
 
     @property
     def input_shape(self) -> Shape:
@@ -139,13 +165,15 @@ class CaffeNet(nn.Module):
         results = {name: inputs[self.input_names[pos]] for name, pos in wanted.get(-1, [])}
         blobs = dict(inputs)
         last = max(wanted)
+        recompute = self._ranges(wanted)
         index = 0
         while index <= last:
-            if index in self._recompute and torch.is_grad_enabled():
-                stop = min(self._recompute[index], last + 1)
+            if index in recompute and torch.is_grad_enabled():
+                stop = min(recompute[index], last + 1)
                 blobs, found = checkpoint(self._run, index, stop, blobs, wanted, use_reentrant=False)
             else:
-                stop = index + 1
+                chain = self._chain_at(index, last + 1, wanted)
+                stop = index + 1 if chain is None else chain.stop
                 blobs, found = self._run(index, stop, blobs, wanted)
             results.update(found)
             index = stop
@@ -157,17 +185,65 @@ class CaffeNet(nn.Module):
         """Steps ``start`` to ``stop - 1`` on ``blobs`` (left as given: a recomputation runs again from them);
         returns the blobs alive after them and the wanted ones they made."""
         blobs, found = dict(blobs), {}
-        for index in range(start, stop):
+        index = start
+        while index < stop:
+            chain = self._chain_at(index, stop, wanted)
             step = self.steps[index]
-            out = self.layers[step.key](*(blobs[b] for b in step.bottoms))
+            if chain is not None:
+                out = self.layers[step.key](blobs[step.bottoms[0]], folded=self._folded_weights(chain))
+                step = self.steps[chain.stop - 1]  # the chain's result is its last step's
+                skipped = range(index, chain.stop)
+            else:
+                out = self.layers[step.key](*(blobs[b] for b in step.bottoms))
+                skipped = range(index, index + 1)
             tops = out if isinstance(out, tuple) else (out,)
-            for name, position in wanted.get(index, []):
+            for name, position in wanted.get(skipped[-1], []):
                 found[name] = tops[position]
-            for bottom in step.bottoms:  # let go of blobs no later layer reads
-                if self._last_read.get(bottom) == index:
-                    blobs.pop(bottom, None)
+            for done in skipped:  # let go of blobs no later layer reads
+                for bottom in self.steps[done].bottoms:
+                    if self._last_read.get(bottom) == done:
+                        blobs.pop(bottom, None)
             blobs.update(zip(step.tops, tops))
+            index = skipped[-1] + 1
         return blobs, found
+
+    def _ranges(self, wanted: dict[int, list[tuple[str, int]]]) -> dict[int, int]:
+        """The recomputed ranges, each end that falls inside a chain run folded moved to the chain's end (the
+        blob crossing it is then the chain's result, of the same size)."""
+        if not self._folding or not self._recompute:
+            return self._recompute
+        ends = {}
+        for chain in self._chains.values():
+            if self._chain_at(chain.start, chain.stop, wanted) is not None:
+                ends.update({inner: chain.stop for inner in range(chain.start + 1, chain.stop)})
+        moved = {ends.get(start, start): ends.get(stop, stop) for start, stop in self._recompute.items()}
+        return {start: stop for start, stop in moved.items() if start < stop}
+
+    def _chain_at(self, index: int, stop: int, wanted: dict[int, list[tuple[str, int]]]) -> Chain | None:
+        """The chain to run folded from step ``index`` in a range ending before ``stop``: inside ``folding()``,
+        one that lies whole in the range and none of whose inner results is asked for."""
+        chain = self._chains.get(index) if self._folding else None
+        if chain is None or chain.stop > stop or any(inner in wanted for inner in range(index, chain.stop - 1)):
+            return None
+        if trainable([self.layers[self.steps[i].key] for i in range(index, chain.stop)]):
+            return None
+        return chain
+
+    def _folded_weights(self, chain: Chain) -> tuple[torch.Tensor, torch.Tensor]:
+        """The chain's folded weight and bias, kept while the parameters they come from are the same tensors with
+        the same memory, unchanged (``to()`` moves a parameter's data; a plan on placeholder tensors gets its own,
+        not kept)."""
+        modules = [self.layers[self.steps[i].key] for i in range(chain.start, chain.stop)]
+        sources = tuple((p, (p._version, p.data_ptr())) for module in modules for p in module.parameters())
+        kept = self._folded.get(chain.start)
+        if kept is not None and len(kept[0]) == len(sources) and all(
+            a is b and version == seen for (a, version), (b, seen) in zip(sources, kept[0])
+        ):
+            return kept[1]
+        weights = folded_weights(modules)
+        if not weights[0].is_meta:
+            self._folded[chain.start] = (sources, weights)
+        return weights
 
     def _layer_at(self, name: str) -> str:
         index, _ = self._addresses[name]
