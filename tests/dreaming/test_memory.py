@@ -80,30 +80,36 @@ def peak_allocated(run) -> int:
 
 
 # Frees a 24 MiB tensor (glibc then keeps freed blocks below 24 MiB in its heap), then says how much of a freed
-# 8 MiB tensor's memory (touched: resident) went back to the system, by /proc's VmRSS.
+# 8 MiB tensor's memory (touched: resident) went back to the system, by /proc's VmRSS: by default, inside a
+# small_heap block, and after one.
 _FREED_BACK = """
-import re, sys, torch
-from deepdream_torch.dreaming.memory import keep_heap_small
+import contextlib, re, sys, torch
+from deepdream_torch.dreaming.memory import small_heap
 def rss():
     return int(re.search(r"VmRSS:\\s+(\\d+)", open("/proc/self/status").read()).group(1)) * 1024
+def freed():
+    block = torch.ones(2 * 2**20)  # 8 MiB
+    before = rss()
+    del block
+    return (before - rss()) / 2**20
 torch.ones(6 * 2**20)  # 24 MiB of float32, mapped on its own, unmapped when freed at once
-if sys.argv[1] == "kept small":
-    keep_heap_small(torch.device("cpu"))
-block = torch.ones(2 * 2**20)  # 8 MiB
-before = rss()
-del block
-print((before - rss()) / 2**20)
+if sys.argv[1] == "after":
+    with small_heap(torch.device("cpu")):
+        freed()
+with small_heap(torch.device("cpu")) if sys.argv[1] == "inside" else contextlib.nullcontext():
+    print(freed())
 """
 
 
 @pytest.mark.skipif(platform.libc_ver()[0] != "glibc" or sys.platform != "linux", reason="glibc's heap on Linux")
-def test_a_freed_block_goes_back_to_the_system_once_the_heap_is_kept_small():
+def test_a_freed_block_goes_back_to_the_system_only_inside_a_small_heap_block():
     def freed_mib(mode):
         run = subprocess.run([sys.executable, "-c", _FREED_BACK, mode], capture_output=True, text=True, check=True)
         return float(run.stdout.strip().splitlines()[-1])
 
-    assert freed_mib("by default") < 1  # glibc's own rule: the block stays in its heap
-    assert freed_mib("kept small") > 7
+    assert freed_mib("by default") < 1  # glibc's own rule: the block stays in its heap, to be reused
+    assert freed_mib("inside") > 7  # a budget that binds: unmapped at once
+    assert freed_mib("after") < 1  # the heap keeps blocks again once the block is left
 
 
 def test_the_profiler_peak_sees_a_known_allocation():
@@ -118,6 +124,17 @@ def step(net, x, tiler):
 
 def gradient(net, x, tiler):
     return tiler.gradient(x, lambda items, crop: loop_gradient(crop, net, [l2("conv2")], contextlib.nullcontext()))
+
+
+def test_only_a_dream_its_budget_binds_keeps_the_heap_small(tiny_net, monkeypatch):
+    shape, cpu = (1, 192, 256), torch.device("cpu")
+    whole = loop_bytes(*shape) + step_memory(tiny_net, ["conv2"]).bytes(*shape)
+    assert not Tiler(tiny_net, ["conv2"], shape, cpu).tight  # the default budget, room to spare: heap reused
+    assert not Tiler(tiny_net, ["conv2"], shape, cpu, tile="off").tight
+    assert Tiler(tiny_net, ["conv2"], shape, cpu, max_memory=10 * whole).tight  # a budget given is held
+    assert Tiler(tiny_net, ["conv2"], shape, cpu, tile=64).tight
+    monkeypatch.setattr("deepdream_torch.dreaming.tiles.default_budget", lambda device: whole // 2)
+    assert Tiler(tiny_net, ["conv2"], shape, cpu).tight  # a default budget the full-size step does not fit
 
 
 def test_a_step_under_a_budget_allocates_no_more_than_the_budget(tiny_net):

@@ -148,10 +148,11 @@ def dream_batch(
             net, objectives, pictures.shape[:3], target, (tile, budget), runtime.log, pull is not None, dtype
         )
         tell_precision(runtime.precision, target, runtime.log, runtime.told)  # once every check has passed
-        result = dream_tensor(
-            x, net, objectives, settings, generators, autocast(target, dtype), progress, runtime.log, tiler, pull,
-            overwrite=True,
-        )
+        with tiler.heap() if tiler is not None else contextlib.nullcontext():
+            result = dream_tensor(
+                x, net, objectives, settings, generators, autocast(target, dtype), progress, runtime.log, tiler,
+                pull, overwrite=True,
+            )
         return to_pictures(result, mean_on_device)
 
 

@@ -7,14 +7,16 @@ blobs; the bytes grow with the pixels, so two planned sizes give a line that any
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import functools
 import math
 import os
 import re
+import threading
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import torch
@@ -38,9 +40,12 @@ _GRADIENTS_ALIVE = 2
 # What the libraries under a step take besides tensors (kernels' code and caches, thread pools, the heap's
 # fragments).
 RUNTIME_BYTES = 48 * 2**20
-# Blocks of this many bytes or more get their own mapping from glibc, unmapped when freed (``keep_heap_small``).
+# Blocks of this many bytes or more get their own mapping from glibc, unmapped when freed (``small_heap``).
 MMAP_THRESHOLD = 4 * 2**20
-_M_MMAP_THRESHOLD = -3  # mallopt's parameter number (malloc.h)
+_M_MMAP_THRESHOLD = -3  # mallopt's parameter numbers (malloc.h)
+_M_TRIM_THRESHOLD = -1
+# The largest block glibc's own rule keeps in its heap (DEFAULT_MMAP_THRESHOLD_MAX on 64-bit): what is restored.
+_HEAP_BLOCKS = 32 * 2**20
 # Default budgets: a share of what is free, the rest left for the caller, the allocator's slack and other programs.
 CPU_SHARE = 0.5
 CUDA_SHARE = 0.85
@@ -155,21 +160,39 @@ def release_freed_memory(device: torch.device) -> None:
         _libc_function("malloc_trim")(0)
 
 
-def keep_heap_small(device: torch.device) -> None:
-    """From now on in this process, have glibc map every CPU block of MMAP_THRESHOLD bytes or more on its own
-    and unmap it when freed (nothing elsewhere). By default glibc raises that threshold to a freed mapping's size,
-    up to 32 MiB, and from then on keeps freed blocks below it in its heap, where a step's blobs of one tile shape
-    leave holes the next shape's do not fit: a first 4-octave 4K dream under 1 GiB (each octave its own tiles)
-    went over its budget with its tensors well within it (benchmarks/README.md, "Memory model"). Called once a
-    budget is in force; once is enough."""
-    if device.type == "cpu":
-        _fix_mmap_threshold()
+@contextlib.contextmanager
+def small_heap(device: torch.device) -> Iterator[None]:
+    """Inside: glibc maps every CPU block of MMAP_THRESHOLD bytes or more on its own and unmaps it when freed
+    (nothing elsewhere). By default glibc raises that threshold to a freed mapping's size, up to 32 MiB, and from
+    then on keeps freed blocks below it in its heap, where a step's blobs of one tile shape leave holes the next
+    shape's do not fit: a first 4-octave 4K dream under 1 GiB (each octave its own tiles) went over its budget
+    with its tensors well within it (benchmarks/README.md, "Memory model").
+
+    Only for a dream its budget binds (``Tiler.tight``): a block mapped afresh is paged in afresh, so a step whose
+    blobs come from new mappings instead of the heap's reused blocks pays for it (960x540 open_nsfw: 0.55 against
+    0.80 CPU s a step in fp32, 0.25 against 0.39 in bf16). After the block the heap keeps blocks up to 32 MiB again,
+    as glibc's own rule settles at (its trim threshold at twice that), so a later dream in the process, or a
+    video's next frame with room to spare, reuses its blocks. Blocks nest (the outermost one restores)."""
+    mallopt = _libc_function("mallopt") if device.type == "cpu" else None
+    if mallopt is None:
+        yield
+        return
+    with _HEAP_LOCK:
+        _HEAP_DEPTH[0] += 1
+        if _HEAP_DEPTH[0] == 1:
+            mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+    try:
+        yield
+    finally:
+        with _HEAP_LOCK:
+            _HEAP_DEPTH[0] -= 1
+            if _HEAP_DEPTH[0] == 0:
+                mallopt(_M_MMAP_THRESHOLD, _HEAP_BLOCKS)
+                mallopt(_M_TRIM_THRESHOLD, 2 * _HEAP_BLOCKS)
 
 
-@functools.cache
-def _fix_mmap_threshold() -> bool:
-    mallopt = _libc_function("mallopt")
-    return mallopt is not None and bool(mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD))
+_HEAP_LOCK = threading.Lock()
+_HEAP_DEPTH = [0]  # small_heap blocks open now, in any thread
 
 
 @functools.cache

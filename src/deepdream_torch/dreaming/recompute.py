@@ -21,7 +21,7 @@ import torch
 from torch.func import functional_call
 from torch.utils.flop_counter import FlopCounterMode
 
-from deepdream_torch.dreaming.dream_net import DreamNet, SteppedNet
+from deepdream_torch.dreaming.dream_net import DreamNet, FoldingNet, SteppedNet
 from deepdream_torch.dreaming.memory import meta_input, meta_state, planned_extra
 from deepdream_torch.dreaming.min_size import min_side
 
@@ -132,10 +132,11 @@ def recompute_model(
 ) -> RecomputeModel | None:
     """The model for a step ascending ``layers`` under autocast to ``dtype`` (None: fp32); None for a net that
     cannot recompute (no ``recomputing``) or cannot be planned on meta tensors."""
-    key = (*sorted(set(layers)), str(dtype))
+    folds = isinstance(net, FoldingNet) and net.folds  # a model holds for the way the net runs now
+    key = (*sorted(set(layers)), str(dtype), str(folds))
     per_net = _known.setdefault(net, {})
     if key not in per_net:
-        per_net[key] = _plan(net, key[:-1], dtype) if isinstance(net, SteppedNet) else None
+        per_net[key] = _plan(net, key[:-2], dtype) if isinstance(net, SteppedNet) else None
     return per_net[key]
 
 

@@ -11,6 +11,8 @@ picture by the jitter every step, so tile borders never stay in one place.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -22,10 +24,10 @@ from deepdream_torch.dreaming.errors import DreamError
 from deepdream_torch.dreaming.memory import (
     default_budget,
     format_size,
-    keep_heap_small,
     loop_bytes,
     parse_size,
     release_freed_memory,
+    small_heap,
     step_memory,
 )
 from deepdream_torch.dreaming.min_size import min_side
@@ -96,11 +98,16 @@ def spans(length: int, core: int, margin: int, least: int = 1, stride: int = 1) 
 
 
 def tiled_gradient(
-    x: torch.Tensor, gradient: Gradient, plan: TilePlan, shifts: Sequence[tuple[int, int]] | None = None
+    x: torch.Tensor,
+    gradient: Gradient,
+    plan: TilePlan,
+    shifts: Sequence[tuple[int, int]] | None = None,
+    release: bool = True,
 ) -> torch.Tensor:
     """The gradient of the (N, C, H, W) picture ``x`` rolled by ``shifts`` (one (down, right) per item, wrapping
     around; None: not rolled), computed as ``plan`` says and rolled back into ``x``'s own frame. The rolled
-    picture is never made whole: each pass reads its crop through the roll, so the loop holds no shifted copy."""
+    picture is never made whole: each pass reads its crop through the roll, so the loop holds no shifted copy.
+    With ``release`` (a budget that binds), the memory each pass freed goes back to the system after it."""
     n, _, height, width = x.shape
     shifts = list(shifts) if shifts is not None else [(0, 0)] * n
     layout = torch.channels_last if x.is_contiguous(memory_format=torch.channels_last) else torch.contiguous_format
@@ -110,7 +117,8 @@ def tiled_gradient(
         shifted = _rolled_crop(x, everything[0].crop, across[0].crop, shifts).contiguous(memory_format=layout)
         grad = gradient(slice(0, n), shifted)
         del shifted
-        release_freed_memory(x.device)  # the pass's blobs, before the smaller octave's holes meet the next's
+        if release:  # the pass's blobs, before the smaller octave's holes meet the next's
+            release_freed_memory(x.device)
         if all(shift == (0, 0) for shift in shifts):
             return grad
         back = [(-down, -right) for down, right in shifts]
@@ -132,7 +140,8 @@ def tiled_gradient(
             del crop
             _put_rolled(whole[items], rows.core, cols.core, shifts[items], core)
             del core
-            release_freed_memory(x.device)
+            if release:
+                release_freed_memory(x.device)
     return whole
 
 
@@ -227,6 +236,7 @@ class Tiler:
         self.margin_share = margin_share
         self.tile = parse_tile(tile)
         self.budget = parse_size(max_memory) if max_memory is not None else default_budget(device)
+        self.given = max_memory is not None
         self.picture = picture  # (items, height, width) of the whole dream: its loop's copies share the budget
         self.pulled = pulled  # a pull's copies (pull.py) share it too
         self.dtype = dtype  # the autocast dtype the steps run in (None: fp32): what their blobs are planned in
@@ -240,20 +250,35 @@ class Tiler:
         """``x``'s gradient by ``gradient``, in tiles when the plan says so; with ``shifts``, the gradient of ``x``
         rolled by them, rolled back (``tiled_gradient``)."""
         shape = (x.shape[0], x.shape[2], x.shape[3])
-        if self.tile != "off":  # a budget is in force: the heap must not hold freed blocks beyond it
-            keep_heap_small(x.device)
         while True:
             plan = self.plan(*shape)
             try:
                 if not plan.recompute:
-                    return tiled_gradient(x, gradient, plan, shifts)
+                    return tiled_gradient(x, gradient, plan, shifts, self.tight)
                 with self.net.recomputing(plan.recompute):
-                    return tiled_gradient(x, gradient, plan, shifts)
+                    return tiled_gradient(x, gradient, plan, shifts, self.tight)
             except torch.cuda.OutOfMemoryError:
                 if self.tile == "off":
                     raise
                 self._free_device_cache()
                 self._shrink(plan, shape)
+
+    @functools.cached_property
+    def tight(self) -> bool:
+        """Whether this dream's memory must be held to its budget step by step: a budget given (``max_memory``), a
+        tile side given, or a default budget its full-size step does not fit in one pass. Then the heap is kept
+        small (``heap()``) and each pass's freed memory handed back; a dream with room to spare skips both and
+        reuses its blocks (benchmarks/README.md, "Memory model")."""
+        if self.tile == "off":
+            return False
+        if self.given or isinstance(self.tile, int):
+            return True
+        items, height, width = self.picture
+        return step_memory(self.net, self.layers, self.dtype).bytes(items, height, width) > self._free()
+
+    def heap(self) -> contextlib.AbstractContextManager[None]:
+        """The block the dream's steps run in: the heap kept small where the dream is ``tight``."""
+        return small_heap(self.device) if self.tight else contextlib.nullcontext()
 
     def plan(self, items: int, height: int, width: int) -> TilePlan:
         key = (items, height, width)
