@@ -112,9 +112,9 @@ def memory_rows(
 
 def time_rows(
     caffemodel: Path, threads: int, iterations: int, repeat: int, device: str, fixed: list[float] | None,
-    frame: tuple[int, int] = (1920, 1080),
+    frame: tuple[int, int] = (1920, 1080), precision: str = "auto",
 ) -> None:
-    """Seconds per step at ``frame`` (width, height) under budgets of 1/4 and 1/8 of the untiled dream's peak
+    """Seconds per step at ``frame`` (width, height) in ``precision`` under budgets of 1/4 and 1/8 of the untiled dream's peak
     memory (above the loaded net, measured first in this process; ``fixed``: these budgets in GiB instead), over
     untiled; each mode's peak memory above the loaded net; and its result's PSNR against untiled beside the
     chaos floor."""
@@ -133,7 +133,7 @@ def time_rows(
     perturbed = np.clip(np.round(picture + noise), 0, 255).astype(np.uint8)
     budgets: dict[str, int | None] = {"untiled": None}
     said: dict[str, list[str]] = {"untiled": []}
-    settings = {"octaves": 1, "iterations": iterations, "device": device, "seed": 0}
+    settings = {"octaves": 1, "iterations": iterations, "device": device, "seed": 0, "precision": precision}
     target = torch.device(device)
 
     def run(name: str, image: np.ndarray = picture) -> tuple[np.ndarray, float, float, float]:
@@ -172,7 +172,8 @@ def time_rows(
             best[name] = [min(best[name][0], wall), min(best[name][1], cpu), max(best[name][2], peak)]
     floor = _psnr(run("untiled", perturbed)[0], results["untiled"])
     memory = "peak allocated GiB" if target.type == "cuda" else "peak RSS GiB"
-    print(f"\ntime: {name_of_frame}, GoogLeNet {LAYER}, 1 octave x {iterations} iteration(s), {device}, {threads}"
+    print(f"\ntime: {name_of_frame}, GoogLeNet {LAYER}, {precision}, 1 octave x {iterations} iteration(s), {device},"
+          f" {threads}"
           f" thread(s), best of {repeat} (interleaved); budgets: shares of the untiled dream's peak above the loaded"
           f" net ({untiled_peak:.2f} GiB){' as given' if fixed else ''}; chaos floor (input + 1e-3 noise):"
           f" {floor:.2f} dB")  # fmt: skip
@@ -266,6 +267,7 @@ def main() -> None:
     parser.add_argument("--budgets", type=float, nargs="+", default=None, metavar="GIB",
                         help="the time rows' budgets in GiB (default: 1/4 and 1/8 of the untiled peak)")
     parser.add_argument("--time-frame", default="1920x1080", help="the time rows' frame, e.g. 3840x2160")
+    parser.add_argument("--precision", default="auto", help="the time rows' precision (auto: the default)")
     args = parser.parse_args()
     if not GOOGLENET.is_file() or not HULK.is_file():
         sys.exit(f"needs ../shared ({SHARED}): GoogLeNet's prototxt and hulk.jpg")
@@ -278,7 +280,7 @@ def main() -> None:
             memory_rows(caffemodel, args.quick, args.threads, args.iterations, args.frames, args.device)
         if "time" in parts:
             time_rows(caffemodel, args.time_threads, args.time_iterations, args.repeat, args.device, args.budgets,
-                      tuple(int(side) for side in args.time_frame.split("x")))
+                      tuple(int(side) for side in args.time_frame.split("x")), args.precision)
     if "seams" in parts:
         seam_rows(args.threads)
 

@@ -39,7 +39,7 @@ PULL_COPIES = 0.6
 _GRADIENTS_ALIVE = 2
 # What the libraries under a step take besides tensors (kernels' code and caches, thread pools, the heap's
 # fragments).
-RUNTIME_BYTES = 48 * 2**20
+RUNTIME_BYTES = 24 * 2**20
 # Blocks of this many bytes or more get their own mapping from glibc, unmapped when freed (``small_heap``).
 MMAP_THRESHOLD = 4 * 2**20
 _M_MMAP_THRESHOLD = -3  # mallopt's parameter numbers (malloc.h)

@@ -134,15 +134,23 @@ def tiled_gradient(
                 for rows in spans(height, plan.tile[0], plan.margin, plan.least, plan.stride)
                 for cols in spans(width, plan.tile[1], plan.margin, plan.least, plan.stride)
             ]
-        for rows, cols in grid:
+        # Tiles of one crop shape one after another: each reuses the blocks the last one freed, and the memory
+        # goes back to the system only when the shape changes (and after the last), not after every tile.
+        grid.sort(key=_crop_shape)
+        for index, (rows, cols) in enumerate(grid):
             crop = _rolled_crop(x[items], rows.crop, cols.crop, shifts[items]).contiguous(memory_format=layout)
             core = gradient(items, crop)[..., rows.inside, cols.inside]
             del crop
             _put_rolled(whole[items], rows.core, cols.core, shifts[items], core)
             del core
-            if release:
+            if release and (index + 1 == len(grid) or _crop_shape(grid[index + 1]) != _crop_shape((rows, cols))):
                 release_freed_memory(x.device)
     return whole
+
+
+def _crop_shape(tile: tuple[Span, Span]) -> tuple[int, int]:
+    rows, cols = tile
+    return rows.crop.stop - rows.crop.start, cols.crop.stop - cols.crop.start
 
 
 def _wrapped(span: slice, shift: int, length: int, device: torch.device) -> torch.Tensor | slice:
