@@ -37,9 +37,10 @@ PULL_COPIES = 0.6
 # While the backward pass runs, the blobs kept for it are alive with about two blob-sized gradients (a layer's
 # incoming and outgoing one).
 _GRADIENTS_ALIVE = 2
-# What the libraries under a step take besides tensors (kernels' code and caches, thread pools, the heap's
-# fragments).
-RUNTIME_BYTES = 24 * 2**20
+# What the libraries under a step take besides tensors: a fixed part (kernels' code and caches, thread pools), and a
+# share of the step's own planned bytes (oneDNN's scratch buffers and the heap's fragments grow with the blobs).
+RUNTIME_BYTES = 12 * 2**20
+RUNTIME_SHARE = 0.2
 # Blocks of this many bytes or more get their own mapping from glibc, unmapped when freed (``small_heap``).
 MMAP_THRESHOLD = 4 * 2**20
 _M_MMAP_THRESHOLD = -3  # mallopt's parameter numbers (malloc.h)
@@ -217,6 +218,17 @@ def loop_bytes(
         smaller = items * 3 * octave[0] * octave[1] * 4
         copies = full + 3 * smaller + ((PULL_COPIES * full + 4 / 3 * smaller) if pulled else 0)
     return math.ceil(copies) + RUNTIME_BYTES
+
+
+def step_room(left: int) -> int:
+    """The planned step bytes that fit in ``left`` bytes (what a budget leaves beside the loop's copies and
+    RUNTIME_BYTES): the rest goes to what the libraries take in proportion to the step (RUNTIME_SHARE)."""
+    return int(left / (1 + RUNTIME_SHARE))
+
+
+def with_runtime(step: int) -> int:
+    """The bytes a step of ``step`` planned bytes takes with the libraries' share: ``step_room``'s inverse."""
+    return math.ceil(step * (1 + RUNTIME_SHARE))
 
 
 def default_budget(device: torch.device) -> int:

@@ -29,6 +29,8 @@ from deepdream_torch.dreaming.memory import (
     release_freed_memory,
     small_heap,
     step_memory,
+    step_room,
+    with_runtime,
 )
 from deepdream_torch.dreaming.min_size import min_side
 from deepdream_torch.dreaming.receptive_field import reach
@@ -390,9 +392,10 @@ class Tiler:
         return seen.stride, _ceil_div(int(seen.size * self.margin_share), seen.stride) * seen.stride
 
     def _free(self, octave: tuple[int, int] | None = None) -> int:
-        """What the budget leaves a step at the ``octave`` (height, width) beside the loop's copies."""
+        """The planned step bytes the budget leaves room for at the ``octave`` (height, width), beside the loop's
+        copies and what the libraries take."""
         budget = self.budget if self.state.cap is None else min(self.budget, self.state.cap)
-        return budget - loop_bytes(*self.picture, self.pulled, octave)
+        return step_room(budget - loop_bytes(*self.picture, self.pulled, octave))
 
     def _shrink(self, failed: TilePlan, shape: tuple[int, int, int]) -> None:
         """After ``failed`` ran out of memory: a plan with half the items, else tiles of half the side."""
@@ -412,7 +415,7 @@ class Tiler:
         memory = step_memory(self.net, self.layers, self.dtype)
         tile = smaller.tile or (height, width)
         needed = memory.bytes(smaller.items, tile[0] + 2 * smaller.margin, tile[1] + 2 * smaller.margin)
-        self.state.cap = needed + loop_bytes(*self.picture, self.pulled, (height, width))
+        self.state.cap = with_runtime(needed) + loop_bytes(*self.picture, self.pulled, (height, width))
         self.plans[shape] = smaller
         self._say(2, f"out of memory on {self.device}: retrying the step in smaller tiles (and using them from now on)")
 
