@@ -13,7 +13,7 @@ import torch
 from deepdream_torch import dream, dream_batch
 from deepdream_torch.dreaming.errors import DreamError
 from deepdream_torch.dreaming.loop import dream_step
-from deepdream_torch.dreaming.memory import loop_bytes, step_memory
+from deepdream_torch.dreaming.memory import loop_bytes, step_memory, with_runtime
 from deepdream_torch.dreaming.objectives import l2
 from deepdream_torch.dreaming.receptive_field import reach
 from deepdream_torch.dreaming.settings import DreamSettings, Runtime
@@ -111,7 +111,7 @@ def test_a_picture_too_large_for_the_budget_dreams_in_tiles(tiny_net):
 
 def test_a_batch_over_budget_goes_fewer_pictures_per_pass_before_tiles(tiny_net):
     memory = step_memory(tiny_net, ["conv2"])
-    budget = loop_bytes(4, 64, 64) + memory.bytes(2, 64, 64) + 1
+    budget = loop_bytes(4, 64, 64) + with_runtime(memory.bytes(2, 64, 64)) + 1
     tiler = Tiler(tiny_net, ["conv2"], (4, 64, 64), torch.device("cpu"), max_memory=budget)
     assert tiler.plan(4, 64, 64) == TilePlan(2)
     assert tiler.plan(1, 64, 64) == TilePlan(1)

@@ -251,6 +251,8 @@ def _reorder(x: torch.Tensor, order: list[int]) -> torch.Tensor:
 
 # A blank gradient (every unit of the target blob dead) would divide 0 by 0; with this floor it moves nothing.
 _SMALLEST_MEAN = 1e-12
+# Rows of a picture a mixed-dtype ascent adds at once: its temporary is this many rows (1080p: 1.5 MB).
+_ROWS_AT_ONCE = 64
 
 
 def ascend(x: torch.Tensor, grad: torch.Tensor, step_size: float) -> torch.Tensor:
@@ -265,7 +267,14 @@ def ascend_in_place(x: torch.Tensor, grad: torch.Tensor, step_size: float) -> No
     |grad| is a 1-norm over the item, which needs no copy of |grad| either."""
     per_item = grad[0].numel()
     scale = torch.linalg.vector_norm(grad, 1, dim=(1, 2, 3), keepdim=True).div_(per_item)
-    x.add_(grad.mul_(step_size / scale.clamp_min_(_SMALLEST_MEAN)))
+    grad.mul_(step_size / scale.clamp_min_(_SMALLEST_MEAN))
+    if grad.dtype == x.dtype:
+        x.add_(grad)
+        return
+    # A bf16 gradient (tiles.py keeps a bf16 step's in bf16): the CPU casts a mixed-dtype operand into a temporary
+    # as large as the operand, so the add goes a band of rows at a time.
+    for top in range(0, x.shape[2], _ROWS_AT_ONCE):
+        x[:, :, top : top + _ROWS_AT_ONCE].add_(grad[:, :, top : top + _ROWS_AT_ONCE])
 
 
 def pull_in_place(x: torch.Tensor, field: PullField | None) -> None:

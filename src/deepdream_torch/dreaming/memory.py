@@ -206,17 +206,24 @@ def _libc_function(name: str) -> ctypes._CFuncPtr | None:
 
 
 def loop_bytes(
-    items: int, height: int, width: int, pulled: bool = False, octave: tuple[int, int] | None = None
+    items: int,
+    height: int,
+    width: int,
+    pulled: bool = False,
+    octave: tuple[int, int] | None = None,
+    gradient: torch.dtype | None = None,
 ) -> int:
     """Bytes the dream of ``items`` pictures of ``height`` x ``width`` holds beside a step's gradient at the
     ``octave`` (height, width) (None: the full size): its float copies of the picture (see PICTURE_COPIES, and
-    PULL_COPIES when the dream is ``pulled``) and what the libraries take (RUNTIME_BYTES)."""
+    PULL_COPIES when the dream is ``pulled``), one of them the tiles' gradient, in ``gradient``'s dtype (None:
+    fp32; a bf16 step's, ``tiled_gradient``), and what the libraries take (RUNTIME_BYTES)."""
     full = items * 3 * height * width * 4
+    share = 1.0 if gradient is None else gradient.itemsize / 4  # of an fp32 copy
     if octave is None or tuple(octave) == (height, width):
-        copies = full * (PICTURE_COPIES + (PULL_COPIES if pulled else 0))
+        copies = full * (PICTURE_COPIES - 1 + share + (PULL_COPIES if pulled else 0))
     else:
         smaller = items * 3 * octave[0] * octave[1] * 4
-        copies = full + 3 * smaller + ((PULL_COPIES * full + 4 / 3 * smaller) if pulled else 0)
+        copies = full + (2 + share) * smaller + ((PULL_COPIES * full + 4 / 3 * smaller) if pulled else 0)
     return math.ceil(copies) + RUNTIME_BYTES
 
 

@@ -110,7 +110,7 @@ def mean_tensor(mean: tuple[float, float, float], device: torch.device) -> torch
 
 def to_net(pictures: np.ndarray, mean: torch.Tensor) -> torch.Tensor:
     """(N, H, W, 3) uint8 RGB on the host -> (N, 3, H, W) float32 BGR minus mean on ``mean``'s device."""
-    return to_net_channels(pictures, mean.device).float() - mean
+    return to_net_channels(pictures, mean.device).float().sub_(mean)  # in place: one float copy, not two at once
 
 
 def to_net_channels(pictures: np.ndarray, device: torch.device) -> torch.Tensor:

@@ -105,11 +105,15 @@ def tiled_gradient(
     plan: TilePlan,
     shifts: Sequence[tuple[int, int]] | None = None,
     release: bool = True,
+    dtype: torch.dtype | None = None,
 ) -> torch.Tensor:
     """The gradient of the (N, C, H, W) picture ``x`` rolled by ``shifts`` (one (down, right) per item, wrapping
     around; None: not rolled), computed as ``plan`` says and rolled back into ``x``'s own frame. The rolled
     picture is never made whole: each pass reads its crop through the roll, so the loop holds no shifted copy.
-    With ``release`` (a budget that binds), the memory each pass freed goes back to the system after it."""
+    With ``release`` (a budget that binds), the memory each pass freed goes back to the system after it. Tiles
+    put their gradients together in ``dtype`` (None: ``x``'s): a bf16 step's input gradient comes back through
+    autocast's cast of the picture, so it holds bf16 values, and keeping it in bf16 loses nothing and half the
+    memory of that full-size copy."""
     n, _, height, width = x.shape
     shifts = list(shifts) if shifts is not None else [(0, 0)] * n
     layout = torch.channels_last if x.is_contiguous(memory_format=torch.channels_last) else torch.contiguous_format
@@ -125,7 +129,7 @@ def tiled_gradient(
             return grad
         back = [(-down, -right) for down, right in shifts]
         return _rolled_crop(grad, everything[0].crop, across[0].crop, back).contiguous(memory_format=layout)
-    whole = torch.empty_like(x)
+    whole = torch.empty_like(x, dtype=dtype)
     for start in range(0, n, plan.items):
         items = slice(start, min(n, start + plan.items))
         if plan.tile is None:
@@ -198,7 +202,7 @@ def _put_rolled(
         return
     r = r if isinstance(r, torch.Tensor) else torch.arange(r.start, r.stop, device=whole.device)
     c = c if isinstance(c, torch.Tensor) else torch.arange(c.start, c.stop, device=whole.device)
-    whole[:, :, r[:, None], c[None, :]] = part
+    whole[:, :, r[:, None], c[None, :]] = part.to(whole.dtype)
 
 
 def parse_tile(value: TileMode) -> TileMode:
@@ -264,9 +268,9 @@ class Tiler:
             plan = self.plan(*shape)
             try:
                 if not plan.recompute:
-                    return tiled_gradient(x, gradient, plan, shifts, self.tight)
+                    return tiled_gradient(x, gradient, plan, shifts, self.tight, self.dtype)
                 with self.net.recomputing(plan.recompute):
-                    return tiled_gradient(x, gradient, plan, shifts, self.tight)
+                    return tiled_gradient(x, gradient, plan, shifts, self.tight, self.dtype)
             except torch.cuda.OutOfMemoryError:
                 if self.tile == "off":
                     raise
@@ -395,7 +399,7 @@ class Tiler:
         """The planned step bytes the budget leaves room for at the ``octave`` (height, width), beside the loop's
         copies and what the libraries take."""
         budget = self.budget if self.state.cap is None else min(self.budget, self.state.cap)
-        return step_room(budget - loop_bytes(*self.picture, self.pulled, octave))
+        return step_room(budget - loop_bytes(*self.picture, self.pulled, octave, self.dtype))
 
     def _shrink(self, failed: TilePlan, shape: tuple[int, int, int]) -> None:
         """After ``failed`` ran out of memory: a plan with half the items, else tiles of half the side."""
@@ -415,7 +419,7 @@ class Tiler:
         memory = step_memory(self.net, self.layers, self.dtype)
         tile = smaller.tile or (height, width)
         needed = memory.bytes(smaller.items, tile[0] + 2 * smaller.margin, tile[1] + 2 * smaller.margin)
-        self.state.cap = with_runtime(needed) + loop_bytes(*self.picture, self.pulled, (height, width))
+        self.state.cap = with_runtime(needed) + loop_bytes(*self.picture, self.pulled, (height, width), self.dtype)
         self.plans[shape] = smaller
         self._say(2, f"out of memory on {self.device}: retrying the step in smaller tiles (and using them from now on)")
 
