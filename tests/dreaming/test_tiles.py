@@ -58,15 +58,23 @@ def test_the_reach_of_a_blob_only_pictures_over_256_pixels_reach(tmp_path):
     assert 9 + 89 * 3 <= seen.size <= 9 + 89 * 3 + 2 * seen.stride
 
 
-def test_tiles_cover_the_picture_once_and_crop_within_it():
-    for length, core, margin in [(37, 8, 4), (64, 16, 0), (5, 8, 2), (100, 30, 50)]:
-        found = spans(length, core, margin)
-        covered = [i for span in found for i in range(length)[span.core]]
-        assert covered == list(range(length))
-        for span in found:
-            assert span.crop.start == max(0, span.core.start - margin)
-            assert span.crop.stop == min(length, span.core.stop + margin)
-            assert range(span.crop.start, span.crop.stop)[span.inside] == range(span.core.start, span.core.stop)
+@pytest.mark.parametrize(("length", "core", "margin", "stride"),
+                         [(37, 8, 4, 1), (64, 16, 0, 1), (5, 8, 2, 1), (100, 30, 50, 1), (100, 24, 8, 8), (61, 16, 4, 4)])
+def test_tiles_cover_the_picture_once_in_crops_of_one_length_within_it(length, core, margin, stride):
+    found = spans(length, core, margin, stride=stride)
+    covered = [i for span in found for i in range(length)[span.core]]
+    assert covered == list(range(length))
+    size = min(length, core + 2 * margin)
+    for span in found:
+        assert 0 <= span.crop.start and span.crop.stop <= length and span.crop.start % stride == 0
+        # At least the margin on each side where the picture goes on.
+        assert span.crop.start <= max(0, span.core.start - margin)
+        assert span.crop.stop >= min(length, span.core.stop + margin)
+        assert range(span.crop.start, span.crop.stop)[span.inside] == range(span.core.start, span.core.stop)
+    # One crop length; the crops reaching the picture's end up to stride - 1 longer, to start on the grid.
+    inner = {span.crop.stop - span.crop.start for span in found if span.crop.stop < length or span.crop.start == 0}
+    last = {span.crop.stop - span.crop.start for span in found if span.crop.stop == length and span.crop.start > 0}
+    assert inner <= {size} and len(last) <= 1 and all(size <= n < size + stride for n in last)
 
 
 def test_a_tiled_step_equals_the_untiled_step_when_the_margin_covers_the_receptive_field(tiny_net):
@@ -183,5 +191,6 @@ def test_tile_values():
 def test_tiles_of_a_given_side_predict_the_work_their_margins_add(tiny_net):
     plan = Tiler(tiny_net, ["conv2"], (1, 64, 96), torch.device("cpu"), tile=32).plan(1, 64, 96)
     rows, cols = -(-64 // plan.tile[0]), -(-96 // plan.tile[1])
-    computed = (64 + 2 * plan.margin * (rows - 1)) * (96 + 2 * plan.margin * (cols - 1))
+    # Every crop is an interior tile's: the tile and a margin on each side (spans), at the picture's ends too.
+    computed = rows * min(64, plan.tile[0] + 2 * plan.margin) * cols * min(96, plan.tile[1] + 2 * plan.margin)
     assert plan.margin > 0 and plan.cost == pytest.approx(computed / (64 * 96), abs=1e-3) and plan.cost > 1

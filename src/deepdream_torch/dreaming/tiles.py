@@ -86,17 +86,27 @@ class Span:
 
 
 def spans(length: int, core: int, margin: int, least: int = 1, stride: int = 1) -> list[Span]:
-    """Tiles of ``core`` pixels along ``length``, each crop reaching ``margin`` further where the picture goes on,
-    and at least ``least`` long (the smallest picture the net takes), starting on the ``stride`` grid."""
+    """Tiles of ``core`` pixels along ``length``, each crop reaching at least ``margin`` further where the picture
+    goes on, at least ``least`` long (the smallest picture the net takes) and starting on the ``stride`` grid. Every
+    crop has the same length (an interior tile's), the tiles at the picture's ends reaching further inwards
+    instead of being cut short (the last one up to ``stride - 1`` longer, to start on the grid): one crop shape
+    runs the same kernels and reuses the same memory tile after tile, where each shorter crop at an end was a
+    shape of its own (new oneDNN kernels, new blocks: benchmarks/README.md, "Memory model")."""
+    size = min(length, max(core + 2 * margin, least))
     found = []
     for start in range(0, length, core):
         stop = min(length, start + core)
-        low, high = max(0, start - margin), min(length, stop + margin)
-        if high - low < least:
-            low = max(0, (high - least) // stride * stride)
-            high = min(length, max(high, low + least))
+        high = min(length, max(stop + margin, max(0, start - margin) + size))
+        low = max(0, high - size) // stride * stride
         found.append(Span(slice(low, high), slice(start, stop), slice(start - low, stop - low)))
     return found
+
+
+def tile_work(length: int, core: int, margin: int) -> float:
+    """The pixels the crops of ``spans(length, core, margin)`` hold along one side over ``length``: the work of
+    tiling that side (1.0: one pass)."""
+    count = _ceil_div(length, core)
+    return 1.0 if count == 1 else count * min(length, core + 2 * margin) / length
 
 
 def tiled_gradient(
@@ -345,7 +355,7 @@ class Tiler:
                 core = [_ceil_div(_ceil_div(n, count), stride) * stride for n, count in ((height, rows), (width, cols))]
                 core = [min(n, c) for n, c in zip((height, width), core)]
                 crop = (min(height, core[0] + 2 * margin), min(width, core[1] + 2 * margin))
-                work = (height + 2 * margin * (rows - 1)) * (width + 2 * margin * (cols - 1)) / (height * width)
+                work = tile_work(height, core[0], margin) * tile_work(width, core[1], margin)
                 tile = None if rows == cols == 1 else (core[0], core[1])
                 for runs in choices:  # cheapest first
                     plan = TilePlan(1, tile, margin if tile else 0, least, stride, self._ranges(model, runs),
@@ -381,8 +391,7 @@ class Tiler:
         if core[0] >= height and core[1] >= width:
             return TilePlan(items)
         least = max(min_side(self.net, layer) for layer in self.layers)
-        rows, cols = _ceil_div(height, core[0]), _ceil_div(width, core[1])
-        work = (height + 2 * margin * (rows - 1)) * (width + 2 * margin * (cols - 1)) / (height * width)
+        work = tile_work(height, core[0], margin) * tile_work(width, core[1], margin)
         return TilePlan(items, (core[0], core[1]), margin, least, stride, cost=round(work, 3))
 
     def _grid(self) -> tuple[int, int]:
