@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import math
 import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -45,6 +46,10 @@ MARGIN_SHARE = 0.15
 _SMALLEST_TILE = 32
 # The most tiles along one side a budget is met with (64 x 64 tiles of a 7680x4320 frame: 120x68 pixels each).
 _MOST_TILES = 64
+# What a step recomputing parts of the net holds beyond what the recomputation model plans, as a share of it: 1080p
+# GoogLeNet bf16 steps in tiles recomputing 3 to 6 parts went 5-10 % over budgets that tiles without recomputation
+# kept (benchmarks/README.md, "Memory model").
+RECOMPUTE_MARGIN = 0.25
 # A budget no plan meets (less than the dream's own copies of the picture need) gets the plan needing the least
 # memory among those predicted to take at most this many times an untiled step: smaller tiles would be mostly margin.
 _MOST_COST = 2.0
@@ -345,7 +350,9 @@ class Tiler:
         choices: list[Recompute] = model.choices() if model is not None else [()]
 
         def needs(crop: tuple[int, int], runs: Recompute) -> int:
-            return memory.bytes(1, *crop) if model is None else model.bytes(1, *crop, runs)
+            if model is None:
+                return memory.bytes(1, *crop)
+            return math.ceil(model.bytes(1, *crop, runs) * (1 + (RECOMPUTE_MARGIN if runs else 0)))
 
         smallest = max(stride, margin, _SMALLEST_TILE)  # a smaller core would be mostly margin
         best: tuple[float, TilePlan] | None = None
