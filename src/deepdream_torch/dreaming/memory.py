@@ -40,7 +40,7 @@ _GRADIENTS_ALIVE = 2
 # What the libraries under a step take besides tensors: a fixed part (kernels' code and caches, thread pools), and a
 # share of the step's own planned bytes (oneDNN's scratch buffers and the heap's fragments grow with the blobs).
 RUNTIME_BYTES = 12 * 2**20
-RUNTIME_SHARE = 0.2
+RUNTIME_SHARE = 0.3
 # Blocks of this many bytes or more get their own mapping from glibc, unmapped when freed (``small_heap``).
 MMAP_THRESHOLD = 4 * 2**20
 _M_MMAP_THRESHOLD = -3  # mallopt's parameter numbers (malloc.h)
