@@ -207,7 +207,8 @@ def test_an_eighth_of_the_untiled_dreams_memory_is_a_budget_met(googlenet, preci
     dream(image, googlenet, layer, tile="off", **settings)
     untiled = peak_allocated(lambda: dream(image, googlenet, layer, tile="off", **settings))
     said: list[str] = []
-    budget = RUNTIME_BYTES + with_runtime(untiled // 8)  # the libraries' fixed part and their share of a step
+    dtype = resolve_precision(precision, torch.device("cpu"))
+    budget = RUNTIME_BYTES + with_runtime(untiled // 8, dtype)  # the libraries' fixed part and share of a step
     dream(image, googlenet, layer, max_memory=budget, log=lambda _, line: said.append(line), **settings)
     tiled = peak_allocated(lambda: dream(image, googlenet, layer, max_memory=budget, **settings))
     assert any("tiles of" in line for line in said), said

@@ -28,7 +28,8 @@ from deepdream_torch.dreaming.min_size import min_side
 
 # The three constants below are measured (benchmarks/README.md, "Memory model"); re-measure before changing one.
 # Full-size float copies alive beside a step's gradient (tiles.py's crops are the step's): the picture, stepped
-# in place where the source was (loop.py's ``overwrite``), and the step's gradient. At a smaller octave the source
+# in place where the source was (loop.py's ``overwrite``), and the step's gradient (half a copy where a bf16 step's
+# tiles keep it in bf16: ``loop_bytes``'s ``gradient``). At a smaller octave the source
 # waits at full size beside that octave's base, picture and gradient (see ``loop_bytes``).
 PICTURE_COPIES = 2
 # A pull (pull.py) adds its strength (a third of a copy) and 8-bit target (a quarter) at the full size, and at a
@@ -38,9 +39,11 @@ PULL_COPIES = 0.6
 # incoming and outgoing one).
 _GRADIENTS_ALIVE = 2
 # What the libraries under a step take besides tensors: a fixed part (kernels' code and caches, thread pools), and a
-# share of the step's own planned bytes (oneDNN's scratch buffers and the heap's fragments grow with the blobs).
+# share of the step's own planned bytes (oneDNN's scratch buffers and the heap's fragments grow with the blobs);
+# more in fp32, whose CPU convolutions partly run as im2col products with column buffers of their own.
 RUNTIME_BYTES = 12 * 2**20
 RUNTIME_SHARE = 0.3
+RUNTIME_SHARE_FP32 = 0.45
 # Blocks of this many bytes or more get their own mapping from glibc, unmapped when freed (``small_heap``).
 MMAP_THRESHOLD = 4 * 2**20
 _M_MMAP_THRESHOLD = -3  # mallopt's parameter numbers (malloc.h)
@@ -227,15 +230,20 @@ def loop_bytes(
     return math.ceil(copies) + RUNTIME_BYTES
 
 
-def step_room(left: int) -> int:
+def step_room(left: int, dtype: torch.dtype | None = None) -> int:
     """The planned step bytes that fit in ``left`` bytes (what a budget leaves beside the loop's copies and
-    RUNTIME_BYTES): the rest goes to what the libraries take in proportion to the step (RUNTIME_SHARE)."""
-    return int(left / (1 + RUNTIME_SHARE))
+    RUNTIME_BYTES) for a step under autocast to ``dtype`` (None: fp32): the rest goes to what the libraries take in
+    proportion to the step (RUNTIME_SHARE, RUNTIME_SHARE_FP32)."""
+    return int(left / (1 + _runtime_share(dtype)))
 
 
-def with_runtime(step: int) -> int:
+def with_runtime(step: int, dtype: torch.dtype | None = None) -> int:
     """The bytes a step of ``step`` planned bytes takes with the libraries' share: ``step_room``'s inverse."""
-    return math.ceil(step * (1 + RUNTIME_SHARE))
+    return math.ceil(step * (1 + _runtime_share(dtype)))
+
+
+def _runtime_share(dtype: torch.dtype | None) -> float:
+    return RUNTIME_SHARE_FP32 if dtype is None else RUNTIME_SHARE
 
 
 def default_budget(device: torch.device) -> int:

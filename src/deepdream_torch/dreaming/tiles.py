@@ -415,7 +415,7 @@ class Tiler:
         """The planned step bytes the budget leaves room for at the ``octave`` (height, width), beside the loop's
         copies and what the libraries take."""
         budget = self.budget if self.state.cap is None else min(self.budget, self.state.cap)
-        return step_room(budget - loop_bytes(*self.picture, self.pulled, octave, self.dtype))
+        return step_room(budget - loop_bytes(*self.picture, self.pulled, octave, self.dtype), self.dtype)
 
     def _shrink(self, failed: TilePlan, shape: tuple[int, int, int]) -> None:
         """After ``failed`` ran out of memory: a plan with half the items, else tiles of half the side."""
@@ -435,7 +435,8 @@ class Tiler:
         memory = step_memory(self.net, self.layers, self.dtype)
         tile = smaller.tile or (height, width)
         needed = memory.bytes(smaller.items, tile[0] + 2 * smaller.margin, tile[1] + 2 * smaller.margin)
-        self.state.cap = with_runtime(needed) + loop_bytes(*self.picture, self.pulled, (height, width), self.dtype)
+        whole = loop_bytes(*self.picture, self.pulled, (height, width), self.dtype)
+        self.state.cap = with_runtime(needed, self.dtype) + whole
         self.plans[shape] = smaller
         self._say(2, f"out of memory on {self.device}: retrying the step in smaller tiles (and using them from now on)")
 
