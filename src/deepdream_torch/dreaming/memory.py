@@ -43,7 +43,7 @@ _GRADIENTS_ALIVE = 2
 # more in fp32, whose CPU convolutions partly run as im2col products with column buffers of their own.
 RUNTIME_BYTES = 12 * 2**20
 RUNTIME_SHARE = 0.3
-RUNTIME_SHARE_FP32 = 0.45
+RUNTIME_SHARE_FP32 = 0.55
 # Blocks of this many bytes or more get their own mapping from glibc, unmapped when freed (``small_heap``).
 MMAP_THRESHOLD = 4 * 2**20
 _M_MMAP_THRESHOLD = -3  # mallopt's parameter numbers (malloc.h)
