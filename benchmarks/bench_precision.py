@@ -81,8 +81,10 @@ def net_rows(dream, net, name: str, picture: np.ndarray, perturbed: np.ndarray, 
     run("fp32")  # oneDNN builds its kernels on first use
     best: dict[str, tuple[float, float]] = {}
     results: dict[str, np.ndarray] = {}
-    for _ in range(args.repeat):
-        for precision in PRECISIONS:
+    for repeat in range(args.repeat):
+        # Each repeat in another order: a run right after an emulated bf16 one (seconds of other kernels) is slower
+        # for it, whichever precision it is.
+        for precision in PRECISIONS[repeat % 3 :] + PRECISIONS[: repeat % 3]:
             result, wall, cpu = run(precision)
             results[precision] = result
             old = best.get(precision, (math.inf, math.inf))
