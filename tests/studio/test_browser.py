@@ -63,7 +63,7 @@ def test_the_studio_in_a_browser(data: Path, tmp_path: Path) -> None:
 
         # A video job: progress moves, a reload re-attaches to it, cancel stops it resumably, resume finishes it.
         page.click('#library .card[data-name="videos/walk.mp4"]')
-        page.fill("input[name=iterations]", "8")
+        page.fill("input[name=iterations]", "40")  # long enough that the job is still running when cancelled
         page.click("#run-video")
         job = page.locator("#jobs .job").first
         page.wait_for_function("document.querySelector('#jobs .job .progress') &&"
@@ -77,8 +77,9 @@ def test_the_studio_in_a_browser(data: Path, tmp_path: Path) -> None:
         second = browser.new_page()  # another tab asks for the same run: it is shown the running one
         second.goto(address)
         second.wait_for_selector('#library .card[data-name="videos/walk.mp4"]')
+        second.wait_for_selector("#model option", state="attached")  # the model list has come
         second.click('#library .card[data-name="videos/walk.mp4"]')
-        second.fill("input[name=iterations]", "8")
+        second.fill("input[name=iterations]", "40")
         second.fill("input[name=octaves]", "2")
         second.fill("#f-layers", "inception_4e/output")
         second.click("#run-video")
@@ -102,7 +103,7 @@ def test_the_studio_in_a_browser(data: Path, tmp_path: Path) -> None:
 
         # The result: listed with its settings, playable and seekable in this Chromium.
         page.wait_for_selector("#results .dream .play")
-        assert "i-8" in page.inner_text("#results")
+        assert "i-40" in page.inner_text("#results")
         can_play = page.evaluate("document.createElement('video').canPlayType('video/mp4; codecs=\"avc1.64001e\"')")
         page.click("#results .dream .play")
         page.wait_for_function("document.getElementById('player').readyState >= 1 ||"

@@ -162,6 +162,7 @@ function settings() {
 
 async function preview() {
   if (!state.source) return showError("pick a picture in the library first");
+  if (!state.model) return showError(NO_MODEL);
   showError(""); state.previewAbort = new AbortController();
   $("preview-btn").textContent = "Previewing… (Esc)";
   try {
@@ -180,8 +181,12 @@ function cancelPreview() {
   state.previewAbort.abort(); showError("preview cancelled");
 }
 
+// Said when a run is asked for before the model list has come (a page just opened) or when the studio has none.
+const NO_MODEL = "no model picked yet: wait for the model list, or get a model from the zoo";
+
 async function runJob(kind) {
   if (!state.source) return showError("pick a source in the library first");
+  if (!state.model) return showError(NO_MODEL);
   showError("");
   const answer = await api("/api/jobs", { ...settings(), kind, model: state.model, source: state.source }).catch(() => null);
   if (answer && !answer.new) showError(`this run is already ${answer.job.state}: it is job ${answer.job.id}`);
