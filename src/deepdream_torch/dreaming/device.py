@@ -53,10 +53,10 @@ def resolve_precision(precision: str, device: torch.device) -> torch.dtype | Non
 
 
 def tell_precision(precision: str, device: torch.device, log: Log | None, told: set[str]) -> None:
-    """Say which precision auto runs and why (``log`` level 1, as the issue that made auto the default asks: the
-    arithmetic a run gets is worth a line even at the quietest level), and warn when the one asked for runs emulated here,
-    each line once per ``told`` (a run's: a video resolves its precision every frame). Without a log the warning
-    is a ``SlowPrecisionWarning``, once per process."""
+    """Say which precision auto runs and why, and warn when the one asked for runs emulated here: both at ``log``
+    level 1 (the issue that made auto the default asks for the choice even at the quietest level), each line once
+    per ``told`` (a run's: a video resolves its precision every frame). Without a log the warning is a
+    ``SlowPrecisionWarning``, once per process."""
     chosen = choose(precision, device)
     if log is None:
         if chosen.warning is not None and chosen.warning not in _warned:
@@ -64,10 +64,10 @@ def tell_precision(precision: str, device: torch.device, log: Log | None, told: 
             warnings.warn(chosen.warning, SlowPrecisionWarning, stacklevel=3)
         return
     said = chosen.describe() if precision == "auto" else None  # a precision asked for goes without saying
-    for level, line in ((1, said), (1, chosen.warning and f"warning: {chosen.warning}")):
+    for line in (said, chosen.warning and f"warning: {chosen.warning}"):
         if line and line not in told:
             told.add(line)
-            log(level, line)
+            log(1, line)
 
 
 def precision_name(precision: str, device: torch.device) -> str:
